@@ -1,0 +1,71 @@
+// The one configuration module: defaults → environment, validated at start.
+// Every option is documented with its default in .env.example.
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'flywheel-development-secret-do-not-use-in-production';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    /** HTTP and WebSocket port. @default 4000 */
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    /** Address to bind. @default 0.0.0.0 */
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /** @default postgresql://postgres@127.0.0.1:5432/flywheel */
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/flywheel'),
+    /** @default redis://127.0.0.1:6379 */
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    /** Prefix of every Redis key this deployment writes (queues, features, pub/sub). @default fw */
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('fw'),
+    /** HS256 secret for bearer tokens. Required in production. */
+    JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Which parts run in this process: api, worker or all. @default all */
+    ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+    /** pino level. @default info */
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Apply pending migrations at start. @default true */
+    MIGRATE_ON_START: bool.default(true),
+    /** Largest WebSocket message accepted, in bytes. @default 1048576 */
+    WS_MAX_PAYLOAD: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+    /** Query limits applied on HTTP and WebSocket alike. */
+    GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
+    GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(15),
+    GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(5000),
+    GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(5000),
+    /** Seconds to wait for in-flight work on shutdown. @default 10 */
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).default(10),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+  });
+
+export type Config = Omit<z.infer<typeof schema>, 'JWT_SECRET'> & {
+  JWT_SECRET: string;
+  /** True when JWT_SECRET was not set and the development secret is in use. */
+  usingDevSecret: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration; throws a ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" so that a blank line in .env falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const { JWT_SECRET, ...rest } = parsed.data;
+  return { ...rest, JWT_SECRET: JWT_SECRET ?? DEV_JWT_SECRET, usingDevSecret: !JWT_SECRET };
+}

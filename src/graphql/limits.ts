@@ -1,0 +1,58 @@
+// Query limits (depth, aliases, cost, tokens, directives) from graphql-armor, for HTTP and WebSocket alike.
+// Apollo's validationRules never reach graphql-ws, so the WebSocket side parses and validates with the same rules here.
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import type { Config } from '../config';
+
+type LimitConfig = Pick<
+  Config,
+  'GRAPHQL_MAX_DEPTH' | 'GRAPHQL_MAX_ALIASES' | 'GRAPHQL_MAX_COST' | 'GRAPHQL_MAX_TOKENS' | 'NODE_ENV'
+>;
+
+export function createArmor(config: LimitConfig) {
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
+    maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
+    costLimit: { maxCost: config.GRAPHQL_MAX_COST },
+    maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
+    maxDirectives: { n: 50 },
+    // Field suggestions ("did you mean …") would describe the schema to a caller who may not introspect it.
+    blockFieldSuggestion: { enabled: config.NODE_ENV === 'production' },
+  });
+  return armor.protect();
+}
+
+export class OperationLimits {
+  private readonly rules: ValidationRule[];
+  constructor(
+    private readonly config: LimitConfig,
+    armorRules: ValidationRule[],
+  ) {
+    this.rules = [
+      ...specifiedRules,
+      ...armorRules,
+      ...(config.NODE_ENV === 'production' ? [NoSchemaIntrospectionCustomRule] : []),
+    ];
+  }
+
+  /** Parses with the token limit and validates with every rule; returns the document or the errors to report. */
+  check(schema: GraphQLSchema, query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
+    let document: DocumentNode;
+    try {
+      document = new MaxTokensParserWLexer(query, { n: this.config.GRAPHQL_MAX_TOKENS }).parseDocument();
+    } catch (err) {
+      return { errors: [err instanceof GraphQLError ? err : new GraphQLError('Syntax error')] };
+    }
+    const errors = validate(schema, document, this.rules);
+    return errors.length ? { errors: [...errors] } : { document };
+  }
+}

@@ -1,0 +1,90 @@
+// graphql-ws glue: authentication in onConnect (bad token → close 4403 before anything is subscribed),
+// limits and validation in onSubscribe, the same error formatting as HTTP. No domain logic here.
+import type { IncomingMessage } from 'node:http';
+import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { WebSocketServer } from 'ws';
+import type { TokenService, Viewer } from '../auth/tokens';
+import { formatError } from '../errors';
+import { createContext } from '../graphql/context';
+import type { OperationLimits } from '../graphql/limits';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { Services } from '../services';
+
+interface ConnectionExtra {
+  viewer?: Viewer;
+  /** Ids of this connection's live subscriptions, so the gauge is decremented exactly once per subscription. */
+  subscriptions?: Set<string>;
+  request: IncomingMessage;
+}
+
+export function serveGraphqlWs(opts: {
+  wss: WebSocketServer;
+  schema: GraphQLSchema;
+  tokens: TokenService;
+  services: Services;
+  limits: OperationLimits;
+  metrics: Metrics;
+  log: Logger;
+}) {
+  const { schema, tokens, services, limits, metrics, log } = opts;
+  const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+
+  return useServer<Record<string, unknown> | undefined, { viewer: Viewer }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          ctx.extra.viewer = await tokens.viewerFromAuthorization(ctx.connectionParams?.authorization);
+          metrics.wsConnections.inc();
+          return true;
+        } catch {
+          // graphql-ws closes with 4403 Forbidden when onConnect returns false.
+          return false;
+        }
+      },
+      onDisconnect: () => {
+        metrics.wsConnections.dec();
+      },
+      onClose: (ctx) => {
+        const subs = (ctx.extra as ConnectionExtra).subscriptions;
+        if (subs?.size) metrics.wsSubscriptions.dec(subs.size);
+        subs?.clear();
+      },
+      onComplete: (ctx, id) => {
+        if ((ctx.extra as ConnectionExtra).subscriptions?.delete(id)) metrics.wsSubscriptions.dec();
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const checked = limits.check(schema, payload.query);
+        if ('errors' in checked) return checked.errors;
+        const viewer = (ctx.extra as ConnectionExtra).viewer ?? { role: 'anonymous' as const };
+        const args: ExecutionArgs = {
+          schema,
+          document: checked.document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: createContext(viewer, services, log),
+        };
+        return args;
+      },
+      onOperation: (ctx, id, _payload, args) => {
+        const op = args.document.definitions.find((d) => d.kind === 'OperationDefinition');
+        const type = op && 'operation' in op ? op.operation : 'unknown';
+        metrics.graphqlRequests.inc({ transport: 'ws', operation: type, outcome: 'started' });
+        if (type === 'subscription') {
+          const extra = ctx.extra as ConnectionExtra;
+          (extra.subscriptions ??= new Set()).add(id);
+          metrics.wsSubscriptions.inc();
+        }
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: format(result.errors) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+    },
+    opts.wss,
+  );
+}
+
+export { CloseCode };

@@ -1,0 +1,27 @@
+// A worker-only process (ROLE=worker) serves just /healthz, /readyz and /metrics, for orchestrators and Prometheus.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Config } from '../config';
+import type { Metrics } from '../metrics';
+import { mountOpsRoutes, type ReadinessCheck, type RunningHttpServer } from './server';
+
+export async function startOpsServer(deps: {
+  config: Config;
+  metrics: Metrics;
+  readiness: ReadinessCheck[];
+}): Promise<RunningHttpServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  mountOpsRoutes(app, deps.metrics, deps.readiness);
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.config.PORT, deps.config.HOST, () => resolve());
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

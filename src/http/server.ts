@@ -1,0 +1,204 @@
+// HTTP transport: Express 5 with Apollo Server on /graphql, graphql-ws on the same path,
+// health, readiness and metrics endpoints. It wires; the rules live in services.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { WebSocketServer } from 'ws';
+import type { TokenService } from '../auth/tokens';
+import type { Config } from '../config';
+import { DomainError, formatError } from '../errors';
+import { createContext, type Context } from '../graphql/context';
+import { createArmor, OperationLimits } from '../graphql/limits';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import type { Services } from '../services';
+import { serveGraphqlWs } from './graphql-ws';
+
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<unknown>;
+}
+
+export interface HttpServerDeps {
+  config: Config;
+  schema: GraphQLSchema;
+  tokens: TokenService;
+  services: Services;
+  metrics: Metrics;
+  log: Logger;
+  readiness: ReadinessCheck[];
+}
+
+export interface RunningHttpServer {
+  server: Server;
+  port: number;
+  /** Stops accepting, closes WebSockets with 1001, drains in-flight requests. */
+  stop(): Promise<void>;
+}
+
+const READINESS_TIMEOUT_MS = 1500;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+function metricsPlugin(metrics: Metrics, log: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      const stopTimer = metrics.graphqlDuration.startTimer({ transport: 'http' });
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const err of errors) {
+            const original = err.originalError;
+            if (original && !(original instanceof DomainError) && !('extensions' in original && original.extensions)) {
+              log.error({ err: original, path: err.path }, 'unexpected error in GraphQL operation');
+            }
+          }
+        },
+        async willSendResponse({ operation, errors }) {
+          const type = operation?.operation ?? 'unknown';
+          stopTimer({ operation: type });
+          metrics.graphqlRequests.inc({ transport: 'http', operation: type, outcome: errors?.length ? 'error' : 'ok' });
+        },
+      };
+    },
+  };
+}
+
+/** /healthz (process alive), /readyz (200 only when every dependency answers) and /metrics (Prometheus). */
+export function mountOpsRoutes(app: Express, metrics: Metrics, readiness: ReadinessCheck[]): void {
+  app.use((req, res, next) => {
+    res.on('finish', () => metrics.httpRequests.inc({ route: req.route?.path ?? req.path, status: res.statusCode }));
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      readiness.map(async ({ name, check }) => {
+        try {
+          await withTimeout(check(), READINESS_TIMEOUT_MS);
+          return [name, 'ok'] as const;
+        } catch (err) {
+          return [name, `down: ${(err as Error).message}`] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, s]) => s === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results) });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
+
+export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttpServer> {
+  const { config, schema, tokens, services, metrics, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  const server = createServer(app);
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.WS_MAX_PAYLOAD });
+  const armor = createArmor(config);
+  const wsServer = serveGraphqlWs({
+    wss,
+    schema,
+    tokens,
+    services,
+    limits: new OperationLimits(config, armor.validationRules),
+    metrics,
+    log,
+  });
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    ...armor,
+    plugins: [
+      ...armor.plugins,
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      metricsPlugin(metrics, log),
+      {
+        // Close WebSockets with 1001 (going away) when Apollo drains, i.e. on shutdown.
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              for (const client of wss.clients) client.close(1001, 'Server shutting down');
+              await wsServer.dispose();
+            },
+          };
+        },
+      },
+    ],
+    introspection: config.NODE_ENV !== 'production',
+    csrfPrevention: true,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+  });
+  await apollo.start();
+
+  mountOpsRoutes(app, metrics, deps.readiness);
+  app.use(
+    '/graphql',
+    express.json({ limit: '5mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          return createContext(await tokens.viewerFromAuthorization(req.headers.authorization), services, log);
+        } catch (err) {
+          // A bad token is refused outright (even for reads that anonymous callers may make): 401.
+          if (err instanceof DomainError) {
+            throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+          }
+          throw err;
+        }
+      },
+    }),
+  );
+  // Malformed JSON, oversized bodies, or an unauthenticated context: a GraphQL-shaped error, never a stack trace.
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    if (err instanceof DomainError) {
+      res.status(err.code === 'UNAUTHENTICATED' ? 401 : 400).json({
+        errors: [{ message: err.message, extensions: { code: err.code } }],
+      });
+      return;
+    }
+    const status = typeof err?.status === 'number' && err.status < 500 ? err.status : 500;
+    const message =
+      err?.type === 'entity.parse.failed'
+        ? 'Request body is not valid JSON'
+        : err?.type === 'entity.too.large'
+          ? 'Request body is too large'
+          : status < 500
+            ? String(err?.message ?? 'Bad request')
+            : 'Internal server error';
+    if (status >= 500) log.error({ err }, 'unhandled HTTP error');
+    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] });
+  };
+  app.use(onError);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    server,
+    port,
+    async stop() {
+      // apollo.stop() runs the drain plugins: stop accepting, close sockets, wait for in-flight requests.
+      await apollo.stop();
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { baseResolvers } from './base';
+import { catalogResolvers } from './catalog';
+
+export const resolvers = [baseResolvers, catalogResolvers];

@@ -1,0 +1,60 @@
+// Catalog rules: what a valid product is, batch limits, pagination.
+import { z } from 'zod';
+import type { Product, ProductStore } from '../store/products';
+import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../store/pagination';
+import { parseBatch, rejectDuplicateKeys } from './validation';
+
+export const MAX_UPSERT_BATCH = 1000;
+
+/** Product and other external ids: what a shop's SKUs and user ids look like, nothing that needs escaping. */
+export const externalId = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[A-Za-z0-9_.:\/-]+$/, 'may hold only letters, digits and - _ . : /');
+
+const productInput = z.object({
+  id: externalId,
+  name: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
+  category: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  price: z
+    .number()
+    .finite()
+    .min(0, 'must not be negative')
+    .max(1e9, 'must be below 1,000,000,000')
+    .refine((p) => Math.abs(Math.round(p * 100) - p * 100) < 1e-6, 'must have at most two decimals'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO-4217 code such as USD')
+    .nullish()
+    .transform((v) => v ?? null),
+  stock: z.number().int().min(0, 'must not be negative').max(1e9).nullish().transform((v) => v ?? null),
+  lowStockThreshold: z.number().int().min(0, 'must not be negative').max(1e9).nullish().transform((v) => v ?? null),
+});
+
+export class CatalogService {
+  constructor(private readonly products: ProductStore) {}
+
+  async upsertProducts(input: readonly unknown[]): Promise<{ products: Product[]; created: number; updated: number }> {
+    const items = parseBatch(productInput, input, 'products', { max: MAX_UPSERT_BATCH });
+    rejectDuplicateKeys(items, (p) => p.id, 'products');
+    const rows = new Map((await this.products.upsertMany(items)).map((r) => [r.id, r]));
+    // RETURNING gives no order guarantee; answer in the caller's order.
+    const ordered = items.map((i) => rows.get(i.id)!);
+    const created = ordered.filter((r) => r.created).length;
+    return { products: ordered.map(({ created: _c, ...p }) => p), created, updated: ordered.length - created };
+  }
+
+  async listProducts(args: PageArgs & { category?: string | null }): Promise<Page<Product>> {
+    const size = pageSize(args.first);
+    const afterId = args.after ? decodeCursor(args.after) : undefined;
+    const rows = await this.products.list({ limit: size + 1, afterId, category: args.category ?? undefined });
+    return toPage(rows, size, (p) => p.id);
+  }
+
+  /** Batch function for the per-request product DataLoader: results in the order of `ids`, null when unknown. */
+  async productsByIds(ids: readonly string[]): Promise<Array<Product | null>> {
+    const found = new Map((await this.products.findByIds(ids)).map((p) => [p.id, p]));
+    return ids.map((id) => found.get(id) ?? null);
+  }
+}

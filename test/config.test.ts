@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 4000,
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/flywheel',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      ROLE: 'all',
+      LOG_LEVEL: 'info',
+      MIGRATE_ON_START: true,
+      usingDevSecret: true,
+    });
+    expect(config.JWT_SECRET.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('lists every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'abc', ROLE: 'boss', DATABASE_URL: 'mysql://x', MIGRATE_ON_START: 'maybe' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of ['PORT', 'ROLE', 'DATABASE_URL', 'MIGRATE_ON_START']) expect(problems).toContain(name);
+    }
+  });
+
+  it('requires JWT_SECRET in production and uses it when given', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET: is required/);
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-1234' });
+    expect(config.usingDevSecret).toBe(false);
+    expect(config.JWT_SECRET).toBe('a-production-secret-1234');
+  });
+
+  it('treats empty variables as unset and parses booleans', () => {
+    expect(loadConfig({ PORT: '', MIGRATE_ON_START: 'false' })).toMatchObject({ PORT: 4000, MIGRATE_ON_START: false });
+  });
+});

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from './support/platform';
+import { TcpProxy } from './support/tcp-proxy';
+
+let t: TestPlatform;
+beforeAll(async () => {
+  t = await startTestPlatform();
+});
+afterAll(() => t.stop());
+
+describe('HTTP endpoints', () => {
+  it('serves healthz, readyz and Prometheus metrics', async () => {
+    expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${t.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ checks: { postgres: 'ok', redis: 'ok' } });
+    await t.gql('{ viewer { id } }');
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/graphql_requests_total\{transport="http",operation="query",outcome="ok"\} [1-9]/);
+    expect(metrics).toContain('ws_connections_active');
+    expect(metrics).toContain('ws_subscriptions_active');
+  });
+
+  it('answers malformed JSON and bad tokens with a GraphQL-shaped error and no stack trace', async () => {
+    const bad = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    expect(bad.status).toBe(400);
+    const body = await bad.text();
+    expect(JSON.parse(body).errors[0].message).toBe('Request body is not valid JSON');
+    expect(body).not.toMatch(/at .*\.(js|ts):\d+/);
+    const unauth = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer nope' },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
+    expect(unauth.status).toBe(401);
+    expect((await unauth.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('blocks CSRF-prone GET requests but serves queries over GET with a preflight header', async () => {
+    const plain = await fetch(`${t.url}/graphql?query=${encodeURIComponent('{ viewer { id } }')}`);
+    expect(plain.status).toBe(400);
+    const ok = await fetch(`${t.url}/graphql?query=${encodeURIComponent('{ products(first: 1) { edges { cursor } } }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).data.products).toBeDefined();
+  });
+
+  it('limits aliases', async () => {
+    const aliases = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: viewer { id }`).join(' ')} }`;
+    const res = await t.gql(aliases);
+    expect(res.errors?.[0]?.message).toMatch(/aliases/i);
+  });
+
+  it('allows introspection outside production', async () => {
+    const res = await t.gql('{ __schema { queryType { name } } }');
+    expect(res.data.__schema.queryType.name).toBe('Query');
+  });
+});
+
+describe('production mode', () => {
+  it('turns introspection off', async () => {
+    const prod = await startTestPlatform({ NODE_ENV: 'production' });
+    try {
+      const res = await prod.gql('{ __schema { queryType { name } } }');
+      expect(res.errors?.[0]?.message).toMatch(/introspection/i);
+    } finally {
+      await prod.stop();
+    }
+  });
+});
+
+describe('readiness follows Postgres and Redis', () => {
+  it('turns 503 when a dependency is down and back to 200 when it returns', async () => {
+    const pgProxy = new TcpProxy('127.0.0.1', 5432);
+    const redisProxy = new TcpProxy('127.0.0.1', 6379);
+    await pgProxy.start();
+    await redisProxy.start();
+    const dbUrl = new URL(t.env.DATABASE_URL!);
+    dbUrl.port = String(pgProxy.port);
+    const p = await startTestPlatform({ DATABASE_URL: dbUrl.toString(), REDIS_URL: `redis://127.0.0.1:${redisProxy.port}` });
+    const readyz = async () => {
+      const res = await fetch(`${p.url}/readyz`);
+      return { status: res.status, body: await res.json() };
+    };
+    const waitFor = async (status: number) => {
+      for (let i = 0; i < 100; i++) {
+        const r = await readyz();
+        if (r.status === status) return r;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`readyz never returned ${status}`);
+    };
+    try {
+      expect((await readyz()).status).toBe(200);
+      await redisProxy.stop();
+      expect((await waitFor(503)).body.checks.redis).toMatch(/^down/);
+      await redisProxy.start();
+      await waitFor(200);
+      await pgProxy.stop();
+      expect((await waitFor(503)).body.checks.postgres).toMatch(/^down/);
+      await pgProxy.start();
+      await waitFor(200);
+    } finally {
+      await p.stop();
+      await pgProxy.stop();
+      await redisProxy.stop();
+    }
+  });
+});

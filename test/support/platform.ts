@@ -1,0 +1,151 @@
+// Starts a real platform on a free port for a test file, with its own Redis key prefix, and talks to it
+// over real HTTP and a real graphql-ws client.
+import { randomBytes } from 'node:crypto';
+import { createClient, type Client } from 'graphql-ws';
+import { inject } from 'vitest';
+import WebSocket from 'ws';
+import { startPlatform, type Platform } from '../../src/app';
+import { TokenService, type Role } from '../../src/auth/tokens';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+
+export interface GraphQLResponse<T = any> {
+  data?: T;
+  errors?: Array<{ message: string; extensions?: Record<string, any>; path?: string[] }>;
+}
+
+export function uniqueId(prefix = 't'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+export interface TestPlatform {
+  platform: Platform;
+  url: string;
+  wsUrl: string;
+  env: Record<string, string>;
+  token(role: Role, sub?: string, ttlSeconds?: number): Promise<string>;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<T>>;
+  ws(token?: string, extra?: Partial<Parameters<typeof createClient>[0]>): Client;
+  stop(): Promise<void>;
+}
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: inject('databaseUrl'),
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: uniqueId('test'),
+    JWT_SECRET: 'test-secret-with-enough-length',
+    MIGRATE_ON_START: 'false',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  };
+}
+
+export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<TestPlatform> {
+  const env = testEnv(overrides);
+  const config = loadConfig(env);
+  const platform = await startPlatform(config, createLogger(config));
+  const url = `http://127.0.0.1:${platform.port}`;
+  const wsUrl = `ws://127.0.0.1:${platform.port}/graphql`;
+  const tokens = new TokenService(config.JWT_SECRET);
+  const clients: Client[] = [];
+  return {
+    platform,
+    url,
+    wsUrl,
+    env,
+    token: (role, sub, ttlSeconds) => tokens.sign({ role, sub: sub ?? uniqueId(role), ttlSeconds }),
+    async gql(query, variables, token) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GraphQLResponse;
+    },
+    ws(token, extra = {}) {
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+        lazy: false,
+        ...extra,
+      });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await platform.stop();
+    },
+  };
+}
+
+/** Subscribes and collects results; `next(n)` waits until n results have arrived. */
+export function collect<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const results: GraphQLResponse<T>[] = [];
+  const waiters: Array<() => void> = [];
+  let error: unknown;
+  let completed = false;
+  const unsubscribe = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (value) => {
+        results.push(value as GraphQLResponse<T>);
+        waiters.splice(0).forEach((w) => w());
+      },
+      error: (err) => {
+        error = err;
+        waiters.splice(0).forEach((w) => w());
+      },
+      complete: () => {
+        completed = true;
+        waiters.splice(0).forEach((w) => w());
+      },
+    },
+  );
+  return {
+    results,
+    unsubscribe,
+    get error() {
+      return error;
+    },
+    get completed() {
+      return completed;
+    },
+    /** Resolves once `predicate` holds for the collected results, or rejects after `timeoutMs`. */
+    async until(predicate: (results: GraphQLResponse<T>[]) => boolean, timeoutMs = 5000): Promise<GraphQLResponse<T>[]> {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(results)) {
+        if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`timed out waiting; got ${JSON.stringify(results).slice(0, 2000)}`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, Math.min(left, 100));
+          waiters.push(() => (clearTimeout(t), resolve()));
+        });
+      }
+      return results;
+    },
+  };
+}
+
+/** Polls until `fn` returns a truthy value (eventual effects of background work), or throws after timeoutMs. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -8,9 +8,17 @@ import { startOpsServer } from './http/ops-server';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { createServices, type Services } from './services';
+import { FeatureStore } from './store/feature-store';
+import { RedisKeys } from './store/keys';
 import { migrate } from './store/migrator';
+import { OutboxStore } from './store/outbox';
 import { createPrisma, type PrismaClient } from './store/prisma';
+import { RedisPubSub } from './store/pubsub';
+import { Queues } from './store/queues';
 import { createRedis, type Redis } from './store/redis';
+import { startWorkers, type RunningWorkers } from './workers';
+import { applyEventsJob } from './workers/apply-events';
+import { OutboxRelay } from './workers/outbox-relay';
 
 export interface Platform {
   config: Config;
@@ -19,6 +27,9 @@ export interface Platform {
   services: Services;
   prisma: PrismaClient;
   redis: Redis;
+  keys: RedisKeys;
+  queues: Queues;
+  relay: OutboxRelay;
   log: Logger;
   stop(): Promise<void>;
 }
@@ -32,8 +43,24 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   const prisma = createPrisma(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL, `flywheel-${config.ROLE}`);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const keys = new RedisKeys(config.REDIS_PREFIX);
+  const subscriber = createRedis(config.REDIS_URL, `flywheel-${config.ROLE}-sub`);
+  // The producer fails fast while Redis is down (no offline queue): the outbox keeps the work meanwhile.
+  const producer = createRedis(config.REDIS_URL, `flywheel-${config.ROLE}-producer`, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  for (const c of [subscriber, producer]) c.on('error', () => undefined);
+  const pubsub = new RedisPubSub(redis, subscriber, keys);
+  const queues = new Queues(producer, keys);
+  queues.queue(applyEventsJob.queue); // created up front so its depth is reported from the start
+  const relay = new OutboxRelay(new OutboxStore(prisma), queues, log, { pollMs: config.OUTBOX_POLL_MS });
   const metrics = new Metrics();
-  const services = createServices({ prisma });
+  metrics.observeQueues(queues, pubsub);
+  const services = createServices({ prisma, redis, keys, pubsub, onOutboxWritten: () => relay.kick() });
+  // Every role relays: a worker-only deployment still drains rows left by an API instance that crashed.
+  relay.start();
+  let workers: RunningWorkers | undefined;
+  if (config.ROLE !== 'api') {
+    workers = startWorkers({ config, keys, features: new FeatureStore(redis, keys), pubsub, log });
+  }
   const readiness: ReadinessCheck[] = [
     { name: 'postgres', check: () => prisma.$queryRaw`SELECT 1` },
     { name: 'redis', check: () => redis.ping() },
@@ -62,12 +89,19 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
     services,
     prisma,
     redis,
+    keys,
+    queues,
+    relay,
     log,
     stop() {
       stopping ??= (async () => {
         await http.stop();
+        await workers?.stop();
+        await relay.stop();
+        await queues.close();
+        await pubsub.close();
         await prisma.$disconnect();
-        await redis.quit().catch(() => redis.disconnect());
+        await Promise.all([redis, producer].map((c) => c.quit().catch(() => c.disconnect())));
         log.info('platform stopped');
       })();
       return stopping;

@@ -36,6 +36,16 @@ const schema = z
     GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(15),
     GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(5000),
     GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(5000),
+    /** Jobs processed at once per worker process (they are gathered into micro-batches). @default 64 */
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+    /** Most jobs applied to the feature store in one Redis transaction. @default 64 */
+    WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(64),
+    /** How long a micro-batch waits for more jobs before it is written, in ms. @default 2 */
+    WORKER_BATCH_LINGER_MS: z.coerce.number().min(0).max(1000).default(2),
+    /** Job lock in ms: a job whose worker died is handed to another after about this long. @default 30000 */
+    WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+    /** Poll interval of the outbox relay when nothing kicks it, in ms. @default 500 */
+    OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
     /** Seconds to wait for in-flight work on shutdown. @default 10 */
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).default(10),
   })

@@ -1,5 +1,7 @@
 // Prometheus metrics (prom-client). One registry per platform instance so tests can run several in one process.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PubSub } from './store/pubsub';
+import type { Queues } from './store/queues';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -32,6 +34,34 @@ export class Metrics {
     help: 'Active GraphQL subscriptions over WebSocket',
     registers: [this.registry],
   });
+
+  /** Queue depths and pub/sub topics are read when Prometheus scrapes, not kept up to date in between. */
+  observeQueues(queues: Queues, pubsub: PubSub): void {
+    new Gauge({
+      name: 'queue_jobs',
+      help: 'BullMQ jobs by queue and state',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        try {
+          for (const [queue, counts] of Object.entries(await queues.depths())) {
+            for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+          }
+        } catch {
+          // Redis away: report nothing rather than fail the whole scrape.
+        }
+      },
+    });
+    new Gauge({
+      name: 'pubsub_topics_active',
+      help: 'Pub/sub topics with local listeners',
+      registers: [this.registry],
+      collect() {
+        this.set(pubsub.topicCount);
+      },
+    });
+  }
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });

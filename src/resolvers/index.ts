@@ -1,4 +1,6 @@
 import { baseResolvers } from './base';
 import { catalogResolvers } from './catalog';
+import { eventResolvers } from './events';
+import { recommendationResolvers } from './recommendations';
 
-export const resolvers = [baseResolvers, catalogResolvers];
+export const resolvers = [baseResolvers, catalogResolvers, eventResolvers, recommendationResolvers];

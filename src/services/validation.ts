@@ -26,19 +26,30 @@ export function parseBatch<S extends z.ZodType>(
   field: string,
   limits: { max: number; min?: number },
 ): Array<z.output<S>> {
+  const { valid, problems } = checkBatch(schema, items, field, limits);
+  if (problems.length) throw new ValidationError(problems);
+  return valid.map((v) => v.value);
+}
+
+/** Like parseBatch but hands back the valid items with their index and the problems, for checks that need I/O next. */
+export function checkBatch<S extends z.ZodType>(
+  schema: S,
+  items: readonly unknown[],
+  field: string,
+  limits: { max: number; min?: number },
+): { valid: Array<{ index: number; value: z.output<S> }>; problems: FieldProblem[] } {
   const min = limits.min ?? 1;
   if (items.length < min || items.length > limits.max) {
     throw ValidationError.single(field, `must hold between ${min} and ${limits.max} items (got ${items.length})`);
   }
   const problems: FieldProblem[] = [];
-  const out: Array<z.output<S>> = [];
+  const valid: Array<{ index: number; value: z.output<S> }> = [];
   items.forEach((item, index) => {
     const result = schema.safeParse(item);
-    if (result.success) out.push(result.data);
+    if (result.success) valid.push({ index, value: result.data });
     else problems.push(...problemsOf(result.error, field, index));
   });
-  if (problems.length) throw new ValidationError(problems);
-  return out;
+  return { valid, problems };
 }
 
 /** Reports items of a batch that repeat a key used earlier in the same batch. */

@@ -1,12 +1,66 @@
 // Every Redis key family of the platform, in one place: layout and lifetime.
 // All keys start with the deployment prefix (REDIS_PREFIX, default `fw`) so that several deployments
-// or test runs share one Redis without touching each other's keys.
+// or test runs share one Redis without touching each other's keys. Redis holds derived state only:
+// everything under `<p>:f:` can be rebuilt from Postgres with `npm run features:rebuild`.
 
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
-  /** BullMQ's own keys live under `<prefix>:bull:<queue>:*` (BullMQ's layout; lifetime: its retention settings). */
+  /** BullMQ's own keys: `<p>:bull:<queue>:*` (BullMQ's layout; lifetime: the retention set on each queue). */
   get bullPrefix(): string {
     return `${this.prefix}:bull`;
   }
+
+  /** Everything the feature store owns, for SCAN-and-delete on rebuild. */
+  get featurePattern(): string {
+    return `${this.prefix}:f:*`;
+  }
+
+  /** ZSET productId → forward-decayed popularity (score grows by weight·2^((t−epoch)/half-life)). No TTL. */
+  popularity(): string {
+    return `${this.prefix}:f:pop`;
+  }
+
+  /** ZSET neighbour productId → co-occurrence weight with `productId` (same user or session). Trimmed to the top entries. No TTL. */
+  coOccurrence(productId: string): string {
+    return `${this.prefix}:f:co:${productId}`;
+  }
+
+  /** HASH event type → count of events of that type for the product (exact, idempotent). No TTL. */
+  productStats(productId: string): string {
+    return `${this.prefix}:f:ps:${productId}`;
+  }
+
+  /** ZSET productId → last interaction time (epoch ms) of the user; bounded to the most recent entries. No TTL. */
+  userItems(userId: string): string {
+    return `${this.prefix}:f:u:${userId}:items`;
+  }
+
+  /** ZSET category → forward-decayed affinity of the user. No TTL. */
+  userCategories(userId: string): string {
+    return `${this.prefix}:f:u:${userId}:cat`;
+  }
+
+  /** ZSET productId → last interaction time (epoch ms) within a session; expires a day after its last write. */
+  sessionItems(sessionId: string): string {
+    return `${this.prefix}:f:s:${sessionId}:items`;
+  }
+
+  /** STRING marker that a job's events were applied (idempotency under at-least-once delivery); expires after 7 days. */
+  appliedJob(jobId: string): string {
+    return `${this.prefix}:f:done:${jobId}`;
+  }
+
+  /** Pub/sub channel names: `<p>:ps:<topic>` (no storage). */
+  channel(topic: string): string {
+    return `${this.prefix}:ps:${topic}`;
+  }
 }
+
+/** Pub/sub topics, shared by publishers (workers) and subscribers (API instances). */
+export const topics = {
+  /** Something changed that may change the user's recommendations. */
+  userFeatures: (userId: string) => `user:${userId}`,
+  /** Something changed for every user (e.g. a product went out of stock). */
+  allUsers: () => 'users:all',
+};

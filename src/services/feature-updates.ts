@@ -1,0 +1,113 @@
+// The rules of the real-time feature store, as a pure function: given a batch of new events and the state it
+// reads (each user's and session's recent items), the writes to make. Aggregating here is what makes a hot
+// product cost one Redis write per batch rather than one per event. No I/O: the store applies the plan.
+import type { EventType, StoredEvent } from '../store/events';
+
+/** How much each kind of action says about interest. REMOVE_FROM_CART and IMPRESSION carry no positive signal. */
+export const EVENT_WEIGHTS: Record<EventType, number> = {
+  VIEW: 1,
+  CLICK: 2,
+  ADD_TO_CART: 3,
+  PURCHASE: 5,
+  REMOVE_FROM_CART: 0,
+  IMPRESSION: 0,
+};
+
+/** Forward decay (Cormode et al. 2009): adding w·2^((t−epoch)/h) keeps relative scores exact without rewriting old ones. */
+export const DECAY_EPOCH_MS = Date.UTC(2026, 0, 1);
+export const POPULARITY_HALF_LIFE_MS = 24 * 3600 * 1000;
+/** 2^x overflows a double near x = 1024: with a one-day half-life that is ~2.8 years after the epoch; move the epoch (and rebuild) before then. */
+export function decayFactor(atMs: number, halfLifeMs = POPULARITY_HALF_LIFE_MS): number {
+  return 2 ** ((atMs - DECAY_EPOCH_MS) / halfLifeMs);
+}
+
+/** How many of a user's or session's most recent items an event is paired with. */
+export const CO_OCCURRENCE_WINDOW = 10;
+/** Items older than this (relative to the event) are not paired. */
+export const CO_OCCURRENCE_MAX_GAP_MS = 7 * 24 * 3600 * 1000;
+
+export interface RecentItems {
+  /** productId → last interaction time (ms), most recent first or in any order. */
+  users: Map<string, Map<string, number>>;
+  sessions: Map<string, Map<string, number>>;
+}
+
+export interface FeatureWritePlan {
+  /** key kind → member → increment, for sorted sets. */
+  popularity: Map<string, number>;
+  coOccurrence: Map<string, Map<string, number>>;
+  userCategories: Map<string, Map<string, number>>;
+  /** Latest interaction time per item, for user and session recency sets. */
+  userItems: Map<string, Map<string, number>>;
+  sessionItems: Map<string, Map<string, number>>;
+  productStats: Map<string, Map<EventType, number>>;
+  /** Users whose recommendations may have changed. */
+  users: Set<string>;
+}
+
+function bump<K>(map: Map<K, number>, key: K, by: number): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function nested<K, V>(map: Map<string, Map<K, V>>, key: string): Map<K, V> {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Map()));
+  return inner;
+}
+
+function recentNeighbours(items: Map<string, number> | undefined, productId: string, at: number): string[] {
+  if (!items) return [];
+  return [...items.entries()]
+    .filter(([p, t]) => p !== productId && at - t <= CO_OCCURRENCE_MAX_GAP_MS && t - at <= CO_OCCURRENCE_MAX_GAP_MS)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, CO_OCCURRENCE_WINDOW)
+    .map(([p]) => p);
+}
+
+/**
+ * Plans the feature writes for `events` (already deduplicated: each applied once). `recent` is the state read
+ * before the batch; it is updated in place as events are replayed in time order, so events of one batch pair
+ * with each other just as they would if applied one by one.
+ */
+export function planFeatureWrites(events: readonly StoredEvent[], recent: RecentItems): FeatureWritePlan {
+  const plan: FeatureWritePlan = {
+    popularity: new Map(),
+    coOccurrence: new Map(),
+    userCategories: new Map(),
+    userItems: new Map(),
+    sessionItems: new Map(),
+    productStats: new Map(),
+    users: new Set(),
+  };
+  const ordered = [...events].sort((a, b) => a.occurredAt - b.occurredAt);
+  for (const e of ordered) {
+    plan.users.add(e.userId);
+    if (!e.productId) continue;
+    bump(nested(plan.productStats, e.productId), e.type, 1);
+    const weight = EVENT_WEIGHTS[e.type] * (e.type === 'PURCHASE' ? Math.min(e.quantity, 3) : 1);
+    if (weight <= 0) continue;
+    const decayed = weight * decayFactor(e.occurredAt);
+    bump(plan.popularity, e.productId, decayed);
+    if (e.category) bump(nested(plan.userCategories, e.userId), e.category, decayed);
+
+    const userRecent = nested(recent.users, e.userId);
+    const sessionRecent = e.sessionId ? nested(recent.sessions, e.sessionId) : undefined;
+    const neighbours = new Set([
+      ...recentNeighbours(userRecent, e.productId, e.occurredAt),
+      ...recentNeighbours(sessionRecent, e.productId, e.occurredAt),
+    ]);
+    for (const q of neighbours) {
+      bump(nested(plan.coOccurrence, e.productId), q, weight);
+      bump(nested(plan.coOccurrence, q), e.productId, weight);
+    }
+    const latest = Math.max(userRecent.get(e.productId) ?? 0, e.occurredAt);
+    userRecent.set(e.productId, latest);
+    nested(plan.userItems, e.userId).set(e.productId, latest);
+    if (sessionRecent && e.sessionId) {
+      const s = Math.max(sessionRecent.get(e.productId) ?? 0, e.occurredAt);
+      sessionRecent.set(e.productId, s);
+      nested(plan.sessionItems, e.sessionId).set(e.productId, s);
+    }
+  }
+  return plan;
+}

@@ -1,0 +1,96 @@
+// Ingest rules: what a valid event is, batch limits, defaults taken from the catalog, idempotency by id.
+import { z } from 'zod';
+import { ValidationError, type FieldProblem } from '../errors';
+import { EVENT_TYPES, type EventStore, type StoredEvent } from '../store/events';
+import type { ProductStore } from '../store/products';
+import { externalId } from './catalog';
+import { checkBatch } from './validation';
+
+export const MAX_EVENT_BATCH = 1000;
+/** Producers' clocks drift; more than this in the future is a bug, not drift. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+const eventInput = z
+  .object({
+    id: externalId,
+    type: z.enum(EVENT_TYPES),
+    userId: externalId,
+    sessionId: externalId.nullish(),
+    productId: externalId.nullish(),
+    campaignId: externalId.nullish(),
+    recommendationId: z.string().min(1).max(128).nullish(),
+    quantity: z.number().int().min(1, 'must be between 1 and 10000').max(10_000, 'must be between 1 and 10000').nullish(),
+    unitPrice: z.number().finite().min(0, 'must not be negative').max(1e9).nullish(),
+    occurredAt: z.date().nullish(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.type !== 'IMPRESSION' && !e.productId) {
+      ctx.addIssue({ code: 'custom', path: ['productId'], message: `is required for ${e.type} events` });
+    }
+    if (e.occurredAt && e.occurredAt.getTime() > Date.now() + MAX_FUTURE_SKEW_MS) {
+      ctx.addIssue({ code: 'custom', path: ['occurredAt'], message: 'must not be more than 5 minutes in the future' });
+    }
+  });
+
+export interface RecordEventsResult {
+  accepted: number;
+  duplicates: number;
+  /** Users with at least one new event. */
+  users: string[];
+}
+
+export class IngestService {
+  constructor(
+    private readonly events: EventStore,
+    private readonly products: ProductStore,
+    /** Told after every commit that wrote outbox rows (the relay). */
+    private readonly onRecorded: () => void,
+  ) {}
+
+  async recordEvents(input: readonly unknown[]): Promise<RecordEventsResult> {
+    // Every bad event is reported at once, shape errors and unknown products alike.
+    const { valid, problems } = checkBatch(eventInput, input, 'events', { max: MAX_EVENT_BATCH });
+    const productIds = [...new Set(valid.flatMap(({ value: e }) => (e.productId ? [e.productId] : [])))];
+    const products = new Map((await this.products.findByIds(productIds)).map((p) => [p.id, p]));
+    for (const { index, value: e } of valid) {
+      if (e.productId && !products.has(e.productId)) {
+        problems.push({ field: `events.${index}.productId`, index, message: `names no catalog product (${e.productId})` });
+      }
+    }
+    if (problems.length) throw new ValidationError(problems.sort((a, b) => (a.index ?? 0) - (b.index ?? 0)));
+    const items = valid.map((v) => v.value);
+
+    const now = Date.now();
+    const rows: StoredEvent[] = items.map((e) => {
+      const product = e.productId ? products.get(e.productId) : undefined;
+      return {
+        id: e.id,
+        type: e.type,
+        userId: e.userId,
+        sessionId: e.sessionId ?? null,
+        productId: e.productId ?? null,
+        category: product?.category ?? null,
+        campaignId: e.campaignId ?? null,
+        recommendationId: e.recommendationId ?? null,
+        quantity: e.quantity ?? 1,
+        unitPrice: e.unitPrice ?? product?.price ?? null,
+        occurredAt: e.occurredAt?.getTime() ?? now,
+      };
+    });
+    const fresh = await this.events.recordBatch(rows);
+    if (fresh.size) this.onRecorded();
+    const users = [...new Set(rows.filter((r) => fresh.has(r.id)).map((r) => r.userId))];
+    return { accepted: fresh.size, duplicates: rows.length - fresh.size, users };
+  }
+
+  /** For checks done before validation (who may record for whom). */
+  static userIdsOf(input: readonly unknown[]): string[] {
+    const ids = new Set<string>();
+    for (const e of input) {
+      const userId = (e as { userId?: unknown })?.userId;
+      if (typeof userId === 'string') ids.add(userId);
+    }
+    return [...ids];
+  }
+
+}

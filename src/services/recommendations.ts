@@ -1,0 +1,163 @@
+// Recommendation rules: candidates from co-occurrence with the user's recent items and cart, a product-page
+// bias, category affinity and time-decayed popularity; filters for stock, purchases and past interactions.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { LiveQuery } from '../realtime/live-query';
+import type { EventStore } from '../store/events';
+import type { FeatureStore } from '../store/feature-store';
+import { topics } from '../store/keys';
+import type { Product, ProductStore } from '../store/products';
+import type { PubSub } from '../store/pubsub';
+import { externalId } from './catalog';
+import { parseInput } from './validation';
+
+export interface Recommendation {
+  product: Product;
+  score: number;
+  reason: string;
+}
+
+export interface RecommendationList {
+  id: string;
+  userId: string;
+  items: Recommendation[];
+  model: string;
+  generatedAt: Date;
+}
+
+const recommendArgs = z.object({
+  userId: externalId,
+  limit: z.number().int().min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100').default(10),
+  productId: externalId.nullish(),
+  excludeInteracted: z.boolean().default(true),
+});
+export type RecommendArgs = z.input<typeof recommendArgs>;
+
+/** How strongly each seed pulls its neighbours. */
+const SEED_WEIGHT = { productPage: 3, cart: 2, recent: 1 } as const;
+/** Recent items further back count less: weight 1/(1 + rank·RECENCY_FALLOFF). */
+const RECENCY_FALLOFF = 0.3;
+/** Popularity is a prior for users with history and the whole answer for users without. */
+const POPULARITY_PRIOR = 0.05;
+const CATEGORY_BOOST = 0.25;
+const MAX_SEEDS = 12;
+
+interface Candidate {
+  score: number;
+  seed?: string;
+  seedContribution: number;
+  seedKind?: 'productPage' | 'cart' | 'recent';
+}
+
+export class RecommendationService {
+  constructor(
+    private readonly features: FeatureStore,
+    private readonly events: EventStore,
+    private readonly products: ProductStore,
+    private readonly pubsub: PubSub,
+  ) {}
+
+  async recommend(raw: RecommendArgs): Promise<RecommendationList> {
+    const args = parseInput(recommendArgs, raw, 'recommendations');
+    const [recent, cart, affinity, popular] = await Promise.all([
+      this.features.userRecentItems(args.userId),
+      this.events.cart(args.userId),
+      this.features.userCategoryAffinity(args.userId),
+      this.features.popular(200),
+    ]);
+    const seeds = new Map<string, { weight: number; kind: Candidate['seedKind'] }>();
+    if (args.productId) seeds.set(args.productId, { weight: SEED_WEIGHT.productPage, kind: 'productPage' });
+    for (const c of cart) if (!seeds.has(c.productId)) seeds.set(c.productId, { weight: SEED_WEIGHT.cart, kind: 'cart' });
+    recent.forEach((p, rank) => {
+      if (!seeds.has(p)) seeds.set(p, { weight: SEED_WEIGHT.recent / (1 + rank * RECENCY_FALLOFF), kind: 'recent' });
+    });
+    const seedList = [...seeds.entries()].slice(0, MAX_SEEDS);
+    const neighbours = await this.features.neighbours(seedList.map(([p]) => p));
+
+    const candidates = new Map<string, Candidate>();
+    const seedIds = new Set(seeds.keys());
+    for (const [seed, { weight, kind }] of seedList) {
+      const list = neighbours.get(seed);
+      const top = list && list.size ? Math.max(...list.values()) : 0;
+      if (!list || !top) continue;
+      for (const [q, s] of list) {
+        if (seedIds.has(q)) continue;
+        const contribution = (weight * s) / top;
+        const c = candidates.get(q) ?? { score: 0, seedContribution: 0 };
+        c.score += contribution;
+        if (contribution > c.seedContribution) Object.assign(c, { seed, seedContribution: contribution, seedKind: kind });
+        candidates.set(q, c);
+      }
+    }
+    const model = candidates.size ? 'co-occurrence' : 'popularity';
+    const topPopularity = popular.size ? Math.max(...popular.values()) : 0;
+    const popularityWeight = candidates.size ? POPULARITY_PRIOR : 1;
+    for (const [p, s] of popular) {
+      if (seedIds.has(p) || !topPopularity) continue;
+      const c = candidates.get(p) ?? { score: 0, seedContribution: 0 };
+      c.score += popularityWeight * (s / topPopularity);
+      candidates.set(p, c);
+    }
+
+    // Over-fetch, then filter in Postgres (stock, purchases, interactions) and rank with category affinity.
+    const ranked = [...candidates.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, args.limit * 4 + 20);
+    const allowed = await this.events.recommendable(args.userId, ranked.map(([p]) => p), args.excludeInteracted);
+    const keep = ranked.filter(([p]) => allowed.has(p) && p !== args.productId);
+    const productRows = await this.products.findByIds([...keep.map(([p]) => p), ...seedList.map(([p]) => p)]);
+    const byId = new Map(productRows.map((p) => [p.id, p]));
+    const topAffinity = affinity.size ? Math.max(...affinity.values()) : 0;
+    const items = keep
+      .flatMap(([id, c]) => {
+        const product = byId.get(id);
+        if (!product) return [];
+        const boost = topAffinity ? 1 + CATEGORY_BOOST * ((affinity.get(product.category) ?? 0) / topAffinity) : 1;
+        return [{ product, score: c.score * boost, reason: reasonFor(c, byId) }];
+      })
+      .sort((a, b) => b.score - a.score || a.product.id.localeCompare(b.product.id))
+      .slice(0, args.limit);
+    return { id: `rl_${randomUUID()}`, userId: args.userId, items, model, generatedAt: new Date() };
+  }
+
+  async similarProducts(rawProductId: string, rawLimit = 10): Promise<Recommendation[]> {
+    const { productId, limit } = parseInput(
+      z.object({ productId: externalId, limit: z.number().int().min(1).max(100, 'must be between 1 and 100') }),
+      { productId: rawProductId, limit: rawLimit },
+      'similarProducts',
+    );
+    const neighbours = (await this.features.neighbours([productId], limit * 3)).get(productId) ?? new Map<string, number>();
+    const ids = [...neighbours.keys()];
+    const allowed = await this.events.recommendable(null, ids, false);
+    const rows = await this.products.findByIds([productId, ...ids.filter((p) => allowed.has(p))]);
+    const byId = new Map(rows.map((p) => [p.id, p]));
+    const seedName = byId.get(productId)?.name ?? productId;
+    const top = neighbours.size ? Math.max(...neighbours.values()) : 1;
+    return ids
+      .filter((p) => allowed.has(p) && byId.has(p))
+      .slice(0, limit)
+      .map((p) => ({ product: byId.get(p)!, score: neighbours.get(p)! / top, reason: `Often chosen together with ${seedName}` }));
+  }
+
+  /** The user's list now, then a fresh one whenever that user's features (or the catalog for everyone) change. */
+  live(args: RecommendArgs, onError?: (err: unknown) => void): AsyncIterableIterator<RecommendationList> {
+    parseInput(recommendArgs, args, 'recommendationsUpdated');
+    return new LiveQuery({
+      pubsub: this.pubsub,
+      topics: [topics.userFeatures(args.userId), topics.allUsers()],
+      compute: () => this.recommend(args),
+      onError,
+    });
+  }
+}
+
+function reasonFor(c: Candidate, products: Map<string, Product>): string {
+  if (!c.seed) return 'Popular right now';
+  const name = products.get(c.seed)?.name ?? c.seed;
+  switch (c.seedKind) {
+    case 'productPage':
+      return `Often chosen together with ${name}`;
+    case 'cart':
+      return `Bought together with ${name} in your cart`;
+    default:
+      return `Viewed together with ${name}`;
+  }
+}

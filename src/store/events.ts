@@ -1,0 +1,143 @@
+// Events, cart state and the outbox in Postgres: the durable half of the flywheel.
+import type { PrismaClient } from './prisma';
+
+export const EVENT_TYPES = ['VIEW', 'CLICK', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE', 'IMPRESSION'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** An event as stored and as carried to the workers (occurredAt in epoch milliseconds). */
+export interface StoredEvent {
+  id: string;
+  type: EventType;
+  userId: string;
+  sessionId: string | null;
+  productId: string | null;
+  /** Category of the product at record time, carried so the workers need not look it up. */
+  category: string | null;
+  campaignId: string | null;
+  recommendationId: string | null;
+  quantity: number;
+  unitPrice: number | null;
+  occurredAt: number;
+}
+
+export const EVENTS_RECORDED_TOPIC = 'events.recorded';
+
+export class EventStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /**
+   * Records a batch in ONE statement (so it is atomic and costs one round trip): the events that are new,
+   * the cart changes they imply and an outbox row carrying them to the workers. Returns the ids that were new;
+   * the others were recorded before (idempotency by producer id) and have no second effect.
+   */
+  async recordBatch(events: StoredEvent[]): Promise<Set<string>> {
+    const col = <K extends keyof StoredEvent>(k: K) => events.map((e) => e[k]);
+    const occurred = events.map((e) => new Date(e.occurredAt).toISOString());
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      -- Ingest of one event batch: new events, implied cart changes, one outbox message; all or nothing.
+      WITH input AS (
+        SELECT * FROM unnest(
+          ${col('id')}::text[], ${col('type')}::text[], ${col('userId')}::text[], ${col('sessionId')}::text[],
+          ${col('productId')}::text[], ${col('category')}::text[], ${col('campaignId')}::text[],
+          ${col('recommendationId')}::text[], ${col('quantity')}::int[], ${col('unitPrice')}::numeric[],
+          ${occurred}::timestamptz[]
+        ) WITH ORDINALITY AS i(id, type, user_id, session_id, product_id, category, campaign_id, recommendation_id,
+                               quantity, unit_price, occurred_at, ord)
+      ),
+      ins AS (
+        INSERT INTO events (id, type, user_id, session_id, product_id, campaign_id, recommendation_id, quantity,
+                            unit_price, occurred_at)
+        SELECT id, type::"EventType", user_id, session_id, product_id, campaign_id, recommendation_id, quantity,
+               unit_price, occurred_at
+        FROM input ORDER BY ord
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id
+      ),
+      fresh AS (
+        SELECT input.* FROM input JOIN ins USING (id)
+      ),
+      cart_delta AS (
+        -- Net change per (user, product) in this batch. A batch that removes more than the cart holds and then
+        -- adds again nets out differently from replaying one by one; carts clamp at 0 either way.
+        SELECT user_id, product_id,
+               sum(CASE type WHEN 'ADD_TO_CART' THEN quantity ELSE -quantity END)::int AS delta,
+               bool_or(type = 'ADD_TO_CART') AS adds
+        FROM fresh
+        WHERE type IN ('ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE')
+        GROUP BY user_id, product_id
+      ),
+      cart AS (
+        INSERT INTO cart_items AS c (user_id, product_id, quantity, updated_at)
+        SELECT d.user_id, d.product_id, GREATEST(d.delta, 0), now() FROM cart_delta d
+        WHERE d.adds OR EXISTS (SELECT 1 FROM cart_items x WHERE x.user_id = d.user_id AND x.product_id = d.product_id)
+        ON CONFLICT (user_id, product_id) DO UPDATE
+          SET quantity = GREATEST(c.quantity + (SELECT delta FROM cart_delta d2
+                                                 WHERE d2.user_id = EXCLUDED.user_id AND d2.product_id = EXCLUDED.product_id), 0),
+              updated_at = now()
+      ),
+      box AS (
+        INSERT INTO outbox (topic, payload)
+        SELECT ${EVENTS_RECORDED_TOPIC}, jsonb_build_object('events', jsonb_agg(jsonb_build_object(
+          'id', id, 'type', type, 'userId', user_id, 'sessionId', session_id, 'productId', product_id,
+          'category', category, 'campaignId', campaign_id, 'recommendationId', recommendation_id,
+          'quantity', quantity, 'unitPrice', unit_price,
+          'occurredAt', (extract(epoch FROM occurred_at) * 1000)::bigint) ORDER BY ord))
+        FROM fresh
+        HAVING count(*) > 0
+      )
+      SELECT id FROM ins`;
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async cart(userId: string): Promise<Array<{ productId: string; quantity: number }>> {
+    const rows = await this.prisma.$queryRaw<Array<{ product_id: string; quantity: number }>>`
+      SELECT product_id, quantity FROM cart_items WHERE user_id = ${userId} AND quantity > 0 ORDER BY updated_at DESC`;
+    return rows.map((r) => ({ productId: r.product_id, quantity: r.quantity }));
+  }
+
+  /** Streams every event in record order, a page at a time (feature rebuilds, training). */
+  async *scan(pageSize = 5000): AsyncGenerator<StoredEvent[]> {
+    let after = -1n;
+    for (;;) {
+      const rows = await this.prisma.$queryRaw<
+        Array<{
+          seq: bigint; id: string; type: EventType; user_id: string; session_id: string | null; product_id: string | null;
+          category: string | null; campaign_id: string | null; recommendation_id: string | null; quantity: number;
+          unit_price: string | null; occurred_at: Date;
+        }>
+      >`SELECT e.seq, e.id, e.type::text AS type, e.user_id, e.session_id, e.product_id, p.category, e.campaign_id,
+               e.recommendation_id, e.quantity, e.unit_price::text, e.occurred_at
+        FROM events e LEFT JOIN products p ON p.id = e.product_id
+        WHERE e.seq > ${after} ORDER BY e.seq LIMIT ${pageSize}`;
+      if (!rows.length) return;
+      after = rows.at(-1)!.seq;
+      yield rows.map((r) => ({
+        id: r.id,
+        type: r.type,
+        userId: r.user_id,
+        sessionId: r.session_id,
+        productId: r.product_id,
+        category: r.category,
+        campaignId: r.campaign_id,
+        recommendationId: r.recommendation_id,
+        quantity: r.quantity,
+        unitPrice: r.unit_price === null ? null : Number(r.unit_price),
+        occurredAt: r.occurred_at.getTime(),
+      }));
+    }
+  }
+
+  /** Of `productIds`, those the user may still be recommended: in stock, never bought, and (optionally) never interacted with. */
+  async recommendable(userId: string | null, productIds: string[], excludeInteracted: boolean): Promise<Set<string>> {
+    if (!productIds.length) return new Set();
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      -- Candidate filter for recommendations: stock > 0, not purchased, not interacted with when asked.
+      SELECT p.id FROM products p
+      WHERE p.id = ANY(${productIds}::text[]) AND p.stock > 0
+        AND (${userId}::text IS NULL OR NOT EXISTS (
+          SELECT 1 FROM events e
+          WHERE e.user_id = ${userId}::text AND e.product_id = p.id
+            AND (e.type = 'PURCHASE' OR (${excludeInteracted} AND e.type <> 'IMPRESSION'))))`;
+    return new Set(rows.map((r) => r.id));
+  }
+}

@@ -1,0 +1,141 @@
+// The Redis feature store: applies feature write plans idempotently and serves the reads that
+// recommendations need. Key layouts are documented in keys.ts.
+import type { Redis } from 'ioredis';
+import { planFeatureWrites, type FeatureWritePlan, type RecentItems } from '../services/feature-updates';
+import type { StoredEvent } from './events';
+import type { RedisKeys } from './keys';
+
+/** Bounds that keep per-user and per-product keys small. */
+export const USER_ITEMS_KEPT = 200;
+export const CO_OCCURRENCE_KEPT = 100;
+const SESSION_TTL_SECONDS = 24 * 3600;
+const APPLIED_MARKER_TTL_SECONDS = 7 * 24 * 3600;
+const RECENT_READ = 20;
+
+export interface JobEvents {
+  jobId: string;
+  events: StoredEvent[];
+}
+
+export class FeatureStore {
+  constructor(
+    private readonly redis: Redis,
+    readonly keys: RedisKeys,
+  ) {}
+
+  /**
+   * Applies the events of several jobs at once, each job at most once ever. `writer` must be a connection used
+   * by nobody else: WATCH on the jobs' applied-markers makes the check-then-write atomic, so two workers that
+   * both received a job (a stalled job redelivered) cannot both apply it. Returns the users affected.
+   */
+  async applyJobs(writer: Redis, jobs: JobEvents[]): Promise<{ users: Set<string>; applied: number }> {
+    const keys = this.keys;
+    for (let attempt = 0; ; attempt++) {
+      const markers = jobs.map((j) => keys.appliedJob(j.jobId));
+      await writer.watch(...markers);
+      const done = await writer.mget(...markers);
+      const fresh = jobs.filter((_, i) => done[i] === null);
+      if (!fresh.length) {
+        await writer.unwatch();
+        return { users: new Set(), applied: 0 };
+      }
+      const events = fresh.flatMap((j) => j.events);
+      const recent = await readRecent(writer, keys, events);
+      const plan = planFeatureWrites(events, recent);
+      const tx = writer.multi();
+      writePlan(tx, keys, plan);
+      for (const j of fresh) tx.set(keys.appliedJob(j.jobId), '1', 'EX', APPLIED_MARKER_TTL_SECONDS);
+      const result = await tx.exec();
+      if (result !== null) {
+        const failed = result.find(([err]) => err);
+        if (failed) throw failed[0];
+        return { users: plan.users, applied: fresh.length };
+      }
+      // Another writer touched a marker between WATCH and EXEC: read again and retry.
+      if (attempt >= 10) throw new Error('feature store: too many concurrent writers on the same jobs');
+    }
+  }
+
+  /** The user's most recently interacted items, newest first. */
+  async userRecentItems(userId: string, limit = RECENT_READ): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.userItems(userId), 0, limit - 1);
+  }
+
+  async userCategoryAffinity(userId: string): Promise<Map<string, number>> {
+    return pairs(await this.redis.zrevrange(this.keys.userCategories(userId), 0, 9, 'WITHSCORES'));
+  }
+
+  /** Top neighbours of each product, in one round trip. */
+  async neighbours(productIds: string[], limit = 50): Promise<Map<string, Map<string, number>>> {
+    if (!productIds.length) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const p of productIds) pipeline.zrevrange(this.keys.coOccurrence(p), 0, limit - 1, 'WITHSCORES');
+    const results = (await pipeline.exec()) ?? [];
+    return new Map(productIds.map((p, i) => [p, pairs((results[i]?.[1] as string[]) ?? [])]));
+  }
+
+  async popular(limit = 100): Promise<Map<string, number>> {
+    return pairs(await this.redis.zrevrange(this.keys.popularity(), 0, limit - 1, 'WITHSCORES'));
+  }
+
+  async productStats(productId: string): Promise<Record<string, number>> {
+    const raw = await this.redis.hgetall(this.keys.productStats(productId));
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+  }
+
+  /** Deletes every feature key (before a rebuild). */
+  async clear(): Promise<number> {
+    let deleted = 0;
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', this.keys.featurePattern, 'COUNT', 1000);
+      cursor = next;
+      if (batch.length) deleted += await this.redis.unlink(...batch);
+    } while (cursor !== '0');
+    return deleted;
+  }
+}
+
+function pairs(flat: string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i]!, Number(flat[i + 1]));
+  return out;
+}
+
+async function readRecent(redis: Redis, keys: RedisKeys, events: StoredEvent[]): Promise<RecentItems> {
+  const users = [...new Set(events.map((e) => e.userId))];
+  const sessions = [...new Set(events.flatMap((e) => (e.sessionId ? [e.sessionId] : [])))];
+  const pipeline = redis.pipeline();
+  for (const u of users) pipeline.zrevrange(keys.userItems(u), 0, RECENT_READ - 1, 'WITHSCORES');
+  for (const s of sessions) pipeline.zrevrange(keys.sessionItems(s), 0, RECENT_READ - 1, 'WITHSCORES');
+  const results = (await pipeline.exec()) ?? [];
+  const read = (i: number) => pairs((results[i]?.[1] as string[]) ?? []);
+  return {
+    users: new Map(users.map((u, i) => [u, read(i)])),
+    sessions: new Map(sessions.map((s, i) => [s, read(users.length + i)])),
+  };
+}
+
+type Chain = ReturnType<Redis['multi']>;
+
+function writePlan(tx: Chain, keys: RedisKeys, plan: FeatureWritePlan): void {
+  for (const [p, by] of plan.popularity) tx.zincrby(keys.popularity(), by, p);
+  for (const [p, neighbours] of plan.coOccurrence) {
+    const key = keys.coOccurrence(p);
+    for (const [q, by] of neighbours) tx.zincrby(key, by, q);
+    // Trimming costs a write; do it on a fraction of updates, so keys hover just above the bound.
+    if (Math.random() < 0.1) tx.zremrangebyrank(key, 0, -(CO_OCCURRENCE_KEPT + 1));
+  }
+  for (const [u, cats] of plan.userCategories) for (const [c, by] of cats) tx.zincrby(keys.userCategories(u), by, c);
+  for (const [u, items] of plan.userItems) {
+    const key = keys.userItems(u);
+    tx.zadd(key, 'GT', ...[...items].flatMap(([p, t]) => [t, p]));
+    tx.zremrangebyrank(key, 0, -(USER_ITEMS_KEPT + 1));
+  }
+  for (const [s, items] of plan.sessionItems) {
+    const key = keys.sessionItems(s);
+    tx.zadd(key, 'GT', ...[...items].flatMap(([p, t]) => [t, p]));
+    tx.expire(key, SESSION_TTL_SECONDS);
+  }
+  for (const [p, counts] of plan.productStats) for (const [type, n] of counts) tx.hincrby(keys.productStats(p), type, n);
+}

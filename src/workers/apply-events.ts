@@ -1,0 +1,46 @@
+// Job `apply-events`: one outbox message of recorded events, applied to the Redis feature store.
+// Jobs are gathered into micro-batches, so that a hot product costs one Redis write per batch.
+import { z } from 'zod';
+import { EVENT_TYPES } from '../store/events';
+import type { FeatureStore, JobEvents } from '../store/feature-store';
+import { topics } from '../store/keys';
+import type { Redis } from '../store/redis';
+import { defineJob } from './job';
+
+const storedEvent = z.object({
+  id: z.string().min(1),
+  type: z.enum(EVENT_TYPES),
+  userId: z.string().min(1),
+  sessionId: z.string().nullable(),
+  productId: z.string().nullable(),
+  category: z.string().nullable(),
+  campaignId: z.string().nullable(),
+  recommendationId: z.string().nullable(),
+  quantity: z.number().int().min(1),
+  unitPrice: z.number().nullable(),
+  occurredAt: z.number().int(),
+});
+
+export const applyEventsJob = defineJob({
+  queue: 'events',
+  name: 'apply-events',
+  schema: z.object({ events: z.array(storedEvent).min(1) }),
+  options: {
+    attempts: 20,
+    backoff: { type: 'exponential', delay: 200 },
+    // Kept an hour so that a relay retry within that time finds the id and adds nothing (dedup by job id);
+    // later duplicates are caught by the applied-job markers in the feature store.
+    removeOnComplete: { age: 3600, count: 50_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  },
+});
+
+/** Applies a micro-batch of jobs and announces the users whose recommendations may have changed. */
+export async function applyEventBatch(
+  deps: { features: FeatureStore; writer: Redis; publish: (messages: Array<[string, string]>) => Promise<void> },
+  jobs: JobEvents[],
+): Promise<number> {
+  const { users, applied } = await deps.features.applyJobs(deps.writer, jobs);
+  await deps.publish([...users].map((u) => [topics.userFeatures(u), 'events']));
+  return applied;
+}

@@ -1,0 +1,62 @@
+// The worker role: BullMQ workers for each job type, wired to their stores.
+import { Worker } from 'bullmq';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { FeatureStore, JobEvents } from '../store/feature-store';
+import type { RedisKeys } from '../store/keys';
+import type { RedisPubSub } from '../store/pubsub';
+import { createRedis } from '../store/redis';
+import { applyEventBatch, applyEventsJob } from './apply-events';
+import { checkPayload } from './job';
+import { MicroBatcher } from './micro-batcher';
+
+export interface RunningWorkers {
+  stop(): Promise<void>;
+}
+
+export function startWorkers(deps: {
+  config: Config;
+  keys: RedisKeys;
+  features: FeatureStore;
+  pubsub: RedisPubSub;
+  log: Logger;
+}): RunningWorkers {
+  const { config, keys, log } = deps;
+  // BullMQ workers block on Redis; they need their own connections that retry forever.
+  const workerConnection = createRedis(config.REDIS_URL, 'flywheel-worker', { maxRetriesPerRequest: null });
+  const writer = createRedis(config.REDIS_URL, 'flywheel-feature-writer', { maxRetriesPerRequest: null });
+  for (const c of [workerConnection, writer]) c.on('error', (err) => log.debug({ err: err.message }, 'worker redis error'));
+
+  const batcher = new MicroBatcher<JobEvents>(
+    async (jobs) => {
+      await applyEventBatch({ features: deps.features, writer, publish: (m) => deps.pubsub.publishMany(m) }, jobs);
+    },
+    { maxItems: config.WORKER_BATCH_SIZE, lingerMs: config.WORKER_BATCH_LINGER_MS },
+  );
+
+  const events = new Worker(
+    applyEventsJob.queue,
+    async (job) => {
+      if (job.name !== applyEventsJob.name) throw new Error(`unknown job ${job.name} on queue ${applyEventsJob.queue}`);
+      const payload = checkPayload(applyEventsJob, job.data);
+      await batcher.add({ jobId: job.id!, events: payload.events });
+    },
+    {
+      connection: workerConnection,
+      prefix: keys.bullPrefix,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_LOCK_MS,
+    },
+  );
+  events.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed'));
+  events.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+
+  return {
+    async stop() {
+      // close() waits for active jobs to finish (graceful); their flushes complete first.
+      await events.close();
+      await Promise.all([workerConnection.quit(), writer.quit()].map((p) => p.catch(() => undefined)));
+    },
+  };
+}

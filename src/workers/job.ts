@@ -1,0 +1,24 @@
+// A job type declares its queue, name and payload schema in one place. The payload is checked on enqueue
+// and again on dequeue; a bad payload fails at once without retry (it would fail the same way every time).
+import { UnrecoverableError, type JobsOptions } from 'bullmq';
+import type { z } from 'zod';
+
+export interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  queue: string;
+  name: string;
+  schema: S;
+  options?: JobsOptions;
+}
+
+export function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
+  return def;
+}
+
+export function checkPayload<S extends z.ZodType>(def: JobDefinition<S>, data: unknown): z.output<S> {
+  const parsed = def.schema.safeParse(data);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new UnrecoverableError(`bad payload for job ${def.name}: ${why}`);
+  }
+  return parsed.data;
+}

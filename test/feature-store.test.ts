@@ -1,0 +1,44 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { FeatureStore, type JobEvents } from '../src/store/feature-store';
+import { RedisKeys } from '../src/store/keys';
+import { createRedis } from '../src/store/redis';
+import { uniqueId } from './support/platform';
+
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const keys = new RedisKeys(uniqueId('fs-test'));
+const redis = createRedis(url, 'fs-test');
+const writers = [createRedis(url, 'fs-w1'), createRedis(url, 'fs-w2'), createRedis(url, 'fs-w3')];
+const store = new FeatureStore(redis, keys);
+
+afterAll(async () => {
+  await store.clear();
+  await Promise.all([redis, ...writers].map((c) => c.quit()));
+});
+
+function job(jobId: string, productId: string, n: number): JobEvents {
+  return {
+    jobId,
+    events: Array.from({ length: n }, (_, i) => ({
+      id: `${jobId}-${i}`, type: 'VIEW' as const, userId: `u${i}`, sessionId: null, productId, category: 'c',
+      campaignId: null, recommendationId: null, quantity: 1, unitPrice: null, occurredAt: Date.now(),
+    })),
+  };
+}
+
+describe('FeatureStore.applyJobs', () => {
+  it('applies each job once, also when several writers receive the same jobs at the same time', async () => {
+    const jobs = Array.from({ length: 30 }, (_, i) => job(`job-${i}`, 'p1', 3));
+    const results = await Promise.all(writers.map((w) => store.applyJobs(w, jobs)));
+    expect(results.reduce((s, r) => s + r.applied, 0)).toBe(30);
+    expect(await store.productStats('p1')).toEqual({ VIEW: 90 });
+    const again = await store.applyJobs(writers[0]!, jobs.slice(0, 5));
+    expect(again.applied).toBe(0);
+    expect(await store.productStats('p1')).toEqual({ VIEW: 90 });
+  });
+
+  it('clears every feature key it owns', async () => {
+    await store.applyJobs(writers[0]!, [job(uniqueId('j'), 'p2', 2)]);
+    expect(await store.clear()).toBeGreaterThan(0);
+    expect(await redis.keys(`${keys.prefix}:f:*`)).toEqual([]);
+  });
+});

@@ -1,0 +1,146 @@
+// The loop end to end: events in on one API instance, a worker applying them, live lists out on another instance.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
+import { spawnPlatform } from './support/process';
+import { TcpProxy } from './support/tcp-proxy';
+
+const RECORD = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted duplicates } }`;
+const LIVE = `subscription($userId: ID!) {
+  recommendationsUpdated(userId: $userId, limit: 20) { id userId model items { product { id stock } reason score } }
+}`;
+
+async function seedCatalog(t: TestPlatform, prefix: string, stock: (i: number) => number, n = 6): Promise<string[]> {
+  const products = Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, name: `Item ${i}`, category: `${prefix}-cat`, price: 5, stock: stock(i) }));
+  const res = await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: products }, await t.token('admin'));
+  expect(res.errors).toBeUndefined();
+  return products.map((p) => p.id);
+}
+
+describe('two API instances and one worker', () => {
+  let a: TestPlatform;
+  let b: TestPlatform;
+  let worker: TestPlatform;
+  beforeAll(async () => {
+    a = await startTestPlatform({ ROLE: 'api' });
+    const shared = { REDIS_PREFIX: a.env.REDIS_PREFIX! };
+    b = await startTestPlatform({ ROLE: 'api', ...shared });
+    worker = await startTestPlatform({ ROLE: 'worker', ...shared });
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop(), worker?.stop()]);
+  });
+
+  it('pushes a fresh list on instance B after events recorded on instance A, without interacted or out-of-stock items', async () => {
+    const prefix = uniqueId('fly');
+    // Item 5 is out of stock: it may co-occur, but it must never be recommended.
+    const ids = await seedCatalog(a, prefix, (i) => (i === 5 ? 0 : 10));
+    const service = await a.token('service');
+    const other = uniqueId('other');
+    // Another shopper's history links item 0 with items 1, 2 and 5.
+    const history = [0, 1, 2, 5].map((i, k) => ({ id: uniqueId('e'), type: 'VIEW', userId: other, productId: ids[i], occurredAt: new Date(Date.now() - 10_000 + k).toISOString() }));
+    expect((await a.gql(RECORD, { events: history }, service)).data.recordEvents.accepted).toBe(4);
+
+    const user = uniqueId('shopper');
+    const sub = collect(b.ws(await b.token('shopper', user)), LIVE, { userId: user });
+    const [first] = await sub.until((r) => r.length >= 1, 5000);
+    expect(first!.errors).toBeUndefined();
+    expect(first!.data.recommendationsUpdated.userId).toBe(user);
+
+    await a.gql(RECORD, { events: [{ id: uniqueId('e'), type: 'VIEW', userId: user, productId: ids[0] }] }, service);
+    // The issue asks for the push within a second; bench/latency.ts measures it. Here only a generous bound against a hang.
+    const results = await sub.until((r) => r.some((x) => x.data?.recommendationsUpdated.model === 'co-occurrence'), 5000);
+    const list = results.find((x) => x.data?.recommendationsUpdated.model === 'co-occurrence')!.data.recommendationsUpdated;
+    const recommended = list.items.map((i: any) => i.product.id);
+    expect(recommended).toEqual(expect.arrayContaining([ids[1], ids[2]]));
+    expect(recommended).not.toContain(ids[0]); // viewed by the user
+    expect(recommended).not.toContain(ids[5]); // out of stock
+    expect(list.items.every((i: any) => i.product.stock > 0)).toBe(true);
+    expect(list.items.find((i: any) => i.product.id === ids[1]).reason).toBe('Viewed together with Item 0');
+    sub.unsubscribe();
+  });
+
+  it('refuses a shopper subscribing to someone else, and answers queries for the same rules', async () => {
+    const shopper = await b.token('shopper', 'me');
+    const sub = collect(b.ws(shopper), LIVE, { userId: 'not-me' });
+    await sub.until((r) => r.length > 0 || Boolean(sub.error) || sub.completed, 5000).catch(() => undefined);
+    const errors = (sub.error as any[]) ?? sub.results[0]?.errors;
+    expect(errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const q = await b.gql(`{ recommendations(userId: "not-me") { id } }`, {}, shopper);
+    expect(q.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const bad = await b.gql(`{ recommendations(userId: "me", limit: 0) { id } }`, {}, shopper);
+    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(bad.errors?.[0]?.message).toMatch(/limit: must be between 1 and 100/);
+  });
+
+  it('releases every listener and Redis subscription over many subscribe/unsubscribe cycles', async () => {
+    const admin = await b.token('admin');
+    const client = b.ws(admin);
+    const users = Array.from({ length: 20 }, () => uniqueId('leak'));
+    for (let round = 0; round < 25; round++) {
+      const subs = users.map((u) => collect(client, LIVE, { userId: u }));
+      await Promise.all(subs.map((s) => s.until((r) => r.length >= 1, 10_000)));
+      for (const s of subs) s.unsubscribe();
+    }
+    await eventually(async () => (await fetch(`${b.url}/metrics`).then((r) => r.text())).includes('ws_subscriptions_active 0'), 5000, 'no active subscriptions');
+    const metrics = await fetch(`${b.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^pubsub_topics_active 0$/m);
+    const channels = await b.platform.redis.pubsub('CHANNELS', `${b.env.REDIS_PREFIX}:ps:*`);
+    expect(channels).toEqual([]);
+  });
+});
+
+describe('durability', () => {
+  it('accepts events while Redis is down and applies them once it is back', async () => {
+    const proxy = new TcpProxy('127.0.0.1', 6379);
+    await proxy.start();
+    const t = await startTestPlatform({ REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    try {
+      const [p] = await seedCatalog(t, uniqueId('outage'), () => 10, 1);
+      const service = await t.token('service');
+      await proxy.stop();
+      const events = Array.from({ length: 25 }, () => ({ id: uniqueId('e'), type: 'CLICK', userId: uniqueId('u'), productId: p }));
+      for (let i = 0; i < 25; i += 5) {
+        const res = await t.gql(RECORD, { events: events.slice(i, i + 5) }, service);
+        expect(res.data?.recordEvents).toEqual({ accepted: 5, duplicates: 0 });
+      }
+      await proxy.start();
+      await eventually(async () => (await t.platform.redis.hget(t.platform.keys.productStats(p!), 'CLICK')) === '25', 20_000, 'clicks applied after the outage');
+    } finally {
+      await t.stop();
+      await proxy.stop();
+    }
+  });
+
+  it('loses nothing and double-counts nothing when the worker is killed mid-stream', async () => {
+    const api = await startTestPlatform({ ROLE: 'api' });
+    const env = { ...api.env, ROLE: 'worker', PORT: '0', WORKER_LOCK_MS: '2000', WORKER_CONCURRENCY: '8', WORKER_BATCH_SIZE: '4' };
+    let worker = spawnPlatform(env);
+    try {
+      await worker.started;
+      const [p] = await seedCatalog(api, uniqueId('kill'), () => 10, 1);
+      const service = await api.token('service');
+      const total = 400;
+      const stats = async () => Number((await api.platform.redis.hget(api.platform.keys.productStats(p!), 'VIEW')) ?? 0);
+      const sending = (async () => {
+        for (let i = 0; i < total; i += 4) {
+          const events = Array.from({ length: 4 }, (_, k) => ({ id: `${p}-${i + k}`, type: 'VIEW', userId: uniqueId('u'), productId: p }));
+          await api.gql(RECORD, { events }, service);
+        }
+      })();
+      await eventually(async () => (await stats()) > 20, 20_000, 'the worker to be under way');
+      await worker.kill('SIGKILL');
+      await sending;
+      const atKill = await stats();
+      expect(atKill).toBeLessThan(total);
+      worker = spawnPlatform(env);
+      await worker.started;
+      await eventually(async () => (await stats()) === total, 30_000, `all ${total} views applied after the restart`);
+      // Redelivered jobs (those the killed worker held) must not count twice: give them time to arrive.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(await stats()).toBe(total);
+    } finally {
+      await worker.kill('SIGTERM');
+      await api.stop();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { LiveQuery } from '../src/realtime/live-query';
+import { MemoryPubSub } from '../src/store/pubsub';
+
+describe('LiveQuery', () => {
+  it('yields the current value at once, then coalesces a burst into the latest state', async () => {
+    const pubsub = new MemoryPubSub();
+    let state = 0;
+    let computations = 0;
+    const live = new LiveQuery({
+      pubsub,
+      topics: ['t'],
+      compute: async () => {
+        computations++;
+        await new Promise((r) => setTimeout(r, 5));
+        return state;
+      },
+    });
+    expect(await live.next()).toEqual({ value: 0, done: false });
+    for (let i = 1; i <= 100; i++) {
+      state = i;
+      await pubsub.publish('t', 'x');
+    }
+    // The consumer was away during the burst: one recomputation, and it sees the last state.
+    expect(await live.next()).toEqual({ value: 100, done: false });
+    expect(computations).toBe(2);
+    await live.return();
+    expect(pubsub.topicCount).toBe(0);
+  });
+
+  it('delivers a change that arrives while a value is being computed', async () => {
+    const pubsub = new MemoryPubSub();
+    let state = 'a';
+    const live = new LiveQuery({ pubsub, topics: ['t'], compute: async () => (await new Promise((r) => setTimeout(r, 10)), state) });
+    const first = live.next();
+    state = 'b';
+    await pubsub.publish('t', 'x'); // arrives during the first computation, which may have read 'a'
+    await first;
+    expect((await live.next()).value).toBe('b');
+    await live.return();
+  });
+
+  it('unsubscribes on return() even while waiting for a notification', async () => {
+    const pubsub = new MemoryPubSub();
+    const live = new LiveQuery({ pubsub, topics: ['t1', 't2'], compute: async () => 1 });
+    await live.next();
+    const waiting = live.next();
+    expect(pubsub.topicCount).toBe(2);
+    await live.return();
+    expect(await waiting).toEqual({ value: undefined, done: true });
+    expect(pubsub.topicCount).toBe(0);
+    expect(await live.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('fails the first read, but survives a later failed recomputation', async () => {
+    const pubsub = new MemoryPubSub();
+    const failing = new LiveQuery({ pubsub, topics: ['t'], compute: async () => { throw new Error('down'); } });
+    await expect(failing.next()).rejects.toThrow('down');
+    expect(pubsub.topicCount).toBe(0);
+
+    let calls = 0;
+    const errors: unknown[] = [];
+    const flaky = new LiveQuery({
+      pubsub,
+      topics: ['t'],
+      compute: async () => {
+        calls++;
+        if (calls === 2) throw new Error('blip');
+        return calls;
+      },
+      onError: (e) => errors.push(e),
+    });
+    expect((await flaky.next()).value).toBe(1);
+    const next = flaky.next();
+    await pubsub.publish('t', 'x'); // fails
+    await new Promise((r) => setTimeout(r, 5));
+    await pubsub.publish('t', 'x'); // succeeds
+    expect((await next).value).toBe(3);
+    expect(errors).toHaveLength(1);
+    await flaky.return();
+  });
+});

@@ -13,7 +13,7 @@ describe('HTTP endpoints', () => {
     expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ checks: { postgres: 'ok', redis: 'ok' } });
+    expect((await ready.json()) as any).toMatchObject({ checks: { postgres: 'ok', redis: 'ok' } });
     await t.gql('{ viewer { id } }');
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/graphql_requests_total\{transport="http",operation="query",outcome="ok"\} [1-9]/);
@@ -33,7 +33,7 @@ describe('HTTP endpoints', () => {
       body: JSON.stringify({ query: '{ viewer { id } }' }),
     });
     expect(unauth.status).toBe(401);
-    expect((await unauth.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(((await unauth.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
   it('blocks CSRF-prone GET requests but serves queries over GET with a preflight header', async () => {
@@ -43,7 +43,7 @@ describe('HTTP endpoints', () => {
       headers: { 'apollo-require-preflight': 'true' },
     });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).data.products).toBeDefined();
+    expect(((await ok.json()) as any).data.products).toBeDefined();
   });
 
   it('limits aliases', async () => {
@@ -81,7 +81,7 @@ describe('readiness follows Postgres and Redis', () => {
     const p = await startTestPlatform({ DATABASE_URL: dbUrl.toString(), REDIS_URL: `redis://127.0.0.1:${redisProxy.port}` });
     const readyz = async () => {
       const res = await fetch(`${p.url}/readyz`);
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as any };
     };
     const waitFor = async (status: number) => {
       for (let i = 0; i < 100; i++) {

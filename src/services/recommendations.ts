@@ -156,7 +156,7 @@ function reasonFor(c: Candidate, products: Map<string, Product>): string {
     case 'productPage':
       return `Often chosen together with ${name}`;
     case 'cart':
-      return `Bought together with ${name} in your cart`;
+      return `Goes with ${name} in your cart`;
     default:
       return `Viewed together with ${name}`;
   }

@@ -44,12 +44,15 @@ export class EventStore {
         ) WITH ORDINALITY AS i(id, type, user_id, session_id, product_id, category, campaign_id, recommendation_id,
                                quantity, unit_price, occurred_at, ord)
       ),
+      box_id AS (
+        SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id
+      ),
       ins AS (
         INSERT INTO events (id, type, user_id, session_id, product_id, campaign_id, recommendation_id, quantity,
-                            unit_price, occurred_at)
-        SELECT id, type::"EventType", user_id, session_id, product_id, campaign_id, recommendation_id, quantity,
-               unit_price, occurred_at
-        FROM input ORDER BY ord
+                            unit_price, occurred_at, outbox_id)
+        SELECT input.id, type::"EventType", user_id, session_id, product_id, campaign_id, recommendation_id, quantity,
+               unit_price, occurred_at, box_id.id
+        FROM input, box_id ORDER BY ord
         ON CONFLICT (id) DO NOTHING
         RETURNING id
       ),
@@ -76,8 +79,8 @@ export class EventStore {
               updated_at = now()
       ),
       box AS (
-        INSERT INTO outbox (topic, payload)
-        SELECT ${EVENTS_RECORDED_TOPIC}, jsonb_build_object('events', jsonb_agg(jsonb_build_object(
+        INSERT INTO outbox (id, topic, payload)
+        SELECT (SELECT id FROM box_id), ${EVENTS_RECORDED_TOPIC}, jsonb_build_object('events', jsonb_agg(jsonb_build_object(
           'id', id, 'type', type, 'userId', user_id, 'sessionId', session_id, 'productId', product_id,
           'category', category, 'campaignId', campaign_id, 'recommendationId', recommendation_id,
           'quantity', quantity, 'unitPrice', unit_price,
@@ -95,35 +98,50 @@ export class EventStore {
     return rows.map((r) => ({ productId: r.product_id, quantity: r.quantity }));
   }
 
-  /** Streams every event in record order, a page at a time (feature rebuilds, training). */
-  async *scan(pageSize = 5000): AsyncGenerator<StoredEvent[]> {
-    let after = -1n;
+  /**
+   * Streams every event grouped by the outbox message (job) that carried it, in outbox order, a page of
+   * groups at a time: replaying job by job lets a rebuild share the workers' applied-job markers.
+   */
+  async *scanByOutbox(groupsPerPage = 500): AsyncGenerator<Array<{ outboxId: string; events: StoredEvent[] }>> {
+    let after = 0n;
     for (;;) {
       const rows = await this.prisma.$queryRaw<
         Array<{
-          seq: bigint; id: string; type: EventType; user_id: string; session_id: string | null; product_id: string | null;
+          outbox_id: bigint; id: string; type: EventType; user_id: string; session_id: string | null; product_id: string | null;
           category: string | null; campaign_id: string | null; recommendation_id: string | null; quantity: number;
           unit_price: string | null; occurred_at: Date;
         }>
-      >`SELECT e.seq, e.id, e.type::text AS type, e.user_id, e.session_id, e.product_id, p.category, e.campaign_id,
+      >`
+        -- One page of event groups for a feature rebuild, ordered by outbox id then record order.
+        WITH page AS (
+          SELECT DISTINCT outbox_id FROM events WHERE outbox_id > ${after} ORDER BY outbox_id LIMIT ${groupsPerPage}
+        )
+        SELECT e.outbox_id, e.id, e.type::text AS type, e.user_id, e.session_id, e.product_id, p.category, e.campaign_id,
                e.recommendation_id, e.quantity, e.unit_price::text, e.occurred_at
-        FROM events e LEFT JOIN products p ON p.id = e.product_id
-        WHERE e.seq > ${after} ORDER BY e.seq LIMIT ${pageSize}`;
+        FROM events e JOIN page USING (outbox_id) LEFT JOIN products p ON p.id = e.product_id
+        ORDER BY e.outbox_id, e.seq`;
       if (!rows.length) return;
-      after = rows.at(-1)!.seq;
-      yield rows.map((r) => ({
-        id: r.id,
-        type: r.type,
-        userId: r.user_id,
-        sessionId: r.session_id,
-        productId: r.product_id,
-        category: r.category,
-        campaignId: r.campaign_id,
-        recommendationId: r.recommendation_id,
-        quantity: r.quantity,
-        unitPrice: r.unit_price === null ? null : Number(r.unit_price),
-        occurredAt: r.occurred_at.getTime(),
-      }));
+      after = rows.at(-1)!.outbox_id;
+      const groups = new Map<string, StoredEvent[]>();
+      for (const r of rows) {
+        const key = String(r.outbox_id);
+        const list = groups.get(key) ?? [];
+        list.push({
+          id: r.id,
+          type: r.type,
+          userId: r.user_id,
+          sessionId: r.session_id,
+          productId: r.product_id,
+          category: r.category,
+          campaignId: r.campaign_id,
+          recommendationId: r.recommendation_id,
+          quantity: r.quantity,
+          unitPrice: r.unit_price === null ? null : Number(r.unit_price),
+          occurredAt: r.occurred_at.getTime(),
+        });
+        groups.set(key, list);
+      }
+      yield [...groups].map(([outboxId, events]) => ({ outboxId, events }));
     }
   }
 

@@ -22,3 +22,8 @@ export function checkPayload<S extends z.ZodType>(def: JobDefinition<S>, data: u
   }
   return parsed.data;
 }
+
+/** The job id for an outbox message: the same on every relay attempt, and what rebuilds mark as applied. */
+export function outboxJobId(outboxId: string): string {
+  return `outbox-${outboxId}`;
+}

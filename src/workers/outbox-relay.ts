@@ -5,7 +5,7 @@ import { EVENTS_RECORDED_TOPIC } from '../store/events';
 import type { OutboxMessage, OutboxStore } from '../store/outbox';
 import type { Queues } from '../store/queues';
 import { applyEventsJob } from './apply-events';
-import type { JobDefinition } from './job';
+import { outboxJobId, type JobDefinition } from './job';
 
 /** Which job carries each outbox topic. */
 const JOB_FOR_TOPIC: Record<string, JobDefinition> = {
@@ -58,7 +58,7 @@ export class OutboxRelay {
       const def = JOB_FOR_TOPIC[m.topic];
       if (!def) throw new Error(`outbox message ${m.id} has unknown topic ${m.topic}`);
       const list = byJob.get(def) ?? [];
-      list.push({ jobId: `outbox-${m.id}`, data: m.payload });
+      list.push({ jobId: outboxJobId(m.id), data: m.payload });
       byJob.set(def, list);
     }
     for (const [def, jobs] of byJob) await this.queues.addBulk(def, jobs);

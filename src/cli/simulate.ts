@@ -1,0 +1,119 @@
+// npm run simulate -- --rate 200 --users 1000 --duration 60
+// Drives shopper sessions through the public GraphQL API with a service token, for demos and benchmarks.
+import { parseArgs } from 'node:util';
+import { TokenService } from '../auth/tokens';
+import { loadConfig } from '../config';
+import { demoCatalog, ShopperSimulator, type SimEvent } from '../simulator/shoppers';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 4000}/graphql` },
+    rate: { type: 'string', default: '200' },
+    users: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '60' },
+    products: { type: 'string', default: '200' },
+    seed: { type: 'string' },
+    'no-catalog': { type: 'boolean', default: false },
+  },
+});
+
+const rate = Number(values.rate);
+const duration = Number(values.duration);
+const users = Number(values.users);
+const productCount = Number(values.products);
+for (const [name, v] of Object.entries({ rate, duration, users, products: productCount })) {
+  if (!Number.isFinite(v) || v <= 0) {
+    console.error(`--${name} must be a positive number`);
+    process.exit(2);
+  }
+}
+
+const config = loadConfig();
+const tokens = new TokenService(config.JWT_SECRET);
+const serviceToken = await tokens.sign({ sub: 'simulator', role: 'service', ttlSeconds: duration + 3600 });
+
+async function gql(query: string, variables: Record<string, unknown>, token = serviceToken): Promise<any> {
+  const res = await fetch(values.url!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: any; errors?: Array<{ message: string }> };
+  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
+  return body.data;
+}
+
+const catalog = demoCatalog(productCount);
+if (!values['no-catalog']) {
+  const admin = await tokens.sign({ sub: 'simulator', role: 'admin' });
+  // Only creates what is missing, so that a running demo's stock levels are not reset.
+  const existing = new Set<string>();
+  let after: string | null = null;
+  do {
+    const page: any = await gql(`query($after: String) { products(first: 100, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`, { after });
+    for (const e of page.products.edges) existing.add(e.node.id);
+    after = page.products.pageInfo.hasNextPage ? page.products.pageInfo.endCursor : null;
+  } while (after);
+  const missing = catalog.filter((p) => !existing.has(p.id));
+  for (let i = 0; i < missing.length; i += 1000) {
+    await gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: missing.slice(i, i + 1000) }, admin);
+  }
+  console.log(`catalog: ${catalog.length} products (${missing.length} created)`);
+}
+
+const sim = new ShopperSimulator({ users, productIds: catalog.map((p) => p.id), seed: values.seed ? Number(values.seed) : undefined });
+const TICK_MS = 100;
+const started = Date.now();
+let sent = 0;
+let accepted = 0;
+let failed = 0;
+let due = 0;
+const inFlight = new Set<Promise<void>>();
+
+function send(events: SimEvent[]): void {
+  const p = gql(`mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted duplicates } }`, { e: events })
+    .then((d) => void (accepted += d.recordEvents.accepted))
+    .catch((err) => {
+      failed += events.length;
+      if (failed === events.length) console.error(`recordEvents failed: ${(err as Error).message}`);
+    })
+    .finally(() => inFlight.delete(p));
+  inFlight.add(p);
+}
+
+/** Now and then a session looks at its recommendations, so that clicks carry a recommendationId. */
+async function refreshRecommendations(): Promise<void> {
+  const userId = sim.activeUsers()[0];
+  if (!userId) return;
+  try {
+    const d = await gql(`query($u: ID!) { recommendations(userId: $u, limit: 5) { id items { product { id } } } }`, { u: userId });
+    sim.recommended.set(userId, { listId: d.recommendations.id, productIds: d.recommendations.items.map((i: any) => i.product.id) });
+  } catch {
+    // Recommendations are optional for the simulation.
+  }
+}
+
+const report = setInterval(() => {
+  const s = (Date.now() - started) / 1000;
+  console.log(`${s.toFixed(0)}s: sent ${sent}, accepted ${accepted}, failed ${failed} (${(sent / s).toFixed(0)} events/s)`);
+}, 5000);
+
+while (Date.now() - started < duration * 1000) {
+  const tickStart = Date.now();
+  due += (rate * TICK_MS) / 1000;
+  const n = Math.floor(due);
+  due -= n;
+  // At most 1,000 events per request (the API's batch limit).
+  for (let i = 0; i < n; i += 1000) {
+    const batch = Array.from({ length: Math.min(1000, n - i) }, () => sim.next());
+    sent += batch.length;
+    send(batch);
+  }
+  if (Math.random() < 0.3) void refreshRecommendations();
+  await new Promise((r) => setTimeout(r, Math.max(0, TICK_MS - (Date.now() - tickStart))));
+}
+await Promise.all(inFlight);
+clearInterval(report);
+const elapsed = (Date.now() - started) / 1000;
+console.log(`done: ${sent} events in ${elapsed.toFixed(1)} s (${(sent / elapsed).toFixed(0)}/s), ${accepted} accepted, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { demoCatalog, seededRandom, ShopperSimulator, Zipf } from '../src/simulator/shoppers';
+
+describe('shopper simulator', () => {
+  it('samples a skewed popularity: the first product far more often than the hundredth', () => {
+    const rand = seededRandom(1);
+    const zipf = new Zipf(200);
+    const counts = new Array(200).fill(0);
+    for (let i = 0; i < 50_000; i++) counts[zipf.sample(rand)]++;
+    expect(counts[0]).toBeGreaterThan(counts[99] * 20);
+  });
+
+  it('produces valid, reproducible sessions with every kind of event', () => {
+    const ids = demoCatalog(50).map((p) => p.id);
+    const run = (seed: number) => {
+      const sim = new ShopperSimulator({ users: 20, productIds: ids, seed });
+      return Array.from({ length: 3000 }, () => sim.next());
+    };
+    const events = run(42);
+    expect(run(42)).toEqual(events);
+    const types = new Set(events.map((e) => e.type));
+    for (const t of ['VIEW', 'CLICK', 'ADD_TO_CART', 'PURCHASE']) expect(types.has(t as never)).toBe(true);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    for (const e of events) if (e.type !== 'IMPRESSION') expect(ids).toContain(e.productId);
+  });
+});

@@ -19,6 +19,7 @@ import { createRedis, type Redis } from './store/redis';
 import { startWorkers, type RunningWorkers } from './workers';
 import { applyEventsJob } from './workers/apply-events';
 import { OutboxRelay } from './workers/outbox-relay';
+import { publishInventoryChangesJob } from './workers/publish-inventory-changes';
 
 export interface Platform {
   config: Config;
@@ -50,7 +51,8 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   for (const c of [subscriber, producer]) c.on('error', () => undefined);
   const pubsub = new RedisPubSub(redis, subscriber, keys);
   const queues = new Queues(producer, keys);
-  queues.queue(applyEventsJob.queue); // created up front so its depth is reported from the start
+  // Created up front so that their depths are reported from the start.
+  for (const job of [applyEventsJob, publishInventoryChangesJob]) queues.queue(job.queue);
   const relay = new OutboxRelay(new OutboxStore(prisma), queues, log, { pollMs: config.OUTBOX_POLL_MS });
   const metrics = new Metrics();
   metrics.observeQueues(queues, pubsub);

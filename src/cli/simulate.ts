@@ -44,8 +44,8 @@ async function gql(query: string, variables: Record<string, unknown>, token = se
 }
 
 const catalog = demoCatalog(productCount);
+const admin = await tokens.sign({ sub: 'simulator', role: 'admin', ttlSeconds: duration + 3600 });
 if (!values['no-catalog']) {
-  const admin = await tokens.sign({ sub: 'simulator', role: 'admin' });
   // Only creates what is missing, so that a running demo's stock levels are not reset.
   const existing = new Set<string>();
   let after: string | null = null;
@@ -93,9 +93,25 @@ async function refreshRecommendations(): Promise<void> {
   }
 }
 
+/** The warehouse: every few seconds, restock some of what ran low, so that alerts come and go in a demo. */
+let restocked = 0;
+async function restock(): Promise<void> {
+  try {
+    const d = await gql(`{ lowStockProducts(first: 100) { edges { node { id stock lowStockThreshold } } } }`, {}, admin);
+    const low = d.lowStockProducts.edges.map((e: any) => e.node).filter(() => Math.random() < 0.5);
+    if (!low.length) return;
+    const items = low.map((p: any) => ({ productId: p.id, stock: p.lowStockThreshold + 20 + Math.floor(Math.random() * 200) }));
+    await gql(`mutation($i: [InventoryInput!]!) { updateInventory(items: $i) { id } }`, { i: items }, admin);
+    restocked += items.length;
+  } catch (err) {
+    console.error(`restock failed: ${(err as Error).message}`);
+  }
+}
+const warehouse = setInterval(() => void restock(), 7000);
+
 const report = setInterval(() => {
   const s = (Date.now() - started) / 1000;
-  console.log(`${s.toFixed(0)}s: sent ${sent}, accepted ${accepted}, failed ${failed} (${(sent / s).toFixed(0)} events/s)`);
+  console.log(`${s.toFixed(0)}s: sent ${sent}, accepted ${accepted}, failed ${failed} (${(sent / s).toFixed(0)} events/s), restocked ${restocked}`);
 }, 5000);
 
 while (Date.now() - started < duration * 1000) {
@@ -114,6 +130,7 @@ while (Date.now() - started < duration * 1000) {
 }
 await Promise.all(inFlight);
 clearInterval(report);
+clearInterval(warehouse);
 const elapsed = (Date.now() - started) / 1000;
 console.log(`done: ${sent} events in ${elapsed.toFixed(1)} s (${(sent / elapsed).toFixed(0)}/s), ${accepted} accepted, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -9,6 +9,8 @@ export interface LiveQueryOptions<T> {
   pubsub: PubSub;
   topics: string[];
   compute: () => Promise<T>;
+  /** Whether a notification can change the value (skip recomputing when it cannot). @default always */
+  affects?: (topic: string, message: string, last: T | undefined) => boolean;
   /** Recomputation failures after the first value are reported here and skipped (the next notification retries). */
   onError?: (err: unknown) => void;
 }
@@ -18,11 +20,14 @@ export class LiveQuery<T> implements AsyncIterableIterator<T> {
   private computing = false;
   private closed = false;
   private first = true;
+  private last?: T;
   private waiter?: { resolve: (r: IteratorResult<T>) => void; reject: (err: unknown) => void };
   private readonly subscribed: Promise<Unsubscribe[]>;
 
   constructor(private readonly opts: LiveQueryOptions<T>) {
-    this.subscribed = Promise.all(opts.topics.map((t) => opts.pubsub.subscribe(t, () => this.notify())));
+    this.subscribed = Promise.all(
+      opts.topics.map((t) => opts.pubsub.subscribe(t, (m) => (opts.affects?.(t, m, this.last) ?? true) && this.notify())),
+    );
   }
 
   [Symbol.asyncIterator](): this {
@@ -66,6 +71,7 @@ export class LiveQuery<T> implements AsyncIterableIterator<T> {
       // Subscribe before the first read so that no change between the read and the subscription is missed.
       await this.subscribed;
       const value = await this.opts.compute();
+      this.last = value;
       const waiter = this.waiter;
       this.waiter = undefined;
       this.first = false;

@@ -10,7 +10,7 @@ export const catalogResolvers = {
   Mutation: {
     upsertProducts: async (_: unknown, { products }: { products: unknown[] }, ctx: Context) => {
       requireRole(ctx.viewer, 'admin');
-      const result = await ctx.services.catalog.upsertProducts(products);
+      const result = await ctx.services.catalog.upsertProducts(ctx.viewer.sub, products);
       for (const p of result.products) ctx.loaders.product.clear(p.id).prime(p.id, p);
       return result;
     },

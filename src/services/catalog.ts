@@ -1,6 +1,8 @@
 // Catalog rules: what a valid product is, batch limits, pagination.
 import { z } from 'zod';
+import type { InventoryStore } from '../store/inventory';
 import type { Product, ProductStore } from '../store/products';
+import type { StockChange } from './stock-rules';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../store/pagination';
 import { parseBatch, rejectDuplicateKeys } from './validation';
 
@@ -33,16 +35,32 @@ const productInput = z.object({
 });
 
 export class CatalogService {
-  constructor(private readonly products: ProductStore) {}
+  constructor(
+    private readonly products: ProductStore,
+    private readonly inventory: InventoryStore,
+  ) {}
 
-  async upsertProducts(input: readonly unknown[]): Promise<{ products: Product[]; created: number; updated: number }> {
+  /** Creates or updates products; stock and thresholds go through the inventory ledger in the same transaction. */
+  async upsertProducts(actor: string, input: readonly unknown[]): Promise<{ products: Product[]; created: number; updated: number }> {
     const items = parseBatch(productInput, input, 'products', { max: MAX_UPSERT_BATCH });
     rejectDuplicateKeys(items, (p) => p.id, 'products');
-    const rows = new Map((await this.products.upsertMany(items)).map((r) => [r.id, r]));
-    // RETURNING gives no order guarantee; answer in the caller's order.
-    const ordered = items.map((i) => rows.get(i.id)!);
-    const created = ordered.filter((r) => r.created).length;
-    return { products: ordered.map(({ created: _c, ...p }) => p), created, updated: ordered.length - created };
+    return this.inventory.transaction(async (tx) => {
+      const upserted = new Map((await this.products.upsertMany(items, tx)).map((r) => [r.id, r.created]));
+      const changes: StockChange[] = items.flatMap((i): StockChange[] => {
+        const created = upserted.get(i.id)!;
+        const out: StockChange[] = [];
+        if (i.lowStockThreshold !== null) out.push({ kind: 'THRESHOLD', productId: i.id, threshold: i.lowStockThreshold, actor });
+        if (i.stock !== null && (i.stock > 0 || !created)) {
+          out.push(created ? { kind: 'INITIAL', productId: i.id, stock: i.stock, actor, reason: 'created by upsertProducts' } : { kind: 'SET', productId: i.id, stock: i.stock, actor, reason: 'upsertProducts' });
+        }
+        return out;
+      });
+      if (changes.length) await this.inventory.applyChanges(tx, changes);
+      const rows = new Map((await this.products.findByIds(items.map((i) => i.id), tx)).map((p) => [p.id, p]));
+      const ordered = items.map((i) => rows.get(i.id)!);
+      const created = items.filter((i) => upserted.get(i.id)).length;
+      return { products: ordered, created, updated: ordered.length - created };
+    });
   }
 
   async listProducts(args: PageArgs & { category?: string | null }): Promise<Page<Product>> {

@@ -1,6 +1,7 @@
 // Builds the domain services from the stores. Resolvers and workers see only this.
 import { EventStore } from '../store/events';
 import { FeatureStore } from '../store/feature-store';
+import { InventoryStore } from '../store/inventory';
 import type { RedisKeys } from '../store/keys';
 import type { PrismaClient } from '../store/prisma';
 import { ProductStore } from '../store/products';
@@ -8,11 +9,13 @@ import type { PubSub } from '../store/pubsub';
 import type { Redis } from '../store/redis';
 import { CatalogService } from './catalog';
 import { IngestService } from './ingest';
+import { InventoryService } from './inventory';
 import { RecommendationService } from './recommendations';
 
 export interface Services {
   catalog: CatalogService;
   ingest: IngestService;
+  inventory: InventoryService;
   recommendations: RecommendationService;
 }
 
@@ -29,9 +32,12 @@ export function createServices(deps: ServiceDeps): Services {
   const products = new ProductStore(deps.prisma);
   const events = new EventStore(deps.prisma);
   const features = new FeatureStore(deps.redis, deps.keys);
+  // Inventory transactions may write outbox rows (alerts), so the relay is kicked after each commit.
+  const inventory = new InventoryStore(deps.prisma, deps.onOutboxWritten);
   return {
-    catalog: new CatalogService(products),
-    ingest: new IngestService(events, products, deps.onOutboxWritten),
+    catalog: new CatalogService(products, inventory),
+    ingest: new IngestService(events, products, inventory, deps.onOutboxWritten),
+    inventory: new InventoryService(inventory, products, deps.pubsub),
     recommendations: new RecommendationService(features, events, products, deps.pubsub),
   };
 }

@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from '../errors';
 import { EVENT_TYPES, type EventStore, type StoredEvent } from '../store/events';
+import type { InventoryStore } from '../store/inventory';
 import type { ProductStore } from '../store/products';
+import type { StockChange } from './stock-rules';
 import { externalId } from './catalog';
 import { checkBatch } from './validation';
 
@@ -43,6 +45,7 @@ export class IngestService {
   constructor(
     private readonly events: EventStore,
     private readonly products: ProductStore,
+    private readonly inventory: InventoryStore,
     /** Told after every commit that wrote outbox rows (the relay). */
     private readonly onRecorded: () => void,
   ) {}
@@ -77,7 +80,18 @@ export class IngestService {
         occurredAt: e.occurredAt?.getTime() ?? now,
       };
     });
-    const fresh = await this.events.recordBatch(rows);
+    // Purchases take stock in the same transaction as their events; batches without purchases need no
+    // transaction at all (one statement is atomic), which keeps the common path to one round trip.
+    const fresh = rows.some((r) => r.type === 'PURCHASE')
+      ? await this.inventory.transaction(async (tx) => {
+          const ids = await this.events.recordBatch(rows, tx);
+          const purchases: StockChange[] = rows
+            .filter((r) => r.type === 'PURCHASE' && ids.has(r.id))
+            .map((r) => ({ kind: 'PURCHASE', productId: r.productId!, quantity: r.quantity, actor: r.userId, eventId: r.id }));
+          if (purchases.length) await this.inventory.applyChanges(tx, purchases);
+          return ids;
+        })
+      : await this.events.recordBatch(rows);
     if (fresh.size) this.onRecorded();
     const users = [...new Set(rows.filter((r) => fresh.has(r.id)).map((r) => r.userId))];
     return { accepted: fresh.size, duplicates: rows.length - fresh.size, users };

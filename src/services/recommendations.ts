@@ -140,10 +140,16 @@ export class RecommendationService {
   /** The user's list now, then a fresh one whenever that user's features (or the catalog for everyone) change. */
   live(args: RecommendArgs, onError?: (err: unknown) => void): AsyncIterableIterator<RecommendationList> {
     parseInput(recommendArgs, args, 'recommendationsUpdated');
-    return new LiveQuery({
+    return new LiveQuery<RecommendationList>({
       pubsub: this.pubsub,
       topics: [topics.userFeatures(args.userId), topics.allUsers()],
       compute: () => this.recommend(args),
+      // A stock-out matters only to lists that show the product; a restock may matter to anyone.
+      affects: (topic, message, last) => {
+        if (topic !== topics.allUsers()) return true;
+        const change = JSON.parse(message) as { productId: string; inStock: boolean };
+        return change.inStock || !last || last.items.some((i) => i.product.id === change.productId);
+      },
       onError,
     });
   }

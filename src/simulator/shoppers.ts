@@ -145,7 +145,8 @@ export function demoCatalog(n: number, seed = 7) {
       name: `${adjectives[Math.floor(i / categories.length) % adjectives.length]} ${singular[i % singular.length]} ${i}`,
       category,
       price: Math.round((10 + rand() * 190) * 100) / 100,
-      stock: 50 + Math.floor(rand() * 450),
+      // Modest stock, so that popular products run low within minutes of simulated traffic.
+      stock: 20 + Math.floor(rand() * 120),
       lowStockThreshold: 10,
     };
   });

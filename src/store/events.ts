@@ -1,5 +1,5 @@
 // Events, cart state and the outbox in Postgres: the durable half of the flywheel.
-import type { PrismaClient } from './prisma';
+import type { Prisma, PrismaClient } from './prisma';
 
 export const EVENT_TYPES = ['VIEW', 'CLICK', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE', 'IMPRESSION'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -30,10 +30,10 @@ export class EventStore {
    * the cart changes they imply and an outbox row carrying them to the workers. Returns the ids that were new;
    * the others were recorded before (idempotency by producer id) and have no second effect.
    */
-  async recordBatch(events: StoredEvent[]): Promise<Set<string>> {
+  async recordBatch(events: StoredEvent[], db: PrismaClient | Prisma.TransactionClient = this.prisma): Promise<Set<string>> {
     const col = <K extends keyof StoredEvent>(k: K) => events.map((e) => e[k]);
     const occurred = events.map((e) => new Date(e.occurredAt).toISOString());
-    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+    const rows = await db.$queryRaw<Array<{ id: string }>>`
       -- Ingest of one event batch: new events, implied cart changes, one outbox message; all or nothing.
       WITH input AS (
         SELECT * FROM unnest(

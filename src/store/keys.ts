@@ -46,6 +46,11 @@ export class RedisKeys {
     return `${this.prefix}:f:s:${sessionId}:items`;
   }
 
+  /** STRING marker that a job's messages were published (at most once in the normal case); expires after 7 days. */
+  publishedJob(jobId: string): string {
+    return `${this.prefix}:done:pub:${jobId}`;
+  }
+
   /** STRING marker that a job's events were applied (idempotency under at-least-once delivery); expires after 7 days. */
   appliedJob(jobId: string): string {
     return `${this.prefix}:f:done:${jobId}`;
@@ -61,6 +66,8 @@ export class RedisKeys {
 export const topics = {
   /** Something changed that may change the user's recommendations. */
   userFeatures: (userId: string) => `user:${userId}`,
-  /** Something changed for every user (e.g. a product went out of stock). */
+  /** Something changed for every user: a product went out of stock or came back (message: {productId, inStock}). */
   allUsers: () => 'users:all',
+  /** An inventory alert was raised (message: the alert as JSON). */
+  inventoryAlerts: () => 'inventory:alerts',
 };

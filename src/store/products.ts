@@ -1,6 +1,8 @@
 // Product rows in Postgres. The only place that reads or writes the products table.
 import { Prisma, type PrismaClient } from './prisma';
 
+type Db = PrismaClient | Prisma.TransactionClient;
+
 export interface Product {
   id: string;
   name: string;
@@ -53,46 +55,46 @@ export class ProductStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
-   * Creates or updates every product in one statement, so the batch is atomic and costs one round trip.
-   * Omitted optional fields keep their current value on update and take the column default on insert.
+   * Creates or updates every product in one statement (one round trip). Stock and threshold are NOT written
+   * here: new rows start at stock 0 with the default threshold, and the caller moves them through the
+   * inventory ledger, so that every stock level has its movement and every crossing its alert.
+   * Omitted optional fields keep their current value on update.
    */
-  async upsertMany(products: ProductWrite[]): Promise<Array<Product & { created: boolean }>> {
+  async upsertMany(products: ProductWrite[], db: Db = this.prisma): Promise<Array<Product & { created: boolean }>> {
     const col = <K extends keyof ProductWrite>(k: K) => products.map((p) => p[k]);
-    const rows = await this.prisma.$queryRaw<Array<ProductRow & { created: boolean }>>`
+    const rows = await db.$queryRaw<Array<ProductRow & { created: boolean }>>`
       -- Batch upsert of catalog products; xmax = 0 marks rows this statement inserted. The input CTE is read
       -- again on conflict because EXCLUDED holds the defaulted values, not whether a field was given.
       WITH input AS (
         SELECT * FROM unnest(${col('id')}::text[], ${col('name')}::text[], ${col('category')}::text[],
-                             ${col('price')}::numeric[], ${col('currency')}::text[], ${col('stock')}::int[],
-                             ${col('lowStockThreshold')}::int[])
-          AS i(id, name, category, price, currency, stock, threshold)
+                             ${col('price')}::numeric[], ${col('currency')}::text[])
+          AS i(id, name, category, price, currency)
       )
-      INSERT INTO products AS p (id, name, category, price, currency, stock, low_stock_threshold, updated_at)
-      SELECT id, name, category, price, COALESCE(currency, 'USD'), COALESCE(stock, 0), COALESCE(threshold, 10), now()
+      INSERT INTO products AS p (id, name, category, price, currency, updated_at)
+      SELECT id, name, category, price, COALESCE(currency, 'USD'), now()
       FROM input
       ON CONFLICT (id) DO UPDATE SET
         name = EXCLUDED.name,
         category = EXCLUDED.category,
         price = EXCLUDED.price,
         currency = COALESCE((SELECT currency FROM input WHERE input.id = EXCLUDED.id), p.currency),
-        stock = COALESCE((SELECT stock FROM input WHERE input.id = EXCLUDED.id), p.stock),
-        low_stock_threshold = COALESCE((SELECT threshold FROM input WHERE input.id = EXCLUDED.id), p.low_stock_threshold),
         updated_at = now()
       RETURNING p.*, (xmax = 0) AS created`;
     return rows.map((r) => ({ ...toProduct(r), created: r.created }));
   }
 
-  async findByIds(ids: readonly string[]): Promise<Product[]> {
-    const rows = await this.prisma.$queryRaw<ProductRow[]>`SELECT * FROM products WHERE id = ANY(${[...ids]}::text[])`;
+  async findByIds(ids: readonly string[], db: Db = this.prisma): Promise<Product[]> {
+    const rows = await db.$queryRaw<ProductRow[]>`SELECT * FROM products WHERE id = ANY(${[...ids]}::text[])`;
     return rows.map(toProduct);
   }
 
   /** Keyset page ordered by id; fetches `limit` rows after `afterId`. */
-  async list(opts: { limit: number; afterId?: string; category?: string }): Promise<Product[]> {
+  async list(opts: { limit: number; afterId?: string; category?: string; lowStockOnly?: boolean }): Promise<Product[]> {
     const rows = await this.prisma.$queryRaw<ProductRow[]>`
       SELECT * FROM products
       WHERE (${opts.afterId ?? null}::text IS NULL OR id > ${opts.afterId ?? null}::text)
         AND (${opts.category ?? null}::text IS NULL OR category = ${opts.category ?? null}::text)
+        AND (NOT ${opts.lowStockOnly ?? false} OR stock <= low_stock_threshold)
       ORDER BY id
       LIMIT ${opts.limit}`;
     return rows.map(toProduct);

@@ -17,6 +17,8 @@ export class Queues {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.keys.bullPrefix });
+      // Connection errors surface where they matter (the relay's enqueue fails and is retried); no noise here.
+      q.on('error', () => undefined);
       this.queues.set(name, q);
     }
     return q;

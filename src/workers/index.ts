@@ -9,6 +9,7 @@ import { createRedis } from '../store/redis';
 import { applyEventBatch, applyEventsJob } from './apply-events';
 import { checkPayload } from './job';
 import { MicroBatcher } from './micro-batcher';
+import { publishInventoryChanges, publishInventoryChangesJob } from './publish-inventory-changes';
 
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -49,13 +50,27 @@ export function startWorkers(deps: {
       stalledInterval: config.WORKER_LOCK_MS,
     },
   );
-  events.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed'));
-  events.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+
+  const inventory = new Worker(
+    publishInventoryChangesJob.queue,
+    async (job) => {
+      if (job.name !== publishInventoryChangesJob.name) throw new Error(`unknown job ${job.name} on queue ${publishInventoryChangesJob.queue}`);
+      const payload = checkPayload(publishInventoryChangesJob, job.data);
+      await publishInventoryChanges({ redis: writer, keys, publish: (m) => deps.pubsub.publishMany(m) }, job.id!, payload);
+    },
+    // One at a time keeps alerts in the order they were committed.
+    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: config.WORKER_LOCK_MS },
+  );
+
+  for (const w of [events, inventory]) {
+    w.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed'));
+    w.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
+  }
 
   return {
     async stop() {
       // close() waits for active jobs to finish (graceful); their flushes complete first.
-      await events.close();
+      await Promise.all([events.close(), inventory.close()]);
       await Promise.all([workerConnection.quit(), writer.quit()].map((p) => p.catch(() => undefined)));
     },
   };

@@ -4,12 +4,15 @@ import type { Logger } from '../logger';
 import { EVENTS_RECORDED_TOPIC } from '../store/events';
 import type { OutboxMessage, OutboxStore } from '../store/outbox';
 import type { Queues } from '../store/queues';
+import { INVENTORY_CHANGED_TOPIC } from '../store/inventory';
 import { applyEventsJob } from './apply-events';
+import { publishInventoryChangesJob } from './publish-inventory-changes';
 import { outboxJobId, type JobDefinition } from './job';
 
 /** Which job carries each outbox topic. */
 const JOB_FOR_TOPIC: Record<string, JobDefinition> = {
   [EVENTS_RECORDED_TOPIC]: applyEventsJob,
+  [INVENTORY_CHANGED_TOPIC]: publishInventoryChangesJob,
 };
 
 export interface OutboxRelayOptions {

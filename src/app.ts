@@ -10,6 +10,7 @@ import { Metrics } from './metrics';
 import { createServices, type Services } from './services';
 import { FeatureStore } from './store/feature-store';
 import { RedisKeys } from './store/keys';
+import { KpiStore } from './store/kpis';
 import { migrate } from './store/migrator';
 import { OutboxStore } from './store/outbox';
 import { createPrisma, type PrismaClient } from './store/prisma';
@@ -20,6 +21,7 @@ import { startWorkers, type RunningWorkers } from './workers';
 import { applyEventsJob } from './workers/apply-events';
 import { OutboxRelay } from './workers/outbox-relay';
 import { publishInventoryChangesJob } from './workers/publish-inventory-changes';
+import { rollupKpisJob } from './workers/rollup-kpis';
 
 export interface Platform {
   config: Config;
@@ -52,16 +54,16 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   const pubsub = new RedisPubSub(redis, subscriber, keys);
   const queues = new Queues(producer, keys);
   // Created up front so that their depths are reported from the start.
-  for (const job of [applyEventsJob, publishInventoryChangesJob]) queues.queue(job.queue);
+  for (const job of [applyEventsJob, publishInventoryChangesJob, rollupKpisJob]) queues.queue(job.queue);
   const relay = new OutboxRelay(new OutboxStore(prisma), queues, log, { pollMs: config.OUTBOX_POLL_MS });
   const metrics = new Metrics();
   metrics.observeQueues(queues, pubsub);
-  const services = createServices({ prisma, redis, keys, pubsub, onOutboxWritten: () => relay.kick() });
+  const services = createServices({ prisma, redis, keys, pubsub, onOutboxWritten: () => relay.kick(), kpiThrottleMs: config.KPI_THROTTLE_MS });
   // Every role relays: a worker-only deployment still drains rows left by an API instance that crashed.
   relay.start();
   let workers: RunningWorkers | undefined;
   if (config.ROLE !== 'api') {
-    workers = startWorkers({ config, keys, features: new FeatureStore(redis, keys), pubsub, log });
+    workers = startWorkers({ config, keys, features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), queues, pubsub, log });
   }
   const readiness: ReadinessCheck[] = [
     { name: 'postgres', check: () => prisma.$queryRaw`SELECT 1` },

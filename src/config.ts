@@ -46,6 +46,10 @@ const schema = z
     WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
     /** Poll interval of the outbox relay when nothing kicks it, in ms. @default 500 */
     OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
+    /** Least time between two pushes of one campaign's KPIs (or of sales metrics) to a subscriber, in ms. @default 250 */
+    KPI_THROTTLE_MS: z.coerce.number().int().min(0).default(250),
+    /** How often the per-minute KPI and sales rollup runs, in ms. @default 5000 */
+    KPI_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
     /** Seconds to wait for in-flight work on shutdown. @default 10 */
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).default(10),
   })

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildFeatures } from '../src/services/feature-rebuild';
 import { EventStore } from '../src/store/events';
 import { FeatureStore } from '../src/store/feature-store';
+import { KpiStore } from '../src/store/kpis';
 import { createRedis } from '../src/store/redis';
 import { eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
@@ -33,12 +34,12 @@ describe('feature store rebuild', () => {
 
     const writer = createRedis(t.env.REDIS_URL!, 'rebuild-test');
     try {
-      const result = await rebuildFeatures({ events: new EventStore(t.platform.prisma), features, queues: t.platform.queues, writer });
+      const result = await rebuildFeatures({ events: new EventStore(t.platform.prisma), features, kpis: new KpiStore(redis, keys, t.platform.prisma), queues: t.platform.queues, writer });
       expect(result.applied).toBeGreaterThanOrEqual(10);
       expect(await features.productStats(products[0]!.id)).toEqual(before.stats);
       expect(await redis.zrange(keys.coOccurrence(products[0]!.id), 0, -1, 'WITHSCORES')).toEqual(before.neighbours);
       // A second rebuild is idempotent as well.
-      await rebuildFeatures({ events: new EventStore(t.platform.prisma), features, queues: t.platform.queues, writer });
+      await rebuildFeatures({ events: new EventStore(t.platform.prisma), features, kpis: new KpiStore(redis, keys, t.platform.prisma), queues: t.platform.queues, writer });
       expect(await features.productStats(products[0]!.id)).toEqual(before.stats);
     } finally {
       await writer.quit();

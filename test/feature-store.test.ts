@@ -20,7 +20,7 @@ function job(jobId: string, productId: string, n: number): JobEvents {
     jobId,
     events: Array.from({ length: n }, (_, i) => ({
       id: `${jobId}-${i}`, type: 'VIEW' as const, userId: `u${i}`, sessionId: null, productId, category: 'c',
-      campaignId: null, recommendationId: null, quantity: 1, unitPrice: null, occurredAt: Date.now(),
+      campaignId: null, attributedCampaignId: null, recommendationId: null, quantity: 1, unitPrice: null, occurredAt: Date.now(),
     })),
   };
 }

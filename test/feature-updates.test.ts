@@ -4,7 +4,7 @@ import type { StoredEvent } from '../src/store/events';
 
 const T0 = Date.UTC(2026, 10, 1);
 function ev(partial: Partial<StoredEvent> & Pick<StoredEvent, 'userId' | 'productId'>, i: number): StoredEvent {
-  return { id: `e${i}`, type: 'VIEW', sessionId: null, category: 'c', campaignId: null, recommendationId: null, quantity: 1, unitPrice: null, occurredAt: T0 + i * 1000, ...partial };
+  return { id: `e${i}`, type: 'VIEW', sessionId: null, category: 'c', campaignId: null, attributedCampaignId: null, recommendationId: null, quantity: 1, unitPrice: null, occurredAt: T0 + i * 1000, ...partial };
 }
 
 describe('planFeatureWrites', () => {

@@ -80,3 +80,30 @@ describe('LiveQuery', () => {
     await flaky.return();
   });
 });
+
+describe('LiveQuery throttling', () => {
+  it('delivers at most one value per interval and the latest state at the end of a burst', async () => {
+    const pubsub = new MemoryPubSub();
+    let state = 0;
+    const live = new LiveQuery({ pubsub, topics: ['t'], compute: async () => state, minIntervalMs: 100 });
+    const seen: Array<{ value: number; at: number }> = [];
+    const start = Date.now();
+    const reader = (async () => {
+      for await (const value of live) {
+        seen.push({ value, at: Date.now() - start });
+        if (value === 50) break;
+      }
+    })();
+    for (let i = 1; i <= 50; i++) {
+      state = i;
+      await pubsub.publish('t', 'x');
+      await new Promise((r) => setTimeout(r, 4));
+    }
+    await reader;
+    expect(seen.at(-1)!.value).toBe(50);
+    // ~200 ms of burst at one value per 100 ms: a handful, never one per change.
+    expect(seen.length).toBeLessThanOrEqual(5);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.at - seen[i - 1]!.at).toBeGreaterThanOrEqual(95);
+    expect(pubsub.topicCount).toBe(0);
+  });
+});

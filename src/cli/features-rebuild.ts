@@ -5,6 +5,7 @@ import { rebuildFeatures } from '../services/feature-rebuild';
 import { EventStore } from '../store/events';
 import { FeatureStore } from '../store/feature-store';
 import { RedisKeys } from '../store/keys';
+import { KpiStore } from '../store/kpis';
 import { createPrisma } from '../store/prisma';
 import { Queues } from '../store/queues';
 import { createRedis } from '../store/redis';
@@ -18,7 +19,7 @@ try {
   const writer = createRedis(config.REDIS_URL, 'flywheel-rebuild-writer');
   const queues = new Queues(redis, keys);
   const started = Date.now();
-  const result = await rebuildFeatures({ events: new EventStore(prisma), features: new FeatureStore(redis, keys), queues, writer, log });
+  const result = await rebuildFeatures({ events: new EventStore(prisma), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), queues, writer, log });
   console.log(
     `Rebuilt the feature store from ${result.events} events in ${result.jobs} jobs ` +
       `(${result.applied} replayed, ${result.jobs - result.applied} applied by workers meanwhile) in ${Date.now() - started} ms.`,

@@ -11,6 +11,8 @@ export interface LiveQueryOptions<T> {
   compute: () => Promise<T>;
   /** Whether a notification can change the value (skip recomputing when it cannot). @default always */
   affects?: (topic: string, message: string, last: T | undefined) => boolean;
+  /** At most one value per this many ms; a change inside the interval is delivered at its end. @default 0 */
+  minIntervalMs?: number;
   /** Recomputation failures after the first value are reported here and skipped (the next notification retries). */
   onError?: (err: unknown) => void;
 }
@@ -21,6 +23,8 @@ export class LiveQuery<T> implements AsyncIterableIterator<T> {
   private closed = false;
   private first = true;
   private last?: T;
+  private lastDeliveredAt = 0;
+  private throttleTimer?: NodeJS.Timeout;
   private waiter?: { resolve: (r: IteratorResult<T>) => void; reject: (err: unknown) => void };
   private readonly subscribed: Promise<Unsubscribe[]>;
 
@@ -45,6 +49,7 @@ export class LiveQuery<T> implements AsyncIterableIterator<T> {
   async return(): Promise<IteratorResult<T>> {
     if (!this.closed) {
       this.closed = true;
+      clearTimeout(this.throttleTimer);
       this.waiter?.resolve({ value: undefined, done: true });
       this.waiter = undefined;
       const unsubscribes = await this.subscribed.catch(() => [] as Unsubscribe[]);
@@ -64,7 +69,15 @@ export class LiveQuery<T> implements AsyncIterableIterator<T> {
   }
 
   private async pump(): Promise<void> {
-    if (this.computing || !this.dirty || !this.waiter || this.closed) return;
+    if (this.computing || !this.dirty || !this.waiter || this.closed || this.throttleTimer) return;
+    const wait = this.lastDeliveredAt + (this.opts.minIntervalMs ?? 0) - Date.now();
+    if (wait > 0) {
+      this.throttleTimer = setTimeout(() => {
+        this.throttleTimer = undefined;
+        void this.pump();
+      }, wait);
+      return;
+    }
     this.computing = true;
     this.dirty = false;
     try {
@@ -75,6 +88,7 @@ export class LiveQuery<T> implements AsyncIterableIterator<T> {
       const waiter = this.waiter;
       this.waiter = undefined;
       this.first = false;
+      this.lastDeliveredAt = Date.now();
       if (!this.closed) waiter?.resolve({ value, done: false });
     } catch (err) {
       if (this.first) {

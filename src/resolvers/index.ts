@@ -1,7 +1,8 @@
 import { baseResolvers } from './base';
+import { campaignResolvers } from './campaigns';
 import { catalogResolvers } from './catalog';
 import { eventResolvers } from './events';
 import { inventoryResolvers } from './inventory';
 import { recommendationResolvers } from './recommendations';
 
-export const resolvers = [baseResolvers, catalogResolvers, eventResolvers, inventoryResolvers, recommendationResolvers];
+export const resolvers = [baseResolvers, campaignResolvers, catalogResolvers, eventResolvers, inventoryResolvers, recommendationResolvers];

@@ -4,6 +4,7 @@
 import type { Logger } from '../logger';
 import type { EventStore } from '../store/events';
 import type { FeatureStore } from '../store/feature-store';
+import type { KpiStore } from '../store/kpis';
 import type { Queues } from '../store/queues';
 import type { Redis } from '../store/redis';
 import { applyEventsJob } from '../workers/apply-events';
@@ -12,6 +13,7 @@ import { outboxJobId } from '../workers/job';
 export async function rebuildFeatures(deps: {
   events: EventStore;
   features: FeatureStore;
+  kpis: KpiStore;
   queues: Queues;
   writer: Redis;
   log?: Logger;
@@ -37,6 +39,8 @@ export async function rebuildFeatures(deps: {
     const result = await deps.features.applyJobs(
       deps.writer,
       groups.map((g) => ({ jobId: outboxJobId(g.outboxId), events: g.events })),
+      // Campaign counters live beside the features and are replayed with them, under the same markers.
+      (events, tx) => void deps.kpis.write(events, tx),
     );
     jobs += groups.length;
     applied += result.applied;

@@ -2,8 +2,10 @@
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from '../errors';
 import { EVENT_TYPES, type EventStore, type StoredEvent } from '../store/events';
+import type { CampaignStore } from '../store/campaigns';
 import type { InventoryStore } from '../store/inventory';
 import type { ProductStore } from '../store/products';
+import { attributePurchases, MAX_ATTRIBUTION_WINDOW_HOURS } from './attribution';
 import type { StockChange } from './stock-rules';
 import { externalId } from './catalog';
 import { checkBatch } from './validation';
@@ -46,6 +48,7 @@ export class IngestService {
     private readonly events: EventStore,
     private readonly products: ProductStore,
     private readonly inventory: InventoryStore,
+    private readonly campaigns: CampaignStore,
     /** Told after every commit that wrote outbox rows (the relay). */
     private readonly onRecorded: () => void,
   ) {}
@@ -54,10 +57,16 @@ export class IngestService {
     // Every bad event is reported at once, shape errors and unknown products alike.
     const { valid, problems } = checkBatch(eventInput, input, 'events', { max: MAX_EVENT_BATCH });
     const productIds = [...new Set(valid.flatMap(({ value: e }) => (e.productId ? [e.productId] : [])))];
-    const products = new Map((await this.products.findByIds(productIds)).map((p) => [p.id, p]));
+    const campaignIds = [...new Set(valid.flatMap(({ value: e }) => (e.campaignId ? [e.campaignId] : [])))];
+    const [productRows, campaignRows] = await Promise.all([this.products.findByIds(productIds), this.campaigns.findByIds(campaignIds)]);
+    const products = new Map(productRows.map((p) => [p.id, p]));
+    const campaigns = new Map(campaignRows.map((c) => [c.id, c]));
     for (const { index, value: e } of valid) {
       if (e.productId && !products.has(e.productId)) {
         problems.push({ field: `events.${index}.productId`, index, message: `names no catalog product (${e.productId})` });
+      }
+      if (e.campaignId && !campaigns.has(e.campaignId)) {
+        problems.push({ field: `events.${index}.campaignId`, index, message: `names no campaign (${e.campaignId})` });
       }
     }
     if (problems.length) throw new ValidationError(problems.sort((a, b) => (a.index ?? 0) - (b.index ?? 0)));
@@ -74,12 +83,14 @@ export class IngestService {
         productId: e.productId ?? null,
         category: product?.category ?? null,
         campaignId: e.campaignId ?? null,
+        attributedCampaignId: null,
         recommendationId: e.recommendationId ?? null,
         quantity: e.quantity ?? 1,
         unitPrice: e.unitPrice ?? product?.price ?? null,
         occurredAt: e.occurredAt?.getTime() ?? now,
       };
     });
+    await this.attribute(rows);
     // Purchases take stock in the same transaction as their events; batches without purchases need no
     // transaction at all (one statement is atomic), which keeps the common path to one round trip.
     const fresh = rows.some((r) => r.type === 'PURCHASE')
@@ -95,6 +106,28 @@ export class IngestService {
     if (fresh.size) this.onRecorded();
     const users = [...new Set(rows.filter((r) => fresh.has(r.id)).map((r) => r.userId))];
     return { accepted: fresh.size, duplicates: rows.length - fresh.size, users };
+  }
+
+  /**
+   * Credits purchases without campaignId by last click (earlier clicks in Postgres and in this batch), once,
+   * at record time: the decision is stored on the event, so live counters and recounts agree forever.
+   */
+  private async attribute(rows: StoredEvent[]): Promise<void> {
+    const purchases = rows.filter((r) => r.type === 'PURCHASE' && !r.campaignId);
+    if (!purchases.length) return;
+    const earliest = Math.min(...purchases.map((p) => p.occurredAt));
+    const stored = await this.events.campaignClicks(
+      [...new Set(purchases.map((p) => p.userId))],
+      new Date(earliest - MAX_ATTRIBUTION_WINDOW_HOURS * 3600_000),
+    );
+    const inBatch = rows.flatMap((r) => (r.type === 'CLICK' && r.campaignId ? [{ userId: r.userId, campaignId: r.campaignId, at: r.occurredAt }] : []));
+    const clicks = [...stored, ...inBatch];
+    if (!clicks.length) return;
+    const windows = new Map(
+      (await this.campaigns.findByIds([...new Set(clicks.map((c) => c.campaignId))])).map((c) => [c.id, c.attributionWindowHours]),
+    );
+    const credited = attributePurchases(purchases.map((p) => ({ id: p.id, userId: p.userId, at: p.occurredAt })), clicks, windows);
+    for (const p of purchases) p.attributedCampaignId = credited.get(p.id) ?? null;
   }
 
   /** For checks done before validation (who may record for whom). */

@@ -14,6 +14,8 @@ export interface StoredEvent {
   /** Category of the product at record time, carried so the workers need not look it up. */
   category: string | null;
   campaignId: string | null;
+  /** PURCHASE without campaignId: the campaign credited by last click at record time. */
+  attributedCampaignId: string | null;
   recommendationId: string | null;
   quantity: number;
   unitPrice: number | null;
@@ -39,19 +41,19 @@ export class EventStore {
         SELECT * FROM unnest(
           ${col('id')}::text[], ${col('type')}::text[], ${col('userId')}::text[], ${col('sessionId')}::text[],
           ${col('productId')}::text[], ${col('category')}::text[], ${col('campaignId')}::text[],
-          ${col('recommendationId')}::text[], ${col('quantity')}::int[], ${col('unitPrice')}::numeric[],
-          ${occurred}::timestamptz[]
-        ) WITH ORDINALITY AS i(id, type, user_id, session_id, product_id, category, campaign_id, recommendation_id,
-                               quantity, unit_price, occurred_at, ord)
+          ${col('attributedCampaignId')}::text[], ${col('recommendationId')}::text[], ${col('quantity')}::int[],
+          ${col('unitPrice')}::numeric[], ${occurred}::timestamptz[]
+        ) WITH ORDINALITY AS i(id, type, user_id, session_id, product_id, category, campaign_id, attributed_campaign_id,
+                               recommendation_id, quantity, unit_price, occurred_at, ord)
       ),
       box_id AS (
         SELECT nextval(pg_get_serial_sequence('outbox', 'id')) AS id
       ),
       ins AS (
-        INSERT INTO events (id, type, user_id, session_id, product_id, campaign_id, recommendation_id, quantity,
-                            unit_price, occurred_at, outbox_id)
-        SELECT input.id, type::"EventType", user_id, session_id, product_id, campaign_id, recommendation_id, quantity,
-               unit_price, occurred_at, box_id.id
+        INSERT INTO events (id, type, user_id, session_id, product_id, campaign_id, attributed_campaign_id,
+                            recommendation_id, quantity, unit_price, occurred_at, outbox_id)
+        SELECT input.id, type::"EventType", user_id, session_id, product_id, campaign_id, attributed_campaign_id,
+               recommendation_id, quantity, unit_price, occurred_at, box_id.id
         FROM input, box_id ORDER BY ord
         ON CONFLICT (id) DO NOTHING
         RETURNING id
@@ -82,7 +84,8 @@ export class EventStore {
         INSERT INTO outbox (id, topic, payload)
         SELECT (SELECT id FROM box_id), ${EVENTS_RECORDED_TOPIC}, jsonb_build_object('events', jsonb_agg(jsonb_build_object(
           'id', id, 'type', type, 'userId', user_id, 'sessionId', session_id, 'productId', product_id,
-          'category', category, 'campaignId', campaign_id, 'recommendationId', recommendation_id,
+          'category', category, 'campaignId', campaign_id, 'attributedCampaignId', attributed_campaign_id,
+          'recommendationId', recommendation_id,
           'quantity', quantity, 'unitPrice', unit_price,
           'occurredAt', (extract(epoch FROM occurred_at) * 1000)::bigint) ORDER BY ord))
         FROM fresh
@@ -108,8 +111,8 @@ export class EventStore {
       const rows = await this.prisma.$queryRaw<
         Array<{
           outbox_id: bigint; id: string; type: EventType; user_id: string; session_id: string | null; product_id: string | null;
-          category: string | null; campaign_id: string | null; recommendation_id: string | null; quantity: number;
-          unit_price: string | null; occurred_at: Date;
+          category: string | null; campaign_id: string | null; attributed_campaign_id: string | null;
+          recommendation_id: string | null; quantity: number; unit_price: string | null; occurred_at: Date;
         }>
       >`
         -- One page of event groups for a feature rebuild, ordered by outbox id then record order.
@@ -117,7 +120,7 @@ export class EventStore {
           SELECT DISTINCT outbox_id FROM events WHERE outbox_id > ${after} ORDER BY outbox_id LIMIT ${groupsPerPage}
         )
         SELECT e.outbox_id, e.id, e.type::text AS type, e.user_id, e.session_id, e.product_id, p.category, e.campaign_id,
-               e.recommendation_id, e.quantity, e.unit_price::text, e.occurred_at
+               e.attributed_campaign_id, e.recommendation_id, e.quantity, e.unit_price::text, e.occurred_at
         FROM events e JOIN page USING (outbox_id) LEFT JOIN products p ON p.id = e.product_id
         ORDER BY e.outbox_id, e.seq`;
       if (!rows.length) return;
@@ -134,6 +137,7 @@ export class EventStore {
           productId: r.product_id,
           category: r.category,
           campaignId: r.campaign_id,
+          attributedCampaignId: r.attributed_campaign_id,
           recommendationId: r.recommendation_id,
           quantity: r.quantity,
           unitPrice: r.unit_price === null ? null : Number(r.unit_price),
@@ -143,6 +147,15 @@ export class EventStore {
       }
       yield [...groups].map(([outboxId, events]) => ({ outboxId, events }));
     }
+  }
+
+  /** Campaign clicks of these users since `since` (for last-click attribution). */
+  async campaignClicks(userIds: string[], since: Date): Promise<Array<{ userId: string; campaignId: string; at: number }>> {
+    if (!userIds.length) return [];
+    const rows = await this.prisma.$queryRaw<Array<{ user_id: string; campaign_id: string; occurred_at: Date }>>`
+      SELECT user_id, campaign_id, occurred_at FROM events
+      WHERE type = 'CLICK' AND campaign_id IS NOT NULL AND user_id = ANY(${userIds}::text[]) AND occurred_at >= ${since}`;
+    return rows.map((r) => ({ userId: r.user_id, campaignId: r.campaign_id, at: r.occurred_at.getTime() }));
   }
 
   /** Of `productIds`, those the user may still be recommended: in stock, never bought, and (optionally) never interacted with. */

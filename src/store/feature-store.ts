@@ -28,7 +28,12 @@ export class FeatureStore {
    * by nobody else: WATCH on the jobs' applied-markers makes the check-then-write atomic, so two workers that
    * both received a job (a stalled job redelivered) cannot both apply it. Returns the users affected.
    */
-  async applyJobs(writer: Redis, jobs: JobEvents[]): Promise<{ users: Set<string>; applied: number }> {
+  async applyJobs(
+    writer: Redis,
+    jobs: JobEvents[],
+    /** Other derived state written in the same transaction, under the same once-per-job guarantee (KPIs). */
+    alsoWrite?: (events: StoredEvent[], tx: Chain) => void,
+  ): Promise<{ users: Set<string>; applied: number; events: StoredEvent[] }> {
     const keys = this.keys;
     for (let attempt = 0; ; attempt++) {
       const markers = jobs.map((j) => keys.appliedJob(j.jobId));
@@ -37,19 +42,20 @@ export class FeatureStore {
       const fresh = jobs.filter((_, i) => done[i] === null);
       if (!fresh.length) {
         await writer.unwatch();
-        return { users: new Set(), applied: 0 };
+        return { users: new Set(), applied: 0, events: [] };
       }
       const events = fresh.flatMap((j) => j.events);
       const recent = await readRecent(writer, keys, events);
       const plan = planFeatureWrites(events, recent);
       const tx = writer.multi();
       writePlan(tx, keys, plan);
+      alsoWrite?.(events, tx);
       for (const j of fresh) tx.set(keys.appliedJob(j.jobId), '1', 'EX', APPLIED_MARKER_TTL_SECONDS);
       const result = await tx.exec();
       if (result !== null) {
         const failed = result.find(([err]) => err);
         if (failed) throw failed[0];
-        return { users: plan.users, applied: fresh.length };
+        return { users: plan.users, applied: fresh.length, events };
       }
       // Another writer touched a marker between WATCH and EXEC: read again and retry.
       if (attempt >= 10) throw new Error('feature store: too many concurrent writers on the same jobs');
@@ -116,7 +122,7 @@ async function readRecent(redis: Redis, keys: RedisKeys, events: StoredEvent[]):
   };
 }
 
-type Chain = ReturnType<Redis['multi']>;
+export type Chain = ReturnType<Redis['multi']>;
 
 function writePlan(tx: Chain, keys: RedisKeys, plan: FeatureWritePlan): void {
   for (const [p, by] of plan.popularity) tx.zincrby(keys.popularity(), by, p);

@@ -46,6 +46,12 @@ export class RedisKeys {
     return `${this.prefix}:f:s:${sessionId}:items`;
   }
 
+  /** HASH of a campaign's live KPI counters (impressions, clicks, addToCarts, conversions, revenueCents, updatedAt ms).
+   * Written with the feature store, once per job; rebuilt with it. No TTL. */
+  campaignKpis(campaignId: string): string {
+    return `${this.prefix}:f:kpi:${campaignId}`;
+  }
+
   /** STRING marker that a job's messages were published (at most once in the normal case); expires after 7 days. */
   publishedJob(jobId: string): string {
     return `${this.prefix}:done:pub:${jobId}`;
@@ -70,4 +76,8 @@ export const topics = {
   allUsers: () => 'users:all',
   /** An inventory alert was raised (message: the alert as JSON). */
   inventoryAlerts: () => 'inventory:alerts',
+  /** A campaign's KPIs changed. */
+  campaign: (campaignId: string) => `campaign:${campaignId}`,
+  /** Store-wide sales figures changed (rolled up). */
+  sales: () => 'sales',
 };

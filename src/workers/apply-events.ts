@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../store/events';
 import type { FeatureStore, JobEvents } from '../store/feature-store';
+import type { KpiStore } from '../store/kpis';
 import { topics } from '../store/keys';
 import type { Redis } from '../store/redis';
 import { defineJob } from './job';
@@ -15,6 +16,8 @@ const storedEvent = z.object({
   productId: z.string().nullable(),
   category: z.string().nullable(),
   campaignId: z.string().nullable(),
+  // Absent from payloads enqueued before attribution existed.
+  attributedCampaignId: z.string().nullable().default(null),
   recommendationId: z.string().nullable(),
   quantity: z.number().int().min(1),
   unitPrice: z.number().nullable(),
@@ -37,10 +40,16 @@ export const applyEventsJob = defineJob({
 
 /** Applies a micro-batch of jobs and announces the users whose recommendations may have changed. */
 export async function applyEventBatch(
-  deps: { features: FeatureStore; writer: Redis; publish: (messages: Array<[string, string]>) => Promise<void> },
+  deps: { features: FeatureStore; kpis: KpiStore; writer: Redis; publish: (messages: Array<[string, string]>) => Promise<void> },
   jobs: JobEvents[],
 ): Promise<number> {
-  const { users, applied } = await deps.features.applyJobs(deps.writer, jobs);
-  await deps.publish([...users].map((u) => [topics.userFeatures(u), 'events']));
+  let campaigns: string[] = [];
+  const { users, applied } = await deps.features.applyJobs(deps.writer, jobs, (events, tx) => {
+    campaigns = deps.kpis.write(events, tx);
+  });
+  await deps.publish([
+    ...[...users].map((u): [string, string] => [topics.userFeatures(u), 'events']),
+    ...campaigns.map((c): [string, string] => [topics.campaign(c), 'events']),
+  ]);
   return applied;
 }

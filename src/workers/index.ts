@@ -3,6 +3,8 @@ import { Worker } from 'bullmq';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { FeatureStore, JobEvents } from '../store/feature-store';
+import type { KpiStore } from '../store/kpis';
+import type { Queues } from '../store/queues';
 import type { RedisKeys } from '../store/keys';
 import type { RedisPubSub } from '../store/pubsub';
 import { createRedis } from '../store/redis';
@@ -10,6 +12,7 @@ import { applyEventBatch, applyEventsJob } from './apply-events';
 import { checkPayload } from './job';
 import { MicroBatcher } from './micro-batcher';
 import { publishInventoryChanges, publishInventoryChangesJob } from './publish-inventory-changes';
+import { rollupKpis, rollupKpisJob } from './rollup-kpis';
 
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -19,6 +22,8 @@ export function startWorkers(deps: {
   config: Config;
   keys: RedisKeys;
   features: FeatureStore;
+  kpis: KpiStore;
+  queues: Queues;
   pubsub: RedisPubSub;
   log: Logger;
 }): RunningWorkers {
@@ -30,7 +35,7 @@ export function startWorkers(deps: {
 
   const batcher = new MicroBatcher<JobEvents>(
     async (jobs) => {
-      await applyEventBatch({ features: deps.features, writer, publish: (m) => deps.pubsub.publishMany(m) }, jobs);
+      await applyEventBatch({ features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m) }, jobs);
     },
     { maxItems: config.WORKER_BATCH_SIZE, lingerMs: config.WORKER_BATCH_LINGER_MS },
   );
@@ -62,7 +67,21 @@ export function startWorkers(deps: {
     { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: config.WORKER_LOCK_MS },
   );
 
-  for (const w of [events, inventory]) {
+  const rollups = new Worker(
+    rollupKpisJob.queue,
+    async (job) => {
+      checkPayload(rollupKpisJob, job.data);
+      await rollupKpis({ kpis: deps.kpis, publish: (m) => deps.pubsub.publishMany(m) });
+    },
+    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: config.WORKER_LOCK_MS },
+  );
+  // One schedule per deployment however many workers start: upsert by id is idempotent.
+  deps.queues
+    .queue(rollupKpisJob.queue)
+    .upsertJobScheduler('kpi-rollup', { every: config.KPI_ROLLUP_INTERVAL_MS }, { name: rollupKpisJob.name, data: {}, opts: rollupKpisJob.options })
+    .catch((err) => log.warn({ err: (err as Error).message }, 'could not schedule the KPI rollup'));
+
+  for (const w of [events, inventory, rollups]) {
     w.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
   }
@@ -70,7 +89,7 @@ export function startWorkers(deps: {
   return {
     async stop() {
       // close() waits for active jobs to finish (graceful); their flushes complete first.
-      await Promise.all([events.close(), inventory.close()]);
+      await Promise.all([events.close(), inventory.close(), rollups.close()]);
       await Promise.all([workerConnection.quit(), writer.quit()].map((p) => p.catch(() => undefined)));
     },
   };

@@ -24,3 +24,17 @@ describe('shopper simulator', () => {
     for (const e of events) if (e.type !== 'IMPRESSION') expect(ids).toContain(e.productId);
   });
 });
+
+describe('shopper simulator with campaigns', () => {
+  it('shows ads (impressions) and sends some sessions in through an ad click', () => {
+    const ids = demoCatalog(30).map((p) => p.id);
+    const sim = new ShopperSimulator({ users: 50, productIds: ids, seed: 3, campaignIds: ['c1', 'c2'] });
+    const events = Array.from({ length: 5000 }, () => sim.next());
+    const impressions = events.filter((e) => e.type === 'IMPRESSION' && e.campaignId);
+    const adClicks = events.filter((e) => e.type === 'CLICK' && e.campaignId);
+    expect(impressions.length).toBeGreaterThan(1000);
+    expect(adClicks.length).toBeGreaterThan(20);
+    expect(adClicks.length).toBeLessThan(impressions.length / 5);
+    expect(new Set(impressions.map((e) => e.campaignId))).toEqual(new Set(['c1', 'c2']));
+  });
+});

@@ -61,7 +61,32 @@ if (!values['no-catalog']) {
   console.log(`catalog: ${catalog.length} products (${missing.length} created)`);
 }
 
-const sim = new ShopperSimulator({ users, productIds: catalog.map((p) => p.id), seed: values.seed ? Number(values.seed) : undefined });
+/** A few ACTIVE demo campaigns, so that KPI dashboards move; reused across runs. */
+async function demoCampaigns(): Promise<string[]> {
+  const names = ['Demo: Summer shoes', 'Demo: Winter jackets', 'Demo: Accessories week'];
+  const d = await gql(`{ campaigns(first: 100, status: ACTIVE) { edges { node { id name } } } }`, {}, admin);
+  const existing = new Map<string, string>(d.campaigns.edges.map((e: any) => [e.node.name, e.node.id]));
+  const ids: string[] = [];
+  for (const [i, name] of names.entries()) {
+    let id = existing.get(name);
+    if (!id) {
+      const products = catalog.filter((_, k) => k % names.length === i).slice(0, 20).map((p) => p.id);
+      const created = await gql(
+        `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }`,
+        { input: { name, startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), budget: 5000, productIds: products } },
+        admin,
+      );
+      id = created.createCampaign.id as string;
+      await gql(`mutation($id: ID!) { setCampaignStatus(id: $id, status: ACTIVE) { id } }`, { id }, admin);
+    }
+    ids.push(id);
+  }
+  return ids;
+}
+const campaignIds = values['no-catalog'] ? [] : await demoCampaigns();
+if (campaignIds.length) console.log(`campaigns: ${campaignIds.join(', ')}`);
+
+const sim = new ShopperSimulator({ users, productIds: catalog.map((p) => p.id), campaignIds, seed: values.seed ? Number(values.seed) : undefined });
 const TICK_MS = 100;
 const started = Date.now();
 let sent = 0;

@@ -7,6 +7,7 @@ export interface SimEvent {
   userId: string;
   sessionId: string;
   productId?: string;
+  campaignId?: string;
   quantity?: number;
   recommendationId?: string;
 }
@@ -52,6 +53,9 @@ interface Session {
   focus: number;
   cart: string[];
   left: number;
+  /** The ad campaign the session came from, if any: its first action is a click on the ad. */
+  campaign?: string;
+  clickedAd: boolean;
 }
 
 export interface ShopperOptions {
@@ -60,6 +64,8 @@ export interface ShopperOptions {
   seed?: number;
   /** Concurrent sessions. @default 50 */
   sessions?: number;
+  /** Campaigns whose ads are shown (impressions) and clicked. */
+  campaignIds?: string[];
 }
 
 /** An endless stream of plausible events from many concurrent sessions. */
@@ -93,7 +99,14 @@ export class ShopperSimulator {
       focus: this.zipf.sample(this.rand),
       cart: [],
       left: 3 + Math.floor(this.rand() * 12),
+      // A fifth of sessions arrive from an ad; their purchases are credited to it by last click.
+      campaign: this.opts.campaignIds?.length && this.rand() < 0.2 ? this.pick(this.opts.campaignIds) : undefined,
+      clickedAd: false,
     };
+  }
+
+  private pick<T>(items: T[]): T {
+    return items[Math.floor(this.rand() * items.length)]!;
   }
 
   /** Users whose sessions are open now (the driver fetches their recommendations). */
@@ -113,6 +126,14 @@ export class ShopperSimulator {
         return { ...base, type: 'PURCHASE', productId: s.cart[0]!, quantity: 1 + Math.floor(this.rand() * 2) };
       }
     }
+    if (s.campaign && !s.clickedAd) {
+      s.clickedAd = true;
+      return { ...base, type: 'CLICK', productId: this.product(s), campaignId: s.campaign };
+    }
+    // Ads shown on the pages shoppers browse: a few percent of them get clicked (the sessions above).
+    if (this.opts.campaignIds?.length && this.rand() < 0.3) {
+      return { ...base, type: 'IMPRESSION', productId: this.product(s), campaignId: this.pick(this.opts.campaignIds) };
+    }
     const r = this.rand();
     const rec = this.recommended.get(s.userId);
     if (rec && rec.productIds.length && r < 0.12) {
@@ -124,7 +145,8 @@ export class ShopperSimulator {
     if (r < 0.93) {
       const productId = this.product(s);
       s.cart.push(productId);
-      return { ...base, type: 'ADD_TO_CART', productId };
+      // Storefronts tag cart additions made in a session that came from an ad.
+      return { ...base, type: 'ADD_TO_CART', productId, ...(s.campaign ? { campaignId: s.campaign } : {}) };
     }
     if (r < 0.96 && s.cart.length) return { ...base, type: 'REMOVE_FROM_CART', productId: s.cart.pop()! };
     if (s.cart.length) return { ...base, type: 'PURCHASE', productId: s.cart.shift()!, quantity: 1 };

@@ -22,6 +22,7 @@ import { applyEventsJob } from './workers/apply-events';
 import { OutboxRelay } from './workers/outbox-relay';
 import { publishInventoryChangesJob } from './workers/publish-inventory-changes';
 import { rollupKpisJob } from './workers/rollup-kpis';
+import { trainModelJob } from './workers/train-model';
 
 export interface Platform {
   config: Config;
@@ -54,16 +55,17 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   const pubsub = new RedisPubSub(redis, subscriber, keys);
   const queues = new Queues(producer, keys);
   // Created up front so that their depths are reported from the start.
-  for (const job of [applyEventsJob, publishInventoryChangesJob, rollupKpisJob]) queues.queue(job.queue);
+  for (const job of [applyEventsJob, publishInventoryChangesJob, rollupKpisJob, trainModelJob]) queues.queue(job.queue);
   const relay = new OutboxRelay(new OutboxStore(prisma), queues, log, { pollMs: config.OUTBOX_POLL_MS });
   const metrics = new Metrics();
   metrics.observeQueues(queues, pubsub);
-  const services = createServices({ prisma, redis, keys, pubsub, onOutboxWritten: () => relay.kick(), kpiThrottleMs: config.KPI_THROTTLE_MS });
+  const services = createServices({ prisma, redis, keys, pubsub, queues, config, onOutboxWritten: () => relay.kick() });
+  await services.serving.start();
   // Every role relays: a worker-only deployment still drains rows left by an API instance that crashed.
   relay.start();
   let workers: RunningWorkers | undefined;
   if (config.ROLE !== 'api') {
-    workers = startWorkers({ config, keys, features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), queues, pubsub, log });
+    workers = startWorkers({ config, keys, features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), models: services.models, queues, pubsub, log });
   }
   const readiness: ReadinessCheck[] = [
     { name: 'postgres', check: () => prisma.$queryRaw`SELECT 1` },
@@ -102,6 +104,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
         await http.stop();
         await workers?.stop();
         await relay.stop();
+        await services.serving.stop();
         await queues.close();
         await pubsub.close();
         await prisma.$disconnect();

@@ -50,6 +50,35 @@ const schema = z
     KPI_THROTTLE_MS: z.coerce.number().int().min(0).default(250),
     /** How often the per-minute KPI and sales rollup runs, in ms. @default 5000 */
     KPI_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
+    /** Model family trained by default: ease, sar, als, bpr or itemknn. @default ease */
+    TRAIN_ALGORITHM: z.enum(['ease', 'sar', 'als', 'bpr', 'itemknn']).default('ease'),
+    /** Scheduled retraining interval in ms (0 turns the schedule off). @default 600000 (10 min) */
+    TRAIN_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
+    /** Retrain early after this many new events (0 turns it off). @default 5000 */
+    TRAIN_AFTER_EVENTS: z.coerce.number().int().min(0).default(5000),
+    /** Interaction weight per event type, e.g. VIEW=1,CLICK=2,ADD_TO_CART=4,PURCHASE=8. */
+    TRAIN_EVENT_WEIGHTS: z
+      .string()
+      .default('VIEW=1,CLICK=2,ADD_TO_CART=4,PURCHASE=8')
+      .transform((s, ctx) => {
+        const out: Record<string, number> = {};
+        for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+          const [k, v] = part.split('=');
+          const n = Number(v);
+          if (!k || !['VIEW', 'CLICK', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE', 'IMPRESSION'].includes(k) || !Number.isFinite(n) || n < 0) {
+            ctx.addIssue({ code: 'custom', message: `bad entry "${part}": expected TYPE=weight with a known event type` });
+            return z.NEVER;
+          }
+          out[k] = n;
+        }
+        return out;
+      }),
+    /** Half-life in days for decaying old interactions in training (0 = no decay). @default 30 */
+    TRAIN_HALF_LIFE_DAYS: z.coerce.number().min(0).default(30),
+    /** Most users sampled into one training (stable hash sample). @default 50000 */
+    TRAIN_MAX_USERS: z.coerce.number().int().min(10).default(50_000),
+    /** A candidate is promoted when its NDCG@10 ≥ the active recipe's minus this. @default 0 */
+    TRAIN_PROMOTION_TOLERANCE: z.coerce.number().min(0).max(1).default(0),
     /** Seconds to wait for in-flight work on shutdown. @default 10 */
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).default(10),
   })

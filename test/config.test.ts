@@ -38,3 +38,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', MIGRATE_ON_START: 'false' })).toMatchObject({ PORT: 4000, MIGRATE_ON_START: false });
   });
 });
+
+describe('.env.example', () => {
+  it('documents every option and parses as a valid configuration', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const env = Object.fromEntries(
+      text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    const config = loadConfig(env);
+    const documented = new Set(Object.keys(env));
+    const options = Object.keys(config).filter((k) => k !== 'usingDevSecret');
+    expect(options.filter((k) => !documented.has(k))).toEqual([]);
+  });
+});

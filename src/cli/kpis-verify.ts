@@ -16,7 +16,7 @@ const config = loadConfig();
 const prisma = createPrisma(config.DATABASE_URL);
 const redis = createRedis(config.REDIS_URL, 'flywheel-kpis-verify');
 // Read-only use: nothing is published, so an in-process PubSub is enough here.
-const services = createServices({ prisma, redis, keys: new RedisKeys(config.REDIS_PREFIX), pubsub: new MemoryPubSub(), onOutboxWritten: () => undefined, kpiThrottleMs: 0 });
+const services = createServices({ prisma, redis, keys: new RedisKeys(config.REDIS_PREFIX), pubsub: new MemoryPubSub(), onOutboxWritten: () => undefined, config });
 let differs = false;
 try {
   for (const id of values.campaign) {

@@ -1,6 +1,8 @@
 // HTTP transport: Express 5 with Apollo Server on /graphql, graphql-ws on the same path,
 // health, readiness and metrics endpoints. It wires; the rules live in services.
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -103,6 +105,21 @@ export function mountOpsRoutes(app: Express, metrics: Metrics, readiness: Readin
   });
 }
 
+/** The built admin single-page app (npm run build:ui) at /admin, with client-side routes falling back to index.html. */
+export const ADMIN_UI_DIR = join(import.meta.dirname, '..', '..', 'admin-ui', 'dist');
+
+function mountAdminUi(app: Express, log: Logger): void {
+  if (!existsSync(join(ADMIN_UI_DIR, 'index.html'))) {
+    log.info('admin UI not built (npm run build:ui); /admin is not served');
+    return;
+  }
+  app.use('/admin', express.static(ADMIN_UI_DIR, { index: 'index.html', maxAge: '1h' }));
+  app.get(/^\/admin(\/.*)?$/, (_req, res) => {
+    res.sendFile(join(ADMIN_UI_DIR, 'index.html'));
+  });
+  app.get('/', (_req, res) => res.redirect('/admin/'));
+}
+
 export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttpServer> {
   const { config, schema, tokens, services, metrics, log } = deps;
   const app = express();
@@ -147,6 +164,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   await apollo.start();
 
   mountOpsRoutes(app, metrics, deps.readiness);
+  mountAdminUi(app, log);
   app.use(
     '/graphql',
     express.json({ limit: '5mb' }),

@@ -3,6 +3,7 @@ import { campaignResolvers } from './campaigns';
 import { catalogResolvers } from './catalog';
 import { eventResolvers } from './events';
 import { inventoryResolvers } from './inventory';
+import { modelResolvers } from './models';
 import { recommendationResolvers } from './recommendations';
 
-export const resolvers = [baseResolvers, campaignResolvers, catalogResolvers, eventResolvers, inventoryResolvers, recommendationResolvers];
+export const resolvers = [baseResolvers, campaignResolvers, catalogResolvers, eventResolvers, inventoryResolvers, modelResolvers, recommendationResolvers];

@@ -56,8 +56,8 @@ export function planKpiWrites(events: readonly StoredEvent[]): { campaigns: Map<
   return { campaigns, sales };
 }
 
-export interface CampaignKpis {
-  campaignId: string;
+/** Counts with their rates: ctr = clicks / impressions, conversionRate = conversions / clicks, 0 without a denominator. */
+export interface KpiFigures {
   impressions: number;
   clicks: number;
   ctr: number;
@@ -65,19 +65,25 @@ export interface CampaignKpis {
   conversions: number;
   conversionRate: number;
   revenue: number;
+}
+
+export interface CampaignKpis extends KpiFigures {
+  campaignId: string;
   updatedAt: Date;
 }
 
-export function toKpis(campaignId: string, c: KpiCounts, updatedAt: Date): CampaignKpis {
+export function withRates(c: Omit<KpiFigures, 'ctr' | 'conversionRate'>): KpiFigures {
   return {
-    campaignId,
     impressions: c.impressions,
     clicks: c.clicks,
     ctr: c.impressions ? c.clicks / c.impressions : 0,
     addToCarts: c.addToCarts,
     conversions: c.conversions,
     conversionRate: c.clicks ? c.conversions / c.clicks : 0,
-    revenue: c.revenueCents / 100,
-    updatedAt,
+    revenue: c.revenue,
   };
+}
+
+export function toKpis(campaignId: string, c: KpiCounts, updatedAt: Date): CampaignKpis {
+  return { campaignId, ...withRates({ ...c, revenue: c.revenueCents / 100 }), updatedAt };
 }

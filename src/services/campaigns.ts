@@ -10,7 +10,7 @@ import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../sto
 import type { ProductStore } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { MAX_ATTRIBUTION_WINDOW_HOURS } from './attribution';
-import { toKpis, type CampaignKpis, type KpiCounts } from './campaign-kpis';
+import { toKpis, withRates, type CampaignKpis, type KpiCounts, type KpiFigures } from './campaign-kpis';
 import { externalId } from './catalog';
 import { parseInput } from './validation';
 
@@ -43,15 +43,8 @@ const TRANSITIONS: Record<CampaignStatus, CampaignStatus[]> = {
   ENDED: [],
 };
 
-export interface KpiPoint {
+export interface KpiPoint extends KpiFigures {
   at: Date;
-  impressions: number;
-  clicks: number;
-  ctr: number;
-  addToCarts: number;
-  conversions: number;
-  conversionRate: number;
-  revenue: number;
 }
 
 export const MAX_SERIES_POINTS = 2000;
@@ -150,10 +143,7 @@ export class CampaignService {
   async series(campaignId: string, raw: { from: Date; to: Date; bucket: Bucket }): Promise<KpiPoint[]> {
     const args = seriesArgs(raw, 'series');
     const rows = await this.kpiStore.series(`campaign:${campaignId}`, args.from, args.to, args.bucket);
-    return rows.map((r) => ({
-      at: r.at, impressions: r.impressions, clicks: r.clicks, ctr: r.impressions ? r.clicks / r.impressions : 0,
-      addToCarts: r.addToCarts, conversions: r.conversions, conversionRate: r.clicks ? r.conversions / r.clicks : 0, revenue: r.revenue,
-    }));
+    return rows.map((r) => ({ at: r.at, ...withRates(r) }));
   }
 
   /** Current KPIs at once, then on every change, at most one push per throttle interval. */

@@ -4,6 +4,10 @@ import { EventStore } from '../store/events';
 import { FeatureStore } from '../store/feature-store';
 import { InventoryStore } from '../store/inventory';
 import { KpiStore } from '../store/kpis';
+import { ModelStore } from '../store/models';
+import type { Queues } from '../store/queues';
+import { trainModelJob } from '../workers/train-model';
+import type { Config } from '../config';
 import type { RedisKeys } from '../store/keys';
 import type { PrismaClient } from '../store/prisma';
 import { ProductStore } from '../store/products';
@@ -12,6 +16,7 @@ import type { Redis } from '../store/redis';
 import { CampaignService } from './campaigns';
 import { CatalogService } from './catalog';
 import { IngestService } from './ingest';
+import { ModelService, ModelServing } from './models';
 import { InventoryService } from './inventory';
 import { RecommendationService } from './recommendations';
 import { SalesService } from './sales';
@@ -21,6 +26,9 @@ export interface Services {
   catalog: CatalogService;
   ingest: IngestService;
   inventory: InventoryService;
+  models: ModelService;
+  /** The models this process serves recommendations from (start() subscribes to model changes). */
+  serving: ModelServing;
   recommendations: RecommendationService;
   sales: SalesService;
 }
@@ -32,8 +40,8 @@ export interface ServiceDeps {
   pubsub: PubSub;
   /** Called after a commit that wrote outbox rows. */
   onOutboxWritten: () => void;
-  /** Least time between two pushes of one campaign's KPIs or of sales metrics (ms). */
-  kpiThrottleMs: number;
+  queues?: Queues;
+  config: Pick<Config, 'KPI_THROTTLE_MS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_PROMOTION_TOLERANCE'>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -44,12 +52,34 @@ export function createServices(deps: ServiceDeps): Services {
   const inventory = new InventoryStore(deps.prisma, deps.onOutboxWritten);
   const campaigns = new CampaignStore(deps.prisma);
   const kpis = new KpiStore(deps.redis, deps.keys, deps.prisma);
+  const modelStore = new ModelStore(deps.prisma);
+  const { config } = deps;
+  const models = new ModelService(
+    modelStore,
+    deps.pubsub,
+    deps.redis,
+    deps.keys,
+    {
+      algorithm: config.TRAIN_ALGORITHM,
+      weights: config.TRAIN_EVENT_WEIGHTS,
+      halfLifeDays: config.TRAIN_HALF_LIFE_DAYS,
+      maxUsers: config.TRAIN_MAX_USERS,
+      tolerance: config.TRAIN_PROMOTION_TOLERANCE,
+    },
+    async (runId) => {
+      if (!deps.queues) throw new Error('this process cannot queue training (no queues)');
+      await deps.queues.addBulk(trainModelJob, [{ jobId: runId, data: { runId } }]);
+    },
+  );
+  const serving = new ModelServing(modelStore, deps.pubsub);
   return {
-    campaigns: new CampaignService(campaigns, kpis, products, deps.pubsub, deps.kpiThrottleMs),
+    models,
+    serving,
+    campaigns: new CampaignService(campaigns, kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
     catalog: new CatalogService(products, inventory),
     ingest: new IngestService(events, products, inventory, campaigns, deps.onOutboxWritten),
     inventory: new InventoryService(inventory, products, deps.pubsub),
-    recommendations: new RecommendationService(features, events, products, deps.pubsub),
-    sales: new SalesService(kpis, products, deps.pubsub, deps.kpiThrottleMs),
+    recommendations: new RecommendationService(features, events, products, deps.pubsub, serving, models),
+    sales: new SalesService(kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
   };
 }

@@ -9,6 +9,8 @@ import { topics } from '../store/keys';
 import type { Product, ProductStore } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { externalId } from './catalog';
+import { assignVariant, listId } from './experiments';
+import type { ModelService, ModelServing } from './models';
 import { parseInput } from './validation';
 
 export interface Recommendation {
@@ -22,6 +24,8 @@ export interface RecommendationList {
   userId: string;
   items: Recommendation[];
   model: string;
+  /** The A/B variant the user is in, when an experiment runs. */
+  variant: string | null;
   generatedAt: Date;
 }
 
@@ -41,9 +45,14 @@ const RECENCY_FALLOFF = 0.3;
 const POPULARITY_PRIOR = 0.05;
 const CATEGORY_BOOST = 0.25;
 const MAX_SEEDS = 12;
+/** Weight of the trained model's (max-normalised) scores next to the real-time candidates. */
+const MODEL_BLEND = 1.5;
+/** How many of the model's best items join the candidates. */
+const MODEL_CANDIDATES = 200;
 
 interface Candidate {
   score: number;
+  fromModel?: boolean;
   seed?: string;
   seedContribution: number;
   seedKind?: 'productPage' | 'cart' | 'recent';
@@ -55,10 +64,23 @@ export class RecommendationService {
     private readonly events: EventStore,
     private readonly products: ProductStore,
     private readonly pubsub: PubSub,
+    private readonly serving: ModelServing,
+    private readonly models: ModelService,
   ) {}
+
+  /** Which source serves this user: the experiment's variant, else the active model (with real-time candidates). */
+  private async source(userId: string) {
+    const experiment = await this.serving.currentExperiment();
+    const variant = experiment ? assignVariant(experiment, userId) : null;
+    const wanted = variant?.model ?? 'active';
+    const model =
+      wanted === 'active' ? await this.serving.activeModel() : wanted.startsWith('mv_') ? await this.serving.modelById(wanted) : null;
+    return { experiment, variant, realtime: wanted !== 'popularity', model };
+  }
 
   async recommend(raw: RecommendArgs): Promise<RecommendationList> {
     const args = parseInput(recommendArgs, raw, 'recommendations');
+    const source = await this.source(args.userId);
     const [recent, cart, affinity, popular] = await Promise.all([
       this.features.userRecentItems(args.userId),
       this.events.cart(args.userId),
@@ -71,7 +93,7 @@ export class RecommendationService {
     recent.forEach((p, rank) => {
       if (!seeds.has(p)) seeds.set(p, { weight: SEED_WEIGHT.recent / (1 + rank * RECENCY_FALLOFF), kind: 'recent' });
     });
-    const seedList = [...seeds.entries()].slice(0, MAX_SEEDS);
+    const seedList = source.realtime ? [...seeds.entries()].slice(0, MAX_SEEDS) : [];
     const neighbours = await this.features.neighbours(seedList.map(([p]) => p));
 
     const candidates = new Map<string, Candidate>();
@@ -89,7 +111,24 @@ export class RecommendationService {
         candidates.set(q, c);
       }
     }
-    const model = candidates.size ? 'co-occurrence' : 'popularity';
+    if (source.model) {
+      // The trained model scores the same history the real-time path uses, so the last click moves both.
+      const history = [...seeds].map(([item, { weight }]) => ({ item, weight }));
+      const scored = history.length ? source.model.model.scoreUser(history, { limit: MODEL_CANDIDATES }) : [];
+      const top = scored[0]?.score ?? 0;
+      if (top > 0) {
+        for (const { item, score } of scored) {
+          if (seedIds.has(item) || score <= 0) continue;
+          const c = candidates.get(item) ?? { score: 0, seedContribution: 0 };
+          c.score += (MODEL_BLEND * score) / top;
+          c.fromModel = true;
+          candidates.set(item, c);
+        }
+      }
+    }
+    const model = source.model && candidates.size
+      ? `${source.model.version.algorithm}:${source.model.version.id}`
+      : candidates.size ? 'co-occurrence' : 'popularity';
     const topPopularity = popular.size ? Math.max(...popular.values()) : 0;
     const popularityWeight = candidates.size ? POPULARITY_PRIOR : 1;
     for (const [p, s] of popular) {
@@ -115,7 +154,18 @@ export class RecommendationService {
       })
       .sort((a, b) => b.score - a.score || a.product.id.localeCompare(b.product.id))
       .slice(0, args.limit);
-    return { id: `rl_${randomUUID()}`, userId: args.userId, items, model, generatedAt: new Date() };
+    if (source.experiment && source.variant) {
+      // Served lists are the denominator of each variant's click-through rate; a lost count only blurs it.
+      this.models.countServed(source.experiment.id, source.variant.name).catch(() => undefined);
+    }
+    return {
+      id: listId(source.experiment, source.variant, randomUUID()),
+      userId: args.userId,
+      items,
+      model,
+      variant: source.variant?.name ?? null,
+      generatedAt: new Date(),
+    };
   }
 
   async similarProducts(rawProductId: string, rawLimit = 10): Promise<Recommendation[]> {
@@ -156,7 +206,7 @@ export class RecommendationService {
 }
 
 function reasonFor(c: Candidate, products: Map<string, Product>): string {
-  if (!c.seed) return 'Popular right now';
+  if (!c.seed) return c.fromModel ? 'Picked for you' : 'Popular right now';
   const name = products.get(c.seed)?.name ?? c.seed;
   switch (c.seedKind) {
     case 'productPage':

@@ -52,6 +52,16 @@ export class RedisKeys {
     return `${this.prefix}:f:kpi:${campaignId}`;
   }
 
+  /** HASH variant → lists served in an experiment (for click-through rates). No TTL. */
+  experimentServed(experimentId: string): string {
+    return `${this.prefix}:ab:${experimentId}:served`;
+  }
+
+  /** STRING counter of events applied since the last training was requested; reset when one is. No TTL. */
+  eventsSinceTraining(): string {
+    return `${this.prefix}:train:events-since`;
+  }
+
   /** STRING marker that a job's messages were published (at most once in the normal case); expires after 7 days. */
   publishedJob(jobId: string): string {
     return `${this.prefix}:done:pub:${jobId}`;
@@ -80,4 +90,8 @@ export const topics = {
   campaign: (campaignId: string) => `campaign:${campaignId}`,
   /** Store-wide sales figures changed (rolled up). */
   sales: () => 'sales',
+  /** The active model or the experiment changed: API instances reload. */
+  models: () => 'models',
+  /** A model version was trained (message: {id}). */
+  modelTrained: () => 'models:trained',
 };

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { FeatureStore, JobEvents } from '../store/feature-store';
 import type { KpiStore } from '../store/kpis';
 import type { Queues } from '../store/queues';
+import type { ModelService } from '../services/models';
 import type { RedisKeys } from '../store/keys';
 import type { RedisPubSub } from '../store/pubsub';
 import { createRedis } from '../store/redis';
@@ -13,6 +14,7 @@ import { checkPayload } from './job';
 import { MicroBatcher } from './micro-batcher';
 import { publishInventoryChanges, publishInventoryChangesJob } from './publish-inventory-changes';
 import { rollupKpis, rollupKpisJob } from './rollup-kpis';
+import { scheduleTrainingJob, trainModelJob } from './train-model';
 
 export interface RunningWorkers {
   stop(): Promise<void>;
@@ -23,6 +25,7 @@ export function startWorkers(deps: {
   keys: RedisKeys;
   features: FeatureStore;
   kpis: KpiStore;
+  models: ModelService;
   queues: Queues;
   pubsub: RedisPubSub;
   log: Logger;
@@ -35,7 +38,15 @@ export function startWorkers(deps: {
 
   const batcher = new MicroBatcher<JobEvents>(
     async (jobs) => {
-      await applyEventBatch({ features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m) }, jobs);
+      const applied = await applyEventBatch({ features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m) }, jobs);
+      if (config.TRAIN_AFTER_EVENTS > 0 && applied > 0) {
+        const events = jobs.reduce((s, j) => s + j.events.length, 0);
+        const since = await writer.incrby(keys.eventsSinceTraining(), events);
+        if (since >= config.TRAIN_AFTER_EVENTS) {
+          await writer.set(keys.eventsSinceTraining(), '0');
+          deps.models.retrain('flywheel', null, 'EVENTS').catch((err) => log.warn({ err: (err as Error).message }, 'could not request training'));
+        }
+      }
     },
     { maxItems: config.WORKER_BATCH_SIZE, lingerMs: config.WORKER_BATCH_LINGER_MS },
   );
@@ -81,7 +92,29 @@ export function startWorkers(deps: {
     .upsertJobScheduler('kpi-rollup', { every: config.KPI_ROLLUP_INTERVAL_MS }, { name: rollupKpisJob.name, data: {}, opts: rollupKpisJob.options })
     .catch((err) => log.warn({ err: (err as Error).message }, 'could not schedule the KPI rollup'));
 
-  for (const w of [events, inventory, rollups]) {
+  const training = new Worker(
+    trainModelJob.queue,
+    async (job) => {
+      if (job.name === scheduleTrainingJob.name) {
+        checkPayload(scheduleTrainingJob, job.data);
+        await deps.models.retrain('scheduler', null, 'SCHEDULE');
+        return;
+      }
+      const { runId } = checkPayload(trainModelJob, job.data);
+      const version = await deps.models.train(runId);
+      log.info({ runId, version: version?.id, status: version?.status, metrics: version?.metrics }, 'training finished');
+    },
+    // Training takes minutes on big stores: a long lock so it is not thought dead; one at a time.
+    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: Math.max(config.WORKER_LOCK_MS, 300_000) },
+  );
+  if (config.TRAIN_INTERVAL_MS > 0) {
+    deps.queues
+      .queue(scheduleTrainingJob.queue)
+      .upsertJobScheduler('training', { every: config.TRAIN_INTERVAL_MS }, { name: scheduleTrainingJob.name, data: {}, opts: scheduleTrainingJob.options })
+      .catch((err) => log.warn({ err: (err as Error).message }, 'could not schedule training'));
+  }
+
+  for (const w of [events, inventory, rollups, training]) {
     w.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
   }
@@ -89,7 +122,7 @@ export function startWorkers(deps: {
   return {
     async stop() {
       // close() waits for active jobs to finish (graceful); their flushes complete first.
-      await Promise.all([events.close(), inventory.close(), rollups.close()]);
+      await Promise.all([events.close(), inventory.close(), rollups.close(), training.close()]);
       await Promise.all([workerConnection.quit(), writer.quit()].map((p) => p.catch(() => undefined)));
     },
   };

@@ -1,0 +1,90 @@
+// Hold-out evaluation for training jobs: split each user's items into train and test, fit a candidate on the
+// train part, and score it the way the API will (from history) on the test part.
+import { rankingMetrics, type RankingMetrics } from './metrics';
+import { Rng } from './random';
+import type { HistoryItem, Interaction, RecommenderModel } from './types';
+
+export interface HoldoutOptions {
+  /** Share of each user's distinct items held out. @default 0.25 */
+  testFraction?: number;
+  /** 'random' (seeded) or 'chronological' (the items a user touched last are held out). @default 'random' */
+  method?: 'random' | 'chronological';
+  /** @default 42 */
+  seed?: number;
+  /** Users with fewer distinct items stay wholly in train. @default 2 */
+  minItems?: number;
+}
+
+export interface Holdout {
+  train: Interaction[];
+  test: Interaction[];
+}
+
+/**
+ * Splits per user by distinct item, not by event: a view in train and a purchase of the same item in test
+ * would be a hit the model can never make, since items already in the history are never recommended.
+ */
+export function splitHoldout(interactions: readonly Interaction[], opts: HoldoutOptions = {}): Holdout {
+  const testFraction = opts.testFraction ?? 0.25;
+  if (!(testFraction > 0 && testFraction < 1)) throw new RangeError('testFraction must be in (0, 1)');
+  const minItems = opts.minItems ?? 2;
+  const rng = new Rng(opts.seed ?? 42);
+  const byUser = new Map<string, Map<string, Interaction[]>>();
+  for (const x of interactions) {
+    let items = byUser.get(x.user);
+    if (!items) byUser.set(x.user, (items = new Map()));
+    const events = items.get(x.item);
+    if (events) events.push(x);
+    else items.set(x.item, [x]);
+  }
+  const train: Interaction[] = [];
+  const test: Interaction[] = [];
+  for (const items of byUser.values()) {
+    let groups = [...items.values()];
+    if (groups.length < minItems) {
+      for (const g of groups) train.push(...g);
+      continue;
+    }
+    if (opts.method === 'chronological') {
+      const first = (g: Interaction[]) => Math.min(...g.map((x) => x.timestamp ?? -Infinity));
+      groups = groups.map((g) => ({ g, t: first(g) })).sort((a, b) => a.t - b.t).map(({ g }) => g);
+    } else {
+      rng.shuffle(groups);
+    }
+    const nTest = Math.min(groups.length - 1, Math.max(1, Math.round(groups.length * testFraction)));
+    groups.forEach((g, k) => (k < groups.length - nTest ? train : test).push(...g));
+  }
+  return { train, test };
+}
+
+/** Per-user histories (for scoring) from interactions. */
+export function historiesByUser(interactions: readonly Interaction[]): Map<string, HistoryItem[]> {
+  const out = new Map<string, HistoryItem[]>();
+  for (const x of interactions) {
+    let h = out.get(x.user);
+    if (!h) out.set(x.user, (h = []));
+    h.push(x.timestamp === undefined ? { item: x.item, weight: x.weight } : { item: x.item, weight: x.weight, timestamp: x.timestamp });
+  }
+  return out;
+}
+
+/**
+ * Scores every test user from their train history (history items excluded, candidates = the model's items)
+ * and computes ranking metrics with every test item relevant, as in the ml-100k protocol. The model must
+ * already be fitted on `train`.
+ */
+export function evaluateOnHoldout(model: RecommenderModel, split: Holdout, k = 10): RankingMetrics {
+  const histories = historiesByUser(split.train);
+  const relevant = new Map<string, Set<string>>();
+  for (const x of split.test) {
+    let s = relevant.get(x.user);
+    if (!s) relevant.set(x.user, (s = new Set()));
+    s.add(x.item);
+  }
+  const recommended = new Map<string, string[]>();
+  for (const user of relevant.keys()) {
+    const history = histories.get(user) ?? [];
+    recommended.set(user, model.scoreUser(history, { limit: k }).map((r) => r.item));
+  }
+  return rankingMetrics(recommended, relevant, k);
+}

@@ -1,0 +1,111 @@
+// SAR (Smart Adaptive Recommendations) as in Microsoft Recommenders' SARSingleNode: item-item similarity from
+// co-occurrence counts, user affinity from time-decayed weights, score = affinity · similarity.
+import { expectAlgorithm, decodeSnapshot, encodeSnapshot, snapshotArray, type Snapshot } from './codec';
+import { accumulateSimilarRows, forEachCooccurrenceRow, SparseRowsBuilder, toMatrix, type SparseRows } from './matrix';
+import { historyVector, requireFitted, topItems, topK } from './scoring';
+import type { HistoryItem, RecommenderModel, ScoredItem, ScoreOptions, TimeDecay, TrainingData } from './types';
+
+export type SarSimilarity = 'jaccard' | 'lift' | 'cooccurrence';
+
+export interface SarParams {
+  /** How co-occurrence counts become similarities. @default 'jaccard' */
+  similarity?: SarSimilarity;
+  /** Co-occurrence counts below this are dropped. @default 1 */
+  threshold?: number;
+  /** Half-life of affinity weights in days; null disables decay. @default 30 (SAR's own default) */
+  halfLifeDays?: number | null;
+  /** Keep only this many most similar items per item; 0 keeps all, as SAR does. @default 0 */
+  maxNeighbors?: number;
+}
+
+const DEFAULTS: Required<SarParams> = { similarity: 'jaccard', threshold: 1, halfLifeDays: 30, maxNeighbors: 0 };
+
+interface SarState {
+  items: readonly string[];
+  itemIndex: ReadonlyMap<string, number>;
+  similarity: SparseRows;
+  decay: TimeDecay | undefined;
+}
+
+export class SarModel implements RecommenderModel {
+  readonly algorithm = 'sar' as const;
+  readonly params: Required<SarParams>;
+  private state: SarState | undefined;
+
+  constructor(params: SarParams = {}) {
+    this.params = { ...DEFAULTS, ...params };
+    if (!['jaccard', 'lift', 'cooccurrence'].includes(this.params.similarity)) throw new RangeError(`unknown SAR similarity ${this.params.similarity}`);
+    if (this.params.halfLifeDays !== null && !(this.params.halfLifeDays > 0)) throw new RangeError('halfLifeDays must be positive or null');
+    if (!(this.params.threshold >= 1)) throw new RangeError('threshold must be at least 1');
+  }
+
+  get items(): readonly string[] {
+    return this.state?.items ?? [];
+  }
+
+  fit(data: TrainingData): this {
+    const { similarity: kind, threshold, maxNeighbors } = this.params;
+    const m = toMatrix(data, this.params.halfLifeDays === null ? {} : { halfLifeDays: this.params.halfLifeDays });
+    const nItems = m.items.length;
+    // Diagonal of the co-occurrence matrix: how many users saw each item.
+    const seen = new Float64Array(nItems);
+    for (let p = 0; p < m.indices.length; p++) seen[m.indices[p]!]!++;
+    const rows = new SparseRowsBuilder();
+    const cols: number[] = [];
+    const vals: number[] = [];
+    forEachCooccurrenceRow(m, true, (i, touched, count, acc) => {
+      cols.length = 0;
+      vals.length = 0;
+      for (let t = 0; t < count; t++) {
+        const j = touched[t]!;
+        const c = acc[j]!;
+        if (c < threshold) continue;
+        cols.push(j);
+        vals.push(kind === 'jaccard' ? c / (seen[i]! + seen[j]! - c) : kind === 'lift' ? c / (seen[i]! * seen[j]!) : c);
+      }
+      if (maxNeighbors > 0 && cols.length > maxNeighbors) {
+        const keep = topK(vals, maxNeighbors);
+        rows.push(keep.map((k) => cols[k]!), keep.map((k) => vals[k]!));
+      } else {
+        rows.push(cols, vals);
+      }
+    });
+    this.state = { items: m.items, itemIndex: m.itemIndex, similarity: rows.build(), decay: m.decay };
+    return this;
+  }
+
+  scoreUser(history: readonly HistoryItem[], opts: ScoreOptions = {}): ScoredItem[] {
+    const s = requireFitted(this.state, this.algorithm);
+    const h = historyVector(history, s.itemIndex, { decay: s.decay, now: opts.now });
+    const scores = new Float64Array(s.items.length);
+    accumulateSimilarRows(s.similarity, h.indices, h.weights, scores);
+    return topItems(scores, s.items, s.itemIndex, h, opts);
+  }
+
+  serialize(): Uint8Array {
+    const s = requireFitted(this.state, this.algorithm);
+    return encodeSnapshot({
+      algorithm: this.algorithm,
+      meta: { params: this.params, items: s.items, decay: s.decay ?? null },
+      arrays: { indptr: s.similarity.indptr, indices: s.similarity.indices, values: s.similarity.values },
+    });
+  }
+
+  static load(buf: Uint8Array): SarModel {
+    return SarModel.fromSnapshot(decodeSnapshot(buf));
+  }
+
+  static fromSnapshot(snap: Snapshot): SarModel {
+    expectAlgorithm(snap, 'sar');
+    const model = new SarModel(snap.meta.params as SarParams);
+    const items = snap.meta.items as string[];
+    const indptr = snapshotArray(snap, 'indptr', Int32Array);
+    model.state = {
+      items,
+      itemIndex: new Map(items.map((id, i) => [id, i])),
+      similarity: { rows: indptr.length - 1, indptr, indices: snapshotArray(snap, 'indices', Int32Array), values: snapshotArray(snap, 'values', Float32Array) },
+      decay: (snap.meta.decay as TimeDecay | null) ?? undefined,
+    };
+    return model;
+  }
+}

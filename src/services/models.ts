@@ -1,0 +1,238 @@
+// Model registry rules: who may train, one training at a time, promotion by NDCG on the same hold-out,
+// experiments, and the events that tell every API instance to switch models.
+import { z } from 'zod';
+import { NotFoundError } from '../errors';
+import { EventStream } from '../realtime/event-stream';
+import { loadModel } from '../recommender';
+import type { AlgorithmName, RecommenderModel } from '../recommender/types';
+import { topics } from '../store/keys';
+import type { Experiment, ModelStore, ModelVersion, TrainingRun } from '../store/models';
+import { decodeCursor, encodeCursor, pageSize, type Page, type PageArgs } from '../store/pagination';
+import type { PubSub } from '../store/pubsub';
+import type { Redis } from '../store/redis';
+import type { RedisKeys } from '../store/keys';
+import { assignVariant, parseVariants, twoProportionPValue } from './experiments';
+import { ALGORITHMS, NotEnoughDataError, trainAndEvaluate } from './model-training';
+import { parseInput } from './validation';
+
+/** A run open this long is assumed lost (its job vanished with Redis, say). */
+const STALE_RUN_MS = 2 * 3600_000;
+
+export interface TrainingConfig {
+  algorithm: AlgorithmName;
+  weights: Record<string, number>;
+  halfLifeDays: number;
+  maxUsers: number;
+  tolerance: number;
+}
+
+export interface VariantResult {
+  name: string;
+  model: string;
+  weight: number;
+  listsServed: number;
+  clicks: number;
+  clickThroughRate: number;
+  purchases: number;
+  revenue: number;
+  /** Two-proportion z-test of this variant's click-through against the first variant's. */
+  pValue: number | null;
+}
+
+export class ModelService {
+  constructor(
+    private readonly store: ModelStore,
+    private readonly pubsub: PubSub,
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly config: TrainingConfig,
+    /** Puts a run on the training queue (job id = run id). */
+    private readonly enqueue: (runId: string) => Promise<void>,
+  ) {}
+
+  /** Queues a training, or joins the one already queued or running. */
+  async retrain(actor: string, rawAlgorithm: string | null | undefined, trigger = 'MANUAL'): Promise<TrainingRun> {
+    const algorithm = parseInput(z.enum(ALGORITHMS as [AlgorithmName, ...AlgorithmName[]]).nullish(), rawAlgorithm, 'algorithm') ?? this.config.algorithm;
+    await this.store.failStaleRuns(STALE_RUN_MS);
+    const { run, joined } = await this.store.openRun(algorithm, trigger, actor);
+    if (!joined) await this.enqueue(run.id);
+    return run;
+  }
+
+  /** Runs a queued training (the worker calls this). */
+  async train(runId: string): Promise<ModelVersion | null> {
+    const run = await this.store.startRun(runId);
+    if (!run) return null; // already taken by another worker, or finished
+    const started = Date.now();
+    try {
+      const { interactions, events } = await this.store.interactions(this.config);
+      const active = await this.store.active();
+      const outcome = trainAndEvaluate(
+        interactions,
+        { algorithm: run.algorithm as AlgorithmName },
+        active ? { id: active.id, algorithm: active.algorithm as AlgorithmName, params: active.params } : null,
+        { tolerance: this.config.tolerance },
+      );
+      const version = await this.store.saveVersion({
+        algorithm: run.algorithm,
+        params: { ...outcome.model.params, weights: this.config.weights, halfLifeDays: this.config.halfLifeDays },
+        metrics: outcome.metrics,
+        trainingEvents: events,
+        durationMs: Date.now() - started,
+        artifact: outcome.model.serialize(),
+        promote: outcome.better,
+      });
+      await this.store.finishRun(run.id, { status: 'SUCCEEDED', modelVersionId: version.id });
+      await this.pubsub.publish(topics.modelTrained(), JSON.stringify({ id: version.id }));
+      if (version.status === 'ACTIVE') await this.pubsub.publish(topics.models(), JSON.stringify({ active: version.id }));
+      return version;
+    } catch (err) {
+      await this.store.finishRun(run.id, { status: 'FAILED', error: (err as Error).message });
+      if (err instanceof NotEnoughDataError) return null;
+      throw err;
+    }
+  }
+
+  run(id: string): Promise<TrainingRun | null> {
+    return this.store.run(id);
+  }
+
+  active(): Promise<ModelVersion | null> {
+    return this.store.active();
+  }
+
+  version(id: string): Promise<ModelVersion | null> {
+    return this.store.version(id);
+  }
+
+  async list(args: PageArgs): Promise<Page<ModelVersion>> {
+    const size = pageSize(args.first);
+    let before: { trainedAt: Date; id: string } | undefined;
+    if (args.after) {
+      const [ms, id] = decodeCursor(args.after).split('|');
+      before = { trainedAt: new Date(Number(ms)), id: id ?? '' };
+    }
+    const rows = await this.store.list({ limit: size + 1, before });
+    const nodes = rows.slice(0, size);
+    const edges = nodes.map((node) => ({ cursor: encodeCursor(`${node.trainedAt.getTime()}|${node.id}`), node }));
+    return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  /** Every newly trained version, as it is saved. */
+  liveTrained(): EventStream<ModelVersion> {
+    return new EventStream({
+      pubsub: this.pubsub,
+      topic: topics.modelTrained(),
+      map: async (message) => (await this.store.version((JSON.parse(message) as { id: string }).id)) ?? undefined,
+    });
+  }
+
+  async configureExperiment(rawVariants: readonly unknown[]): Promise<Experiment> {
+    const variants = parseVariants(rawVariants);
+    for (const [index, v] of variants.entries()) {
+      if (v.model.startsWith('mv_') && !(await this.store.version(v.model))) throw new NotFoundError(`Model version (variants.${index}.model)`, v.model);
+    }
+    const experiment = await this.store.saveExperiment(variants);
+    await this.pubsub.publish(topics.models(), JSON.stringify({ experiment: experiment.id }));
+    return experiment;
+  }
+
+  currentExperiment(): Promise<Experiment | null> {
+    return this.store.currentExperiment();
+  }
+
+  async experimentResults(): Promise<{ experiment: Experiment; variants: VariantResult[] } | null> {
+    const experiment = await this.store.currentExperiment();
+    if (!experiment) return null;
+    const [outcomes, served] = await Promise.all([
+      this.store.experimentOutcomes(experiment.id),
+      this.redis.hgetall(this.keys.experimentServed(experiment.id)),
+    ]);
+    const rows = experiment.variants.map((v) => {
+      const o = outcomes.get(v.name) ?? { clicks: 0, purchases: 0, revenue: 0 };
+      const listsServed = Number(served[v.name] ?? 0);
+      return { name: v.name, model: v.model, weight: v.weight, listsServed, ...o, clickThroughRate: listsServed ? o.clicks / listsServed : 0 };
+    });
+    const control = rows[0]!;
+    return {
+      experiment,
+      variants: rows.map((r, i) => ({
+        ...r,
+        revenue: Math.round(r.revenue * 100) / 100,
+        pValue: i === 0 ? null : twoProportionPValue(r.clicks, r.listsServed, control.clicks, control.listsServed),
+      })),
+    };
+  }
+
+  /** Counts a served list for its variant (for click-through rates). */
+  async countServed(experimentId: string, variant: string): Promise<void> {
+    await this.redis.hincrby(this.keys.experimentServed(experimentId), variant, 1);
+  }
+
+  assign = assignVariant;
+}
+
+/**
+ * The models an API instance serves from, kept in memory. It switches when a `models` message says the active
+ * model or the experiment changed: the old model keeps answering until the new one is loaded, so no request fails.
+ */
+export class ModelServing {
+  private active?: Promise<{ version: ModelVersion; model: RecommenderModel } | null>;
+  private experiment?: Promise<Experiment | null>;
+  private readonly byId = new Map<string, Promise<{ version: ModelVersion; model: RecommenderModel } | null>>();
+  private unsubscribe?: () => Promise<void>;
+
+  constructor(
+    private readonly store: ModelStore,
+    private readonly pubsub: PubSub,
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.pubsub.subscribe(topics.models(), () => this.refresh());
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+  }
+
+  private refresh(): void {
+    const next = this.loadActive();
+    // Swap only once loaded, so requests meanwhile use the previous model.
+    next.then(() => (this.active = next)).catch(() => undefined);
+    const exp = this.store.currentExperiment();
+    exp.then(() => (this.experiment = exp)).catch(() => undefined);
+  }
+
+  private async loadActive(): Promise<{ version: ModelVersion; model: RecommenderModel } | null> {
+    const version = await this.store.active();
+    return version ? this.load(version) : null;
+  }
+
+  private async load(version: ModelVersion): Promise<{ version: ModelVersion; model: RecommenderModel } | null> {
+    const bytes = await this.store.artifact(version.id);
+    return bytes ? { version, model: loadModel(bytes) } : null;
+  }
+
+  activeModel(): Promise<{ version: ModelVersion; model: RecommenderModel } | null> {
+    this.active ??= this.loadActive().catch((err) => {
+      this.active = undefined;
+      throw err;
+    });
+    return this.active;
+  }
+
+  currentExperiment(): Promise<Experiment | null> {
+    this.experiment ??= this.store.currentExperiment();
+    return this.experiment;
+  }
+
+  modelById(id: string): Promise<{ version: ModelVersion; model: RecommenderModel } | null> {
+    let p = this.byId.get(id);
+    if (!p) {
+      p = this.store.version(id).then((v) => (v ? this.load(v) : null));
+      if (this.byId.size > 8) this.byId.clear(); // a handful of variants at most; no need for an LRU
+      this.byId.set(id, p);
+    }
+    return p;
+  }
+}

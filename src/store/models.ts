@@ -1,0 +1,199 @@
+// The model registry, training runs and experiments in Postgres, and the training data read from the events.
+import { randomUUID } from 'node:crypto';
+import type { Interaction } from '../recommender/types';
+import { Prisma, type PrismaClient } from './prisma';
+
+export type ModelStatus = 'CANDIDATE' | 'ACTIVE' | 'REJECTED' | 'RETIRED';
+export type TrainingRunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+export interface ModelMetrics {
+  precisionAt10: number;
+  recallAt10: number;
+  ndcgAt10: number;
+  map: number;
+  /** Users in the hold-out. */
+  users: number;
+  /** The active model's algorithm refitted on the same training split and scored on the same hold-out. */
+  baselineNdcgAt10: number | null;
+  baselineModelId: string | null;
+}
+
+export interface ModelVersion {
+  id: string;
+  algorithm: string;
+  params: Record<string, unknown>;
+  metrics: ModelMetrics;
+  trainedAt: Date;
+  trainingEvents: number;
+  durationMs: number;
+  status: ModelStatus;
+}
+
+export interface TrainingRun {
+  id: string;
+  algorithm: string;
+  trigger: string;
+  requestedBy: string;
+  status: TrainingRunStatus;
+  requestedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  modelVersionId: string | null;
+  error: string | null;
+}
+
+export interface Variant {
+  name: string;
+  weight: number;
+  /** `active`, `popularity`, `co-occurrence`, or a model version id. */
+  model: string;
+}
+
+export interface Experiment {
+  id: string;
+  variants: Variant[];
+  createdAt: Date;
+}
+
+const versionSelect = {
+  id: true, algorithm: true, params: true, metrics: true, trainedAt: true, trainingEvents: true, durationMs: true, status: true,
+} as const;
+
+function toVersion(r: { id: string; algorithm: string; params: unknown; metrics: unknown; trainedAt: Date; trainingEvents: number; durationMs: number; status: ModelStatus }): ModelVersion {
+  return { ...r, params: r.params as Record<string, unknown>, metrics: r.metrics as ModelMetrics };
+}
+
+export class ModelStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /**
+   * Implicit feedback per (user, product): event weights summed, optionally decayed by age, for at most
+   * `maxUsers` users (a stable hash sample, so consecutive runs see the same users).
+   */
+  async interactions(opts: { weights: Record<string, number>; halfLifeDays: number; maxUsers: number }): Promise<{ interactions: Interaction[]; events: number }> {
+    const types = Object.keys(opts.weights).filter((t) => opts.weights[t]! > 0);
+    const weights = types.map((t) => opts.weights[t]!);
+    const rows = await this.prisma.$queryRaw<Array<{ user_id: string; product_id: string; weight: number; last_at: Date; n: number }>>`
+      -- Training data: one weighted row per (user, product), users sampled by a stable hash when there are too many.
+      WITH w AS (SELECT * FROM unnest(${types}::text[], ${weights}::float8[]) AS w(type, weight)),
+      sampled AS (
+        SELECT user_id FROM (SELECT DISTINCT user_id FROM events WHERE product_id IS NOT NULL) u
+        ORDER BY md5(user_id) LIMIT ${opts.maxUsers}
+      )
+      SELECT e.user_id, e.product_id,
+             sum(w.weight * CASE WHEN ${opts.halfLifeDays}::float8 > 0
+                                 THEN power(0.5, extract(epoch FROM now() - e.occurred_at) / 86400 / ${opts.halfLifeDays}::float8)
+                                 ELSE 1 END)::float8 AS weight,
+             max(e.occurred_at) AS last_at, count(*)::int AS n
+      FROM events e JOIN w ON w.type = e.type::text JOIN sampled s ON s.user_id = e.user_id
+      WHERE e.product_id IS NOT NULL
+      GROUP BY e.user_id, e.product_id`;
+    return {
+      interactions: rows.map((r) => ({ user: r.user_id, item: r.product_id, weight: r.weight, timestamp: r.last_at.getTime() })),
+      events: rows.reduce((s, r) => s + r.n, 0),
+    };
+  }
+
+  /** Queues a training run, or returns the one already queued or running (a request joins it). */
+  async openRun(algorithm: string, trigger: string, requestedBy: string): Promise<{ run: TrainingRun; joined: boolean }> {
+    const id = `run_${randomUUID()}`;
+    const inserted = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      INSERT INTO training_runs (id, algorithm, trigger, requested_by) VALUES (${id}, ${algorithm}, ${trigger}, ${requestedBy})
+      ON CONFLICT DO NOTHING RETURNING id`;
+    if (inserted.length) return { run: (await this.run(id))!, joined: false };
+    const open = await this.prisma.trainingRun.findFirst({ where: { status: { in: ['QUEUED', 'RUNNING'] } } });
+    if (open) return { run: open, joined: true };
+    return this.openRun(algorithm, trigger, requestedBy); // the open one just finished: try again
+  }
+
+  run(id: string): Promise<TrainingRun | null> {
+    return this.prisma.trainingRun.findUnique({ where: { id } });
+  }
+
+  async startRun(id: string): Promise<TrainingRun | null> {
+    // RUNNING too: a job redelivered after its worker died resumes its run (BullMQ's lock keeps it to one worker).
+    const rows = await this.prisma.trainingRun.updateManyAndReturn({
+      where: { id, status: { in: ['QUEUED', 'RUNNING'] } },
+      data: { status: 'RUNNING', startedAt: new Date() },
+    });
+    return rows[0] ?? null;
+  }
+
+  async finishRun(id: string, outcome: { status: 'SUCCEEDED' | 'FAILED'; modelVersionId?: string; error?: string }): Promise<void> {
+    await this.prisma.trainingRun.update({ where: { id }, data: { ...outcome, finishedAt: new Date() } });
+  }
+
+  /** Runs open for too long (their job was lost with Redis, say) are failed, so requests are not joined to a ghost. */
+  async failStaleRuns(olderThanMs: number): Promise<number> {
+    const { count } = await this.prisma.trainingRun.updateMany({
+      where: { status: { in: ['QUEUED', 'RUNNING'] }, requestedAt: { lt: new Date(Date.now() - olderThanMs) } },
+      data: { status: 'FAILED', finishedAt: new Date(), error: 'abandoned: the worker running it stopped' },
+    });
+    return count;
+  }
+
+  /** Saves a version; when `promote`, it becomes the only ACTIVE one (the previous is RETIRED) atomically. */
+  async saveVersion(v: Omit<ModelVersion, 'id' | 'status' | 'trainedAt'> & { artifact: Uint8Array; promote: boolean }): Promise<ModelVersion> {
+    const id = `mv_${Date.now().toString(36)}_${randomUUID().slice(0, 8)}`;
+    return this.prisma.$transaction(async (tx) => {
+      if (v.promote) await tx.modelVersion.updateMany({ where: { status: 'ACTIVE' }, data: { status: 'RETIRED' } });
+      const row = await tx.modelVersion.create({
+        data: {
+          id, algorithm: v.algorithm, params: v.params as Prisma.InputJsonValue, metrics: v.metrics as unknown as Prisma.InputJsonValue,
+          trainingEvents: v.trainingEvents, durationMs: v.durationMs, status: v.promote ? 'ACTIVE' : 'REJECTED', artifact: Buffer.from(v.artifact),
+        },
+        select: versionSelect,
+      });
+      return toVersion(row);
+    });
+  }
+
+  async active(): Promise<ModelVersion | null> {
+    const row = await this.prisma.modelVersion.findFirst({ where: { status: 'ACTIVE' }, select: versionSelect });
+    return row ? toVersion(row) : null;
+  }
+
+  async version(id: string): Promise<ModelVersion | null> {
+    const row = await this.prisma.modelVersion.findUnique({ where: { id }, select: versionSelect });
+    return row ? toVersion(row) : null;
+  }
+
+  async artifact(id: string): Promise<Uint8Array | null> {
+    const row = await this.prisma.modelVersion.findUnique({ where: { id }, select: { artifact: true } });
+    return row ? new Uint8Array(row.artifact) : null;
+  }
+
+  /** Newest first. */
+  async list(opts: { limit: number; before?: { trainedAt: Date; id: string } }): Promise<ModelVersion[]> {
+    const rows = await this.prisma.modelVersion.findMany({
+      where: opts.before ? { OR: [{ trainedAt: { lt: opts.before.trainedAt } }, { trainedAt: opts.before.trainedAt, id: { lt: opts.before.id } }] } : {},
+      orderBy: [{ trainedAt: 'desc' }, { id: 'desc' }],
+      take: opts.limit,
+      select: versionSelect,
+    });
+    return rows.map(toVersion);
+  }
+
+  async saveExperiment(variants: Variant[]): Promise<Experiment> {
+    const row = await this.prisma.experiment.create({ data: { id: `exp${Date.now().toString(36)}`, variants: variants as unknown as Prisma.InputJsonValue } });
+    return { id: row.id, variants: row.variants as unknown as Variant[], createdAt: row.createdAt };
+  }
+
+  async currentExperiment(): Promise<Experiment | null> {
+    const row = await this.prisma.experiment.findFirst({ orderBy: { createdAt: 'desc' } });
+    return row ? { id: row.id, variants: row.variants as unknown as Variant[], createdAt: row.createdAt } : null;
+  }
+
+  /** Clicks, purchases and revenue from events that carry a list id of this experiment, per variant. */
+  async experimentOutcomes(experimentId: string): Promise<Map<string, { clicks: number; purchases: number; revenue: number }>> {
+    const rows = await this.prisma.$queryRaw<Array<{ variant: string; clicks: number; purchases: number; revenue: string | null }>>`
+      -- Per-variant outcomes of an experiment: list ids look like rl.<experiment>.<variant>.<uuid>.
+      SELECT split_part(recommendation_id, '.', 3) AS variant,
+             count(*) FILTER (WHERE type = 'CLICK')::int AS clicks,
+             count(*) FILTER (WHERE type = 'PURCHASE')::int AS purchases,
+             sum(quantity * COALESCE(unit_price, 0)) FILTER (WHERE type = 'PURCHASE')::text AS revenue
+      FROM events WHERE recommendation_id LIKE ${`rl.${experimentId}.%`}
+      GROUP BY 1`;
+    return new Map(rows.map((r) => [r.variant, { clicks: r.clicks, purchases: r.purchases, revenue: Number(r.revenue ?? 0) }]));
+  }
+}

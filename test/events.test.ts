@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 let t: TestPlatform;
@@ -8,7 +8,7 @@ let db: pg.Pool;
 beforeAll(async () => {
   t = await startTestPlatform();
   service = await t.token('service');
-  db = new pg.Pool({ connectionString: inject('databaseUrl') });
+  db = new pg.Pool({ connectionString: t.env.DATABASE_URL });
 });
 afterAll(async () => {
   await t.stop();

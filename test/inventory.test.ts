@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 let t: TestPlatform;
@@ -10,7 +10,7 @@ beforeAll(async () => {
   t = await startTestPlatform();
   admin = await t.token('admin', 'ops-1');
   service = await t.token('service');
-  db = new pg.Pool({ connectionString: inject('databaseUrl') });
+  db = new pg.Pool({ connectionString: t.env.DATABASE_URL });
 });
 afterAll(async () => {
   await t.stop();

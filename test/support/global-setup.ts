@@ -1,6 +1,8 @@
-// Creates one fresh, migrated database for this test run and drops it afterwards, so that a run never
-// touches development data and several runs can go on at once.
+// Creates one fresh, migrated database for this test run — the template that each test file copies into a
+// database of its own (see platform.ts) — and drops them all afterwards, so that a run never touches
+// development data, several runs can go on at once, and test files never share an outbox.
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { dropDatabase, migrate } from '../../src/store/migrator';
 
@@ -21,6 +23,15 @@ export default async function setup(project: TestProject) {
   admin.pathname = '/postgres';
   project.provide('adminDatabaseUrl', admin.toString());
   return async () => {
-    if (!process.env.KEEP_TEST_DATABASE) await dropDatabase(url.toString());
+    if (process.env.KEEP_TEST_DATABASE) return;
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${url.pathname.slice(1)}%`]);
+    await client.end();
+    for (const { datname } of rows) {
+      const copy = new URL(url);
+      copy.pathname = `/${datname}`;
+      await dropDatabase(copy.toString());
+    }
   };
 }

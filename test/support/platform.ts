@@ -2,6 +2,7 @@
 // over real HTTP and a real graphql-ws client.
 import { randomBytes } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
+import pg from 'pg';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
 import { startPlatform, type Platform } from '../../src/app';
@@ -29,12 +30,35 @@ export interface TestPlatform {
   stop(): Promise<void>;
 }
 
-export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+let fileDatabase: Promise<string> | undefined;
+
+/**
+ * A database of this test file's own, copied from the run's migrated template: platforms of one file share it,
+ * files never do (each platform's outbox relay claims any unsent row in its database).
+ */
+export function fileDatabaseUrl(): Promise<string> {
+  fileDatabase ??= (async () => {
+    const template = new URL(inject('databaseUrl'));
+    const copy = new URL(template);
+    copy.pathname = `${template.pathname}_${randomBytes(4).toString('hex')}`;
+    const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+    await client.connect();
+    try {
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(copy.pathname.slice(1))} TEMPLATE ${pg.escapeIdentifier(template.pathname.slice(1))}`);
+    } finally {
+      await client.end();
+    }
+    return copy.toString();
+  })();
+  return fileDatabase;
+}
+
+export async function testEnv(overrides: Record<string, string> = {}): Promise<Record<string, string>> {
   return {
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
-    DATABASE_URL: inject('databaseUrl'),
+    DATABASE_URL: await fileDatabaseUrl(),
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: uniqueId('test'),
     JWT_SECRET: 'test-secret-with-enough-length',
@@ -45,7 +69,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 }
 
 export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<TestPlatform> {
-  const env = testEnv(overrides);
+  const env = await testEnv(overrides);
   const config = loadConfig(env);
   const platform = await startPlatform(config, createLogger(config));
   const url = `http://127.0.0.1:${platform.port}`;

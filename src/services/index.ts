@@ -7,6 +7,7 @@ import { KpiStore } from '../store/kpis';
 import { ModelStore } from '../store/models';
 import type { Queues } from '../store/queues';
 import { trainModelJob } from '../workers/train-model';
+import { trainOnThread, type TrainingInput, type TrainingOutput } from '../workers/training-thread';
 import type { Config } from '../config';
 import type { RedisKeys } from '../store/keys';
 import type { PrismaClient } from '../store/prisma';
@@ -41,6 +42,8 @@ export interface ServiceDeps {
   /** Called after a commit that wrote outbox rows. */
   onOutboxWritten: () => void;
   queues?: Queues;
+  /** How trainings are fitted. @default on a worker thread */
+  fit?: (input: TrainingInput) => Promise<TrainingOutput>;
   config: Pick<Config, 'KPI_THROTTLE_MS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_PROMOTION_TOLERANCE'>;
 }
 
@@ -70,6 +73,7 @@ export function createServices(deps: ServiceDeps): Services {
       if (!deps.queues) throw new Error('this process cannot queue training (no queues)');
       await deps.queues.addBulk(trainModelJob, [{ jobId: runId, data: { runId } }]);
     },
+    deps.fit ?? trainOnThread,
   );
   const serving = new ModelServing(modelStore, deps.pubsub);
   return {

@@ -19,7 +19,9 @@ export interface TrainingOutcome {
   better: boolean;
 }
 
-export class NotEnoughDataError extends Error {}
+export class NotEnoughDataError extends Error {
+  override readonly name = 'NotEnoughDataError';
+}
 
 export function trainAndEvaluate(
   interactions: readonly Interaction[],

@@ -12,8 +12,15 @@ import type { PubSub } from '../store/pubsub';
 import type { Redis } from '../store/redis';
 import type { RedisKeys } from '../store/keys';
 import { assignVariant, parseVariants, twoProportionPValue } from './experiments';
-import { ALGORITHMS, NotEnoughDataError, trainAndEvaluate } from './model-training';
+import { ALGORITHMS, NotEnoughDataError } from './model-training';
+import type { TrainingInput, TrainingOutput } from '../workers/training-thread';
 import { parseInput } from './validation';
+
+/** The model family's own parameters from a stored version (without the training settings kept beside them). */
+function modelParams(params: Record<string, unknown>): Record<string, unknown> {
+  const { training: _training, ...own } = params;
+  return own;
+}
 
 /** A run open this long is assumed lost (its job vanished with Redis, say). */
 const STALE_RUN_MS = 2 * 3600_000;
@@ -48,6 +55,8 @@ export class ModelService {
     private readonly config: TrainingConfig,
     /** Puts a run on the training queue (job id = run id). */
     private readonly enqueue: (runId: string) => Promise<void>,
+    /** Fits and evaluates (on a worker thread in the worker role). */
+    private readonly fit: (input: TrainingInput) => Promise<TrainingOutput>,
   ) {}
 
   /** Queues a training, or joins the one already queued or running. */
@@ -67,19 +76,19 @@ export class ModelService {
     try {
       const { interactions, events } = await this.store.interactions(this.config);
       const active = await this.store.active();
-      const outcome = trainAndEvaluate(
+      const outcome = await this.fit({
         interactions,
-        { algorithm: run.algorithm as AlgorithmName },
-        active ? { id: active.id, algorithm: active.algorithm as AlgorithmName, params: active.params } : null,
-        { tolerance: this.config.tolerance },
-      );
+        candidate: { algorithm: run.algorithm as AlgorithmName },
+        baseline: active ? { id: active.id, algorithm: active.algorithm as AlgorithmName, params: modelParams(active.params) } : null,
+        tolerance: this.config.tolerance,
+      });
       const version = await this.store.saveVersion({
         algorithm: run.algorithm,
-        params: { ...outcome.model.params, weights: this.config.weights, halfLifeDays: this.config.halfLifeDays },
+        params: { ...outcome.params, training: { weights: this.config.weights, halfLifeDays: this.config.halfLifeDays } },
         metrics: outcome.metrics,
         trainingEvents: events,
         durationMs: Date.now() - started,
-        artifact: outcome.model.serialize(),
+        artifact: outcome.artifact,
         promote: outcome.better,
       });
       await this.store.finishRun(run.id, { status: 'SUCCEEDED', modelVersionId: version.id });
@@ -88,7 +97,7 @@ export class ModelService {
       return version;
     } catch (err) {
       await this.store.finishRun(run.id, { status: 'FAILED', error: (err as Error).message });
-      if (err instanceof NotEnoughDataError) return null;
+      if (err instanceof NotEnoughDataError || (err as Error).name === NotEnoughDataError.name) return null;
       throw err;
     }
   }

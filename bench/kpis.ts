@@ -87,7 +87,10 @@ async function main() {
               next: (r) => {
                 pushes++;
                 if (k === 0) reached.get(id)!.push({ impressions: r.data.campaignKpisUpdated.impressions, at: performance.now() });
-                if (first) (first = false), resolve();
+                if (first) {
+                  first = false;
+                  resolve();
+                }
               },
               error: reject,
               complete: () => undefined,

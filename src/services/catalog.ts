@@ -13,7 +13,7 @@ export const externalId = z
   .string()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
-  .regex(/^[A-Za-z0-9_.:\/-]+$/, 'may hold only letters, digits and - _ . : /');
+  .regex(/^[A-Za-z0-9_.:/-]+$/, 'may hold only letters, digits and - _ . : /');
 
 const productInput = z.object({
   id: externalId,

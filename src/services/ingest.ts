@@ -1,6 +1,6 @@
 // Ingest rules: what a valid event is, batch limits, defaults taken from the catalog, idempotency by id.
 import { z } from 'zod';
-import { ValidationError, type FieldProblem } from '../errors';
+import { ValidationError } from '../errors';
 import { EVENT_TYPES, type EventStore, type StoredEvent } from '../store/events';
 import type { CampaignStore } from '../store/campaigns';
 import type { InventoryStore } from '../store/inventory';

@@ -14,6 +14,8 @@ const { values } = parseArgs({
     products: { type: 'string', default: '200' },
     seed: { type: 'string' },
     'no-catalog': { type: 'boolean', default: false },
+    // npm run demo: also prints how to open the admin UI, trains a first model and starts an A/B experiment.
+    demo: { type: 'boolean', default: false },
   },
 });
 
@@ -45,6 +47,13 @@ async function gql(query: string, variables: Record<string, unknown>, token = se
 
 const catalog = demoCatalog(productCount);
 const admin = await tokens.sign({ sub: 'simulator', role: 'admin', ttlSeconds: duration + 3600 });
+
+try {
+  await fetch(new URL('/healthz', values.url!));
+} catch {
+  console.error(`cannot reach the platform at ${values.url}: start it first (npm start) or pass --url`);
+  process.exit(1);
+}
 if (!values['no-catalog']) {
   // Only creates what is missing, so that a running demo's stock levels are not reset.
   const existing = new Set<string>();
@@ -85,6 +94,28 @@ async function demoCampaigns(): Promise<string[]> {
 }
 const campaignIds = values['no-catalog'] ? [] : await demoCampaigns();
 if (campaignIds.length) console.log(`campaigns: ${campaignIds.join(', ')}`);
+
+/** The demo's extras: a first trained model once some history exists, and an A/B test against popularity. */
+async function demoModels(): Promise<void> {
+  try {
+    const run = await gql(`mutation { retrainModel { id status } }`, {}, admin);
+    console.log(`demo: training run ${run.retrainModel.id} ${run.retrainModel.status}`);
+    await gql(
+      `mutation($v: [VariantInput!]!) { configureExperiment(variants: $v) { variants { name } } }`,
+      { v: [{ name: 'model', weight: 1, model: 'active' }, { name: 'popularity', weight: 1, model: 'popularity' }] },
+      admin,
+    );
+    console.log('demo: A/B experiment "model" vs "popularity" configured');
+  } catch (err) {
+    console.error(`demo: could not start training or the experiment: ${(err as Error).message}`);
+  }
+}
+let demoTimer: NodeJS.Timeout | undefined;
+if (values.demo) {
+  const admin12h = await tokens.sign({ sub: 'demo-admin', role: 'admin', ttlSeconds: 12 * 3600 });
+  console.log(`\nOpen ${new URL('/admin/', values.url!).href} and sign in with this admin token (valid 12 h):\n\n${admin12h}\n`);
+  demoTimer = setTimeout(() => void demoModels(), Math.min(20_000, (duration * 1000) / 2));
+}
 
 const sim = new ShopperSimulator({ users, productIds: catalog.map((p) => p.id), campaignIds, seed: values.seed ? Number(values.seed) : undefined });
 const TICK_MS = 100;
@@ -156,6 +187,7 @@ while (Date.now() - started < duration * 1000) {
 await Promise.all(inFlight);
 clearInterval(report);
 clearInterval(warehouse);
+clearTimeout(demoTimer);
 const elapsed = (Date.now() - started) / 1000;
 console.log(`done: ${sent} events in ${elapsed.toFixed(1)} s (${(sent / elapsed).toFixed(0)}/s), ${accepted} accepted, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -3,12 +3,13 @@
 import { TokenService } from './auth/tokens';
 import type { Config } from './config';
 import { buildSchema } from './graphql/schema';
-import { startHttpServer, type ReadinessCheck, type RunningHttpServer } from './http/server';
+import { startHttpServer, type RunningHttpServer } from './http/server';
 import { startOpsServer } from './http/ops-server';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { createServices, type Services } from './services';
 import { FeatureStore } from './store/feature-store';
+import { dependencyChecks } from './store/health';
 import { RedisKeys } from './store/keys';
 import { KpiStore } from './store/kpis';
 import { migrate } from './store/migrator';
@@ -67,10 +68,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   if (config.ROLE !== 'api') {
     workers = startWorkers({ config, keys, features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), models: services.models, queues, pubsub, log });
   }
-  const readiness: ReadinessCheck[] = [
-    { name: 'postgres', check: () => prisma.$queryRaw`SELECT 1` },
-    { name: 'redis', check: () => redis.ping() },
-  ];
+  const readiness = dependencyChecks(prisma, redis);
 
   let http: RunningHttpServer;
   if (config.ROLE === 'worker') {

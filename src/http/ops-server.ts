@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Config } from '../config';
 import type { Metrics } from '../metrics';
-import { mountOpsRoutes, type ReadinessCheck, type RunningHttpServer } from './server';
+import type { DependencyCheck } from '../store/health';
+import { mountOpsRoutes, type RunningHttpServer } from './server';
 
 export async function startOpsServer(deps: {
   config: Config;
   metrics: Metrics;
-  readiness: ReadinessCheck[];
+  readiness: DependencyCheck[];
 }): Promise<RunningHttpServer> {
   const app = express();
   app.disable('x-powered-by');

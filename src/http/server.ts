@@ -18,12 +18,8 @@ import { createArmor, OperationLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
+import { probe, type DependencyCheck } from '../store/health';
 import { serveGraphqlWs } from './graphql-ws';
-
-export interface ReadinessCheck {
-  name: string;
-  check: () => Promise<unknown>;
-}
 
 export interface HttpServerDeps {
   config: Config;
@@ -32,7 +28,7 @@ export interface HttpServerDeps {
   services: Services;
   metrics: Metrics;
   log: Logger;
-  readiness: ReadinessCheck[];
+  readiness: DependencyCheck[];
 }
 
 export interface RunningHttpServer {
@@ -40,18 +36,6 @@ export interface RunningHttpServer {
   port: number;
   /** Stops accepting, closes WebSockets with 1001, drains in-flight requests. */
   stop(): Promise<void>;
-}
-
-const READINESS_TIMEOUT_MS = 1500;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    promise.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e) => (clearTimeout(timer), reject(e)),
-    );
-  });
 }
 
 function metricsPlugin(metrics: Metrics, log: Logger): ApolloServerPlugin<Context> {
@@ -78,7 +62,7 @@ function metricsPlugin(metrics: Metrics, log: Logger): ApolloServerPlugin<Contex
 }
 
 /** /healthz (process alive), /readyz (200 only when every dependency answers) and /metrics (Prometheus). */
-export function mountOpsRoutes(app: Express, metrics: Metrics, readiness: ReadinessCheck[]): void {
+export function mountOpsRoutes(app: Express, metrics: Metrics, readiness: DependencyCheck[]): void {
   app.use((req, res, next) => {
     res.on('finish', () => metrics.httpRequests.inc({ route: req.route?.path ?? req.path, status: res.statusCode }));
     next();
@@ -87,18 +71,12 @@ export function mountOpsRoutes(app: Express, metrics: Metrics, readiness: Readin
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const results = await Promise.all(
-      readiness.map(async ({ name, check }) => {
-        try {
-          await withTimeout(check(), READINESS_TIMEOUT_MS);
-          return [name, 'ok'] as const;
-        } catch (err) {
-          return [name, `down: ${(err as Error).message}`] as const;
-        }
-      }),
-    );
-    const ready = results.every(([, s]) => s === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results) });
+    const results = await Promise.all(readiness.map((c) => probe(c)));
+    const ready = results.every((r) => r.ok);
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'unavailable',
+      checks: Object.fromEntries(results.map((r) => [r.name, r.ok ? 'ok' : `down: ${r.error}`])),
+    });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

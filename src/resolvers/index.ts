@@ -5,5 +5,6 @@ import { eventResolvers } from './events';
 import { inventoryResolvers } from './inventory';
 import { modelResolvers } from './models';
 import { recommendationResolvers } from './recommendations';
+import { systemResolvers } from './system';
 
-export const resolvers = [baseResolvers, campaignResolvers, catalogResolvers, eventResolvers, inventoryResolvers, modelResolvers, recommendationResolvers];
+export const resolvers = [baseResolvers, campaignResolvers, catalogResolvers, eventResolvers, inventoryResolvers, modelResolvers, recommendationResolvers, systemResolvers];

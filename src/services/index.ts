@@ -3,8 +3,10 @@ import { CampaignStore } from '../store/campaigns';
 import { EventStore } from '../store/events';
 import { FeatureStore } from '../store/feature-store';
 import { InventoryStore } from '../store/inventory';
+import { dependencyChecks } from '../store/health';
 import { KpiStore } from '../store/kpis';
 import { ModelStore } from '../store/models';
+import { OutboxStore } from '../store/outbox';
 import type { Queues } from '../store/queues';
 import { trainModelJob } from '../workers/train-model';
 import { trainOnThread, type TrainingInput, type TrainingOutput } from '../workers/training-thread';
@@ -21,6 +23,7 @@ import { ModelService, ModelServing } from './models';
 import { InventoryService } from './inventory';
 import { RecommendationService } from './recommendations';
 import { SalesService } from './sales';
+import { SystemService } from './system';
 
 export interface Services {
   campaigns: CampaignService;
@@ -32,6 +35,7 @@ export interface Services {
   serving: ModelServing;
   recommendations: RecommendationService;
   sales: SalesService;
+  system: SystemService;
 }
 
 export interface ServiceDeps {
@@ -44,7 +48,7 @@ export interface ServiceDeps {
   queues?: Queues;
   /** How trainings are fitted. @default on a worker thread */
   fit?: (input: TrainingInput) => Promise<TrainingOutput>;
-  config: Pick<Config, 'KPI_THROTTLE_MS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_PROMOTION_TOLERANCE'>;
+  config: Pick<Config, 'KPI_THROTTLE_MS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_PROMOTION_TOLERANCE' | 'ROLE'>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -85,5 +89,6 @@ export function createServices(deps: ServiceDeps): Services {
     inventory: new InventoryService(inventory, products, deps.pubsub),
     recommendations: new RecommendationService(features, events, products, deps.pubsub, serving, models),
     sales: new SalesService(kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
+    system: new SystemService(dependencyChecks(deps.prisma, deps.redis), new OutboxStore(deps.prisma), deps.queues, config.ROLE),
   };
 }

@@ -4,6 +4,18 @@ import type { Redis } from 'ioredis';
 import { checkPayload, type JobDefinition } from '../workers/job';
 import type { RedisKeys } from './keys';
 
+/** A worker process's connection to a queue, as Redis lists it. */
+export interface QueueWorker {
+  /** The Redis client name BullMQ gave the connection. */
+  name: string;
+  /** host:port the worker connects from. */
+  address: string;
+  /** Seconds since it connected. */
+  ageSeconds: number;
+  /** Seconds since its last command; a worker waiting for jobs re-issues its blocking read every few seconds. */
+  idleSeconds: number;
+}
+
 export class Queues {
   private readonly queues = new Map<string, Queue>();
 
@@ -37,8 +49,27 @@ export class Queues {
 
   async depths(): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};
-    for (const [name, q] of this.queues) out[name] = await q.getJobCounts('wait', 'active', 'delayed', 'failed', 'completed');
+    for (const name of this.queues.keys()) out[name] = await this.depth(name);
     return out;
+  }
+
+  names(): string[] {
+    return [...this.queues.keys()];
+  }
+
+  async depth(name: string): Promise<Record<string, number>> {
+    return this.queue(name).getJobCounts('wait', 'active', 'delayed', 'failed', 'completed');
+  }
+
+  /** Workers attached to the queue, from any process: BullMQ names their connections and finds them in CLIENT LIST. */
+  async workers(name: string): Promise<QueueWorker[]> {
+    const clients = (await this.queue(name).getWorkers()) as Array<Record<string, string>>;
+    return clients.map((c) => ({
+      name: c.rawname ?? c.name ?? '',
+      address: c.addr ?? '',
+      ageSeconds: Number(c.age ?? 0),
+      idleSeconds: Number(c.idle ?? 0),
+    }));
   }
 
   async close(): Promise<void> {

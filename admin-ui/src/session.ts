@@ -1,0 +1,80 @@
+// The signed-in admin: a pasted bearer token, kept in sessionStorage (gone when the tab closes), and the notice
+// shown on the sign-in page after the server refused the token or it expired.
+import { useSyncExternalStore } from 'react';
+
+const STORAGE_KEY = 'flywheel.admin.token';
+
+export interface Session {
+  token: string;
+  sub: string;
+  role: string;
+  /** From the token's `exp` claim; null when it has none. */
+  expiresAt: Date | null;
+}
+
+export interface TokenClaims {
+  sub: string;
+  role: string;
+  expiresAt: Date | null;
+}
+
+interface State {
+  session: Session | null;
+  /** Why the last session ended, shown on the sign-in page. */
+  notice: string | null;
+}
+
+/** Reads the claims of a JWT without verifying it: the server verifies; this only explains problems early. */
+export function readClaims(token: string): TokenClaims | null {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return null;
+  try {
+    const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/'));
+    const payload = JSON.parse(json) as { sub?: unknown; role?: unknown; exp?: unknown };
+    if (typeof payload.sub !== 'string' || typeof payload.role !== 'string') return null;
+    return { sub: payload.sub, role: payload.role, expiresAt: typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : null };
+  } catch {
+    return null;
+  }
+}
+
+function load(): Session | null {
+  const token = sessionStorage.getItem(STORAGE_KEY);
+  const claims = token ? readClaims(token) : null;
+  if (!token || !claims) return null;
+  if (claims.expiresAt && claims.expiresAt.getTime() <= Date.now()) {
+    sessionStorage.removeItem(STORAGE_KEY);
+    return null;
+  }
+  return { token, ...claims };
+}
+
+let state: State = { session: load(), notice: null };
+const listeners = new Set<() => void>();
+
+function set(next: State): void {
+  state = next;
+  for (const l of listeners) l();
+}
+
+export function signIn(token: string, claims: TokenClaims): void {
+  sessionStorage.setItem(STORAGE_KEY, token);
+  set({ session: { token, ...claims }, notice: null });
+}
+
+/** Ends the session; `notice` says why (token rejected, expired) on the sign-in page. */
+export function signOut(notice: string | null = null): void {
+  if (!state.session && state.notice === notice) return;
+  sessionStorage.removeItem(STORAGE_KEY);
+  set({ session: null, notice });
+}
+
+export function useSession(): State {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => state,
+  );
+}

@@ -68,20 +68,7 @@ export const MODELS: TypedDocumentNode<{ models: { edges: Array<{ node: ModelVer
     models(first: 20) {
       edges {
         node {
-          id
-          algorithm
-          status
-          trainedAt
-          trainingEvents
-          durationMs
-          metrics {
-            precisionAt10
-            recallAt10
-            ndcgAt10
-            map
-            users
-            baselineNdcgAt10
-          }
+          ...Version
         }
       }
     }
@@ -89,6 +76,7 @@ export const MODELS: TypedDocumentNode<{ models: { edges: Array<{ node: ModelVer
       id
     }
   }
+  ${VERSION}
 `;
 
 export const EXPERIMENT_RESULTS: TypedDocumentNode<{ experimentResults: ExperimentResults | null }> = gql`

@@ -38,3 +38,20 @@ describe('shopper simulator with campaigns', () => {
     expect(new Set(impressions.map((e) => e.campaignId))).toEqual(new Set(['c1', 'c2']));
   });
 });
+
+describe('shopper simulator with recommendations', () => {
+  it('clicks recommended products and credits the carts and purchases that follow to the list that showed them', () => {
+    const ids = demoCatalog(40).map((p) => p.id);
+    const sim = new ShopperSimulator({ users: 10, productIds: ids, seed: 11 });
+    for (let u = 0; u < 10; u++) sim.recommended.set(`sim-user-${u}`, { listId: `list-${u}`, productIds: ids.slice(30 + (u % 5), 35 + (u % 5)) });
+    const events = Array.from({ length: 20_000 }, () => sim.next());
+    const clicks = events.filter((e) => e.type === 'CLICK' && e.recommendationId);
+    const clicked = new Set(clicks.map((e) => `${e.userId} ${e.recommendationId} ${e.productId}`));
+    const credited = events.filter((e) => (e.type === 'ADD_TO_CART' || e.type === 'PURCHASE') && e.recommendationId);
+    expect(clicks.length).toBeGreaterThan(200);
+    expect(credited.filter((e) => e.type === 'PURCHASE').length).toBeGreaterThan(10);
+    // A list gets credit only for what its own user clicked on it.
+    for (const e of credited) expect(clicked.has(`${e.userId} ${e.recommendationId} ${e.productId}`)).toBe(true);
+    for (const e of credited) expect(e.recommendationId).toBe(`list-${e.userId.slice('sim-user-'.length)}`);
+  });
+});

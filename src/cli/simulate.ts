@@ -139,7 +139,8 @@ function send(events: SimEvent[]): void {
 
 /** Now and then a session looks at its recommendations, so that clicks carry a recommendationId. */
 async function refreshRecommendations(): Promise<void> {
-  const userId = sim.activeUsers()[0];
+  const active = sim.activeUsers();
+  const userId = active[Math.floor(Math.random() * active.length)];
   if (!userId) return;
   try {
     const d = await gql(`query($u: ID!) { recommendations(userId: $u, limit: 5) { id items { product { id } } } }`, { u: userId });

@@ -51,7 +51,10 @@ interface Session {
   sessionId: string;
   /** Products this session looks at: a few "interests" near each other in the catalog, plus popular ones. */
   focus: number;
-  cart: string[];
+  /** Products in the cart, with the recommendation list they were picked from (credited on purchase). */
+  cart: Array<{ productId: string; listId?: string }>;
+  /** A recommendation the session just clicked: shoppers often put it in the cart next. */
+  clickedRecommendation?: { productId: string; listId: string };
   left: number;
   /** The ad campaign the session came from, if any: its first action is a click on the ad. */
   campaign?: string;
@@ -109,6 +112,10 @@ export class ShopperSimulator {
     return items[Math.floor(this.rand() * items.length)]!;
   }
 
+  private purchase(item: { productId: string; listId?: string }) {
+    return { type: 'PURCHASE' as const, productId: item.productId, ...(item.listId ? { recommendationId: item.listId } : {}) };
+  }
+
   /** Users whose sessions are open now (the driver fetches their recommendations). */
   activeUsers(): string[] {
     return this.sessions.map((s) => s.userId);
@@ -122,9 +129,7 @@ export class ShopperSimulator {
     s.left--;
     if (s.left <= 0) {
       this.sessions.splice(index, 1);
-      if (s.cart.length && this.rand() < 0.6) {
-        return { ...base, type: 'PURCHASE', productId: s.cart[0]!, quantity: 1 + Math.floor(this.rand() * 2) };
-      }
+      if (s.cart.length && this.rand() < 0.6) return { ...base, ...this.purchase(s.cart[0]!), quantity: 1 + Math.floor(this.rand() * 2) };
     }
     if (s.campaign && !s.clickedAd) {
       s.clickedAd = true;
@@ -134,22 +139,30 @@ export class ShopperSimulator {
     if (this.opts.campaignIds?.length && this.rand() < 0.3) {
       return { ...base, type: 'IMPRESSION', productId: this.product(s), campaignId: this.pick(this.opts.campaignIds) };
     }
+    const clicked = s.clickedRecommendation;
+    s.clickedRecommendation = undefined;
+    if (clicked && this.rand() < 0.4) {
+      // Storefronts carry the list id from the click through the cart to the purchase (A/B credit).
+      s.cart.push(clicked);
+      return { ...base, type: 'ADD_TO_CART', productId: clicked.productId, recommendationId: clicked.listId };
+    }
     const r = this.rand();
     const rec = this.recommended.get(s.userId);
     if (rec && rec.productIds.length && r < 0.12) {
       const productId = rec.productIds[Math.floor(this.rand() * Math.min(5, rec.productIds.length))]!;
+      s.clickedRecommendation = { productId, listId: rec.listId };
       return { ...base, type: 'CLICK', productId, recommendationId: rec.listId };
     }
     if (r < 0.6) return { ...base, type: 'VIEW', productId: this.product(s) };
     if (r < 0.8) return { ...base, type: 'CLICK', productId: this.product(s) };
     if (r < 0.93) {
       const productId = this.product(s);
-      s.cart.push(productId);
+      s.cart.push({ productId });
       // Storefronts tag cart additions made in a session that came from an ad.
       return { ...base, type: 'ADD_TO_CART', productId, ...(s.campaign ? { campaignId: s.campaign } : {}) };
     }
-    if (r < 0.96 && s.cart.length) return { ...base, type: 'REMOVE_FROM_CART', productId: s.cart.pop()! };
-    if (s.cart.length) return { ...base, type: 'PURCHASE', productId: s.cart.shift()!, quantity: 1 };
+    if (r < 0.96 && s.cart.length) return { ...base, type: 'REMOVE_FROM_CART', productId: s.cart.pop()!.productId };
+    if (s.cart.length) return { ...base, ...this.purchase(s.cart.shift()!), quantity: 1 };
     return { ...base, type: 'IMPRESSION' };
   }
 }

@@ -52,6 +52,29 @@ describe('HTTP endpoints', () => {
     expect(res.errors?.[0]?.message).toMatch(/aliases/i);
   });
 
+  it('counts a selection written in fragments like the same selection written inline', async () => {
+    const fields = 'id name category price currency stock lowStockThreshold createdAt updatedAt';
+    const inline = `{ products(first: 20) { edges { cursor node { ${fields} } } pageInfo { hasNextPage endCursor } } }`;
+    const fragments = `{ ...Q }
+      fragment Q on Query { products(first: 20) { ...C } }
+      fragment C on ProductConnection { edges { ...E } pageInfo { hasNextPage endCursor } }
+      fragment E on ProductEdge { cursor node { ...P } }
+      fragment P on Product { ${fields} }`;
+    const a = await t.gql(inline);
+    const b = await t.gql(fragments);
+    expect(a.errors).toBeUndefined();
+    expect(b.errors).toBeUndefined();
+    expect(b.data).toEqual(a.data);
+    // Flattening does not open a way around the depth limit: depth still counts the fields.
+    const deep = `{ ...Q } fragment Q on Query { products { edges { node { id } } } }`;
+    const limited = await startTestPlatform({ GRAPHQL_MAX_DEPTH: '3' });
+    try {
+      expect((await limited.gql(deep)).errors?.[0]?.message).toMatch(/depth/i);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('allows introspection outside production', async () => {
     const res = await t.gql('{ __schema { queryType { name } } }');
     expect(res.data.__schema.queryType.name).toBe('Query');

@@ -20,9 +20,11 @@ type LimitConfig = Pick<
 
 export function createArmor(config: LimitConfig) {
   const armor = new ApolloArmor({
-    maxDepth: { n: config.GRAPHQL_MAX_DEPTH },
+    // Fragments are how clients organise a selection, not extra work: a field costs the same whether it is
+    // written inline or in a fragment (graphql-armor counts each fragment as a level unless flattened).
+    maxDepth: { n: config.GRAPHQL_MAX_DEPTH, flattenFragments: true },
     maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
-    costLimit: { maxCost: config.GRAPHQL_MAX_COST },
+    costLimit: { maxCost: config.GRAPHQL_MAX_COST, flattenFragments: true },
     maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
     maxDirectives: { n: 50 },
     // Field suggestions ("did you mean …") would describe the schema to a caller who may not introspect it.

@@ -83,7 +83,7 @@ export function createServices(deps: ServiceDeps): Services {
     catalog: new CatalogService(products, inventory),
     ingest: new IngestService(events, products, inventory, campaigns, deps.onOutboxWritten),
     inventory: new InventoryService(inventory, products, deps.pubsub),
-    recommendations: new RecommendationService(features, events, products, deps.pubsub, serving, models),
+    recommendations: new RecommendationService(features, events, deps.pubsub, serving, models),
     sales: new SalesService(kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
   };
 }

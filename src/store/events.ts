@@ -1,5 +1,6 @@
 // Events, cart state and the outbox in Postgres: the durable half of the flywheel.
 import type { Prisma, PrismaClient } from './prisma';
+import { toProduct, type Product, type ProductRow } from './products';
 
 export const EVENT_TYPES = ['VIEW', 'CLICK', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE', 'IMPRESSION'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -158,17 +159,31 @@ export class EventStore {
     return rows.map((r) => ({ userId: r.user_id, campaignId: r.campaign_id, at: r.occurred_at.getTime() }));
   }
 
-  /** Of `productIds`, those the user may still be recommended: in stock, never bought, and (optionally) never interacted with. */
-  async recommendable(userId: string | null, productIds: string[], excludeInteracted: boolean): Promise<Set<string>> {
-    if (!productIds.length) return new Set();
-    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
-      -- Candidate filter for recommendations: stock > 0, not purchased, not interacted with when asked.
-      SELECT p.id FROM products p
-      WHERE p.id = ANY(${productIds}::text[]) AND p.stock > 0
+  /**
+   * The catalog rows of `productIds` and `alsoIds` (in one round trip), and which of `productIds` the user may
+   * still be recommended: in stock, never bought, and (optionally) never interacted with.
+   */
+  async recommendable(
+    userId: string | null,
+    productIds: string[],
+    excludeInteracted: boolean,
+    alsoIds: string[] = [],
+  ): Promise<{ allowed: Set<string>; products: Map<string, Product> }> {
+    const ids = [...new Set([...productIds, ...alsoIds])];
+    if (!ids.length) return { allowed: new Set(), products: new Map() };
+    const rows = await this.prisma.$queryRaw<Array<ProductRow & { allowed: boolean }>>`
+      -- Candidate filter for recommendations: stock > 0, not purchased, not interacted with when asked; with the
+      -- product rows the list shows (and names its reasons after).
+      SELECT p.*, p.id = ANY(${productIds}::text[]) AND p.stock > 0
         AND (${userId}::text IS NULL OR NOT EXISTS (
           SELECT 1 FROM events e
           WHERE e.user_id = ${userId}::text AND e.product_id = p.id
-            AND (e.type = 'PURCHASE' OR (${excludeInteracted} AND e.type <> 'IMPRESSION'))))`;
-    return new Set(rows.map((r) => r.id));
+            AND (e.type = 'PURCHASE' OR (${excludeInteracted} AND e.type <> 'IMPRESSION')))) AS allowed
+      FROM products p
+      WHERE p.id = ANY(${ids}::text[])`;
+    return {
+      allowed: new Set(rows.filter((r) => r.allowed).map((r) => r.id)),
+      products: new Map(rows.map((r) => [r.id, toProduct(r)])),
+    };
   }
 }

@@ -83,7 +83,7 @@ export class EventStore {
       ),
       box AS (
         INSERT INTO outbox (id, topic, payload)
-        SELECT (SELECT id FROM box_id), ${EVENTS_RECORDED_TOPIC}, jsonb_build_object('events', jsonb_agg(jsonb_build_object(
+        SELECT (SELECT id FROM box_id), ${EVENTS_RECORDED_TOPIC}, json_build_object('events', json_agg(json_build_object(
           'id', id, 'type', type, 'userId', user_id, 'sessionId', session_id, 'productId', product_id,
           'category', category, 'campaignId', campaign_id, 'attributedCampaignId', attributed_campaign_id,
           'recommendationId', recommendation_id,

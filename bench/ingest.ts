@@ -1,4 +1,4 @@
-// npm run bench:ingest [-- --events 20000 --clients 4 --repeat 2]
+// npm run bench:ingest [-- --events 20000 --clients 4 --repeat 3]
 // Events per second accepted by `recordEvents` over real HTTP with a `service` token, next to a raw multi-row
 // INSERT of the same rows into the same table through `pg`, in the same run, printed as a ratio (target ≥ 0.5).
 //
@@ -17,13 +17,13 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { demoCatalog, ShopperSimulator, type SimEvent } from '../src/simulator/shoppers';
-import { createDeployment, describeMachine, latencyColumns, runBench, sleep } from './support';
+import { cpuMeter, createDeployment, describeMachine, latencyColumns, runBench, sleep } from './support';
 
 const { values: args } = parseArgs({
   options: {
     events: { type: 'string', default: '20000' },
     clients: { type: 'string', default: '4' },
-    repeat: { type: 'string', default: '2' },
+    repeat: { type: 'string', default: '3' },
     products: { type: 'string', default: '1000' },
     users: { type: 'string', default: '5000' },
   },
@@ -42,6 +42,8 @@ interface Phase {
   seconds: number;
   /** Per-request durations in ms. */
   requests: number[];
+  /** CPU µs per event by part (API, Postgres backends of this database, Redis, bench), relay work included. */
+  cpu: string;
 }
 
 /** Runs `batches` through `clients` concurrent senders, each sending its next batch when the last returned. */
@@ -70,7 +72,8 @@ async function main() {
   const deployment = await createDeployment('ingest');
   const db = new pg.Pool({ connectionString: deployment.databaseUrl, max: CLIENTS });
   try {
-    await deployment.start('api');
+    const api = await deployment.start('api');
+    const cpu = await cpuMeter(deployment.databaseUrl, { API: api });
     const admin = await deployment.token('admin');
     const service = await deployment.token('service');
     // Plenty of stock: the bench is about recording purchases, not about running out (alerts are another path).
@@ -92,23 +95,25 @@ async function main() {
         const rawBatches = chunk(events, batch).map((b) =>
           b.flatMap((e) => [`raw-${e.id}`, e.type, e.userId, e.sessionId, e.productId ?? null, e.campaignId ?? null, null, e.recommendationId ?? null, e.quantity ?? 1, e.productId ? price.get(e.productId)! : null]),
         );
+        let cpuSince = await cpu.start();
         const raw = await drive(rawBatches, CLIENTS, async (params) => {
           await db.query(insertSql(params.length / 10), params);
         });
-        phases.push({ kind: 'raw', batch, events: events.length, ...raw });
+        phases.push({ kind: 'raw', batch, events: events.length, ...raw, cpu: await cpuSince(events.length / 1000) });
         report(phases.at(-1)!);
 
         // recordEvents: bodies serialized up front, so that the figure is the server's, not this script's.
         const bodies = chunk(events, batch).map((b) => JSON.stringify({ query: RECORD_EVENTS, variables: { e: b } }));
-        const api = await drive(bodies, CLIENTS, async (body) => {
+        cpuSince = await cpu.start();
+        const recorded = await drive(bodies, CLIENTS, async (body) => {
           const res = await deployment.post(body, service);
           if (res.errors || res.data.recordEvents.accepted !== JSON.parse(body).variables.e.length) {
             throw new Error(`recordEvents did not accept the whole batch: ${JSON.stringify(res.errors ?? res.data)}`);
           }
         });
-        phases.push({ kind: 'recordEvents', batch, events: events.length, ...api });
-        report(phases.at(-1)!);
         await outboxDrained(db);
+        phases.push({ kind: 'recordEvents', batch, events: events.length, ...recorded, cpu: await cpuSince(events.length / 1000) });
+        report(phases.at(-1)!);
       }
     }
 
@@ -116,19 +121,26 @@ async function main() {
     console.log(`\nbench:ingest — ${CLIENTS} concurrent clients, ${EVENTS} events per phase, ${REPEAT} phases per side and batch size, catalog of ${catalog.length} products, ${args.users} users`);
     console.log(`event mix: ${[...mix].map(([t, n]) => `${t} ${((100 * n) / total).toFixed(1)}%`).join(', ')}`);
     console.log(`machine: ${await describeMachine()}\n`);
-    console.log('| batch | raw INSERT events/s | recordEvents events/s | ratio | raw request p50 / p99 ms | recordEvents request p50 / p99 ms |');
-    console.log('|---|---|---|---|---|---|');
+    // Each recordEvents phase ran right after its raw phase: the ratio of each such pair, so that a burst of
+    // load from elsewhere on the machine spoils one pair rather than the whole comparison.
+    console.log('| batch | raw INSERT events/s | recordEvents events/s | ratio (median of pairs) | ratio range | raw request p50 / p99 ms | recordEvents request p50 / p99 ms |');
+    console.log('|---|---|---|---|---|---|---|');
     for (const batch of BATCH_SIZES) {
-      const side = (kind: Phase['kind']) => {
-        const ps = phases.filter((p) => p.batch === batch && p.kind === kind);
-        const rate = ps.reduce((s, p) => s + p.events, 0) / ps.reduce((s, p) => s + p.seconds, 0);
+      const of = (kind: Phase['kind']) => phases.filter((p) => p.batch === batch && p.kind === kind);
+      const rates = (ps: Phase[]) => ps.map((p) => p.events / p.seconds);
+      const [raw, recorded] = [rates(of('raw')), rates(of('recordEvents'))];
+      const ratios = recorded.map((r, i) => r / raw[i]!).sort((a, b) => a - b);
+      const latency = (ps: Phase[]) => {
         const cols = latencyColumns(ps.flatMap((p) => p.requests));
-        return { rate, latency: `${cols[0]} / ${cols[2]}` };
+        return `${cols[0]} / ${cols[2]}`;
       };
-      const raw = side('raw');
-      const api = side('recordEvents');
-      console.log(`| ${batch} | ${raw.rate.toFixed(0)} | ${api.rate.toFixed(0)} | ${(api.rate / raw.rate).toFixed(2)} | ${raw.latency} | ${api.latency} |`);
+      console.log(
+        `| ${batch} | ${median(raw).toFixed(0)} | ${median(recorded).toFixed(0)} | ${median(ratios).toFixed(2)} | ` +
+          `${ratios[0]!.toFixed(2)}–${ratios.at(-1)!.toFixed(2)} | ${latency(of('raw'))} | ${latency(of('recordEvents'))} |`,
+      );
     }
+    console.log('\nEvents/s are medians over the phases; CPU per event by part is in the per-phase lines above.');
+    await cpu.close();
   } finally {
     await db.end();
     await deployment.teardown();
@@ -150,6 +162,13 @@ function insertSql(rows: number): string {
 function report(p: Phase): void {
   const [p50, , p99] = latencyColumns(p.requests);
   console.log(`${p.kind.padEnd(12)} batch ${String(p.batch).padStart(4)}: ${(p.events / p.seconds).toFixed(0).padStart(6)} events/s (${p.events} in ${p.seconds.toFixed(2)} s; request p50 ${p50} ms, p99 ${p99} ms)`);
+  console.log(`  CPU µs per event: ${p.cpu}`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Waits until the API's relay has moved every outbox row into BullMQ. */

@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../src/simulator/shoppers';
 import { createRedis } from '../src/store/redis';
-import { cpuSeconds, createDeployment, describeMachine, latencyColumns, runBench, sleep } from './support';
+import { cpuMeter, createDeployment, describeMachine, latencyColumns, runBench, sleep } from './support';
 
 const { values: args } = parseArgs({
   options: {
@@ -54,7 +54,7 @@ async function main() {
   try {
     const api = await deployment.start('api');
     const worker = await deployment.start('worker');
-    const cpu = () => [cpuSeconds(api.child.pid), cpuSeconds(worker.child.pid), cpuSeconds(process.pid)];
+    const cpu = await cpuMeter(deployment.databaseUrl, { API: api, worker });
     const admin = await deployment.token('admin');
     const service = await deployment.token('service');
     const rand = seededRandom(7);
@@ -140,7 +140,7 @@ async function main() {
       const sent: Sent[] = [];
       const requests: Promise<void>[] = [];
       const pushesBefore = pushes;
-      const cpuBefore = cpu();
+      const cpuSince = await cpu.start();
       const interval = 1000 / rate;
       const t0 = performance.now() + 50;
       for (let i = 0; i < total; ) {
@@ -166,8 +166,8 @@ async function main() {
       const sendSeconds = (Math.max(...sent.map((s) => s.respondedAt!)) - t0) / 1000;
       const deadline = performance.now() + GRACE_MS;
       while (sent.some((s) => s.pushedAt === undefined) && performance.now() < deadline) await sleep(20);
-      // CPU per event of each process (ms), over the sending and the tail: where the machine's two cores go.
-      const cpuPerEvent = cpu().map((after, i) => (after === undefined || cpuBefore[i] === undefined ? 'n/a' : (((after - cpuBefore[i]!) * 1000) / total).toFixed(2)));
+      // CPU per event of each part (ms), over the sending and the tail: where the machine's two cores go.
+      const cpuPerEvent = await cpuSince(total);
 
       const measured = sent.filter((s) => s.pushedAt !== undefined);
       // A push can in principle beat the HTTP response to the client; such an event counts as 0 ms.
@@ -186,7 +186,7 @@ async function main() {
       console.log(rows.at(-1));
       console.log(
         `  pacing lag p99 ${lag} ms; pushes before the response: ${early}; response → worker's publish ${split((s) => s.respondedAt, (s) => s.publishedAt)} ms; ` +
-          `publish → push ${split((s) => s.publishedAt, (s) => s.pushedAt)} ms; CPU ms per event: API ${cpuPerEvent[0]}, worker ${cpuPerEvent[1]}, bench ${cpuPerEvent[2]}`,
+          `publish → push ${split((s) => s.publishedAt, (s) => s.pushedAt)} ms\n  CPU ms per event: ${cpuPerEvent}`,
       );
       for (const list of pending) list.length = 0;
       await sleep(2000);
@@ -199,6 +199,7 @@ async function main() {
     for (const r of rows) console.log(r);
     console.log('\nPush delay: from recordEvent\'s HTTP response to the first recommendationsUpdated push whose reasons name the viewed product.');
     await tap.quit();
+    await cpu.close();
   } finally {
     await deployment.teardown();
   }

@@ -181,6 +181,42 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * CPU used by each part of a deployment between two readings: its processes, the bench itself, the Postgres
+ * backends serving its database, and the Redis server (shared with anything else using it on this machine).
+ */
+export async function cpuMeter(databaseUrl: string, processes: Record<string, PlatformProcess>) {
+  const database = new URL(databaseUrl).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: `${PG_URL}/postgres` });
+  await admin.connect();
+  const redis = createRedis(REDIS_URL, 'flywheel-bench-cpu');
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+  await redis.quit();
+  const read = async (): Promise<Record<string, number | undefined>> => {
+    const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+    const backends = rows.map((r) => cpuSeconds(r.pid)).filter((c): c is number => c !== undefined);
+    return {
+      ...Object.fromEntries(Object.entries(processes).map(([name, p]) => [name, cpuSeconds(p.child.pid)])),
+      postgres: backends.length ? backends.reduce((a, b) => a + b, 0) : undefined,
+      redis: cpuSeconds(redisPid),
+      bench: cpuSeconds(process.pid),
+    };
+  };
+  return {
+    /** Starts a measurement; the function it returns gives CPU ms per `units` since, by part. */
+    async start(): Promise<(units: number) => Promise<string>> {
+      const before = await read();
+      return async (units) => {
+        const after = await read();
+        return Object.entries(after)
+          .map(([name, v]) => `${name} ${v === undefined || before[name] === undefined ? 'n/a' : (((v - before[name]!) * 1000) / units).toFixed(2)}`)
+          .join(', ');
+      };
+    },
+    close: () => admin.end(),
+  };
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

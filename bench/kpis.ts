@@ -1,72 +1,19 @@
 // npm run bench:kpis — how many KPI-bearing events per second the workers absorb while 100 subscribers watch
 // 10 campaigns, and the push delay those subscribers see. API and worker run as separate processes.
 // Prints figures only; results go to BENCHMARKS.md by hand.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-import { TokenService } from '../src/auth/tokens';
-import { dropDatabase, migrate } from '../src/store/migrator';
+import { createDeployment, describeMachine, percentile, runBench } from './support';
 
-const ROOT = join(import.meta.dirname, '..');
 const CAMPAIGNS = 10;
 const SUBSCRIBERS_PER_CAMPAIGN = 10;
-const PORT = 4700 + Math.floor(Math.random() * 200);
-const SECRET = 'bench-secret-0123456789abcdef';
-const run = randomBytes(3).toString('hex');
-const databaseUrl = `postgresql://postgres@127.0.0.1:5432/flywheel_bench_kpis_${run}`;
-const env = {
-  ...process.env,
-  DATABASE_URL: databaseUrl,
-  REDIS_PREFIX: `bench-kpis-${run}`,
-  JWT_SECRET: SECRET,
-  LOG_LEVEL: 'warn',
-  MIGRATE_ON_START: 'false',
-  TRAIN_INTERVAL_MS: '0',
-  TRAIN_AFTER_EVENTS: '0',
-};
-
-function start(role: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
-    cwd: ROOT,
-    env: { ...env, ROLE: role, PORT: String(port), LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (b: Buffer) => {
-      out += b;
-      if (out.includes('platform started')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${role} exited (${code}): ${out.slice(-1000)}`)));
-  });
-}
-
-const url = `http://127.0.0.1:${PORT}/graphql`;
-async function gql(query: string, variables: Record<string, unknown>, token: string): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: any; errors?: Array<{ message: string }> };
-  if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));
-  return body.data;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
 
 async function main() {
-  await migrate(databaseUrl);
-  const api = await start('api', PORT);
-  const worker = await start('worker', PORT + 1);
-  const tokens = new TokenService(SECRET);
-  const admin = await tokens.sign({ sub: 'bench', role: 'admin' });
-  const service = await tokens.sign({ sub: 'bench', role: 'service' });
-  const clients: Client[] = [];
+  const deployment = await createDeployment('kpis');
+  const gql = deployment.gql;
   try {
+    await deployment.start('api');
+    await deployment.start('worker');
+    const admin = await deployment.token('admin');
+    const service = await deployment.token('service');
     await gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: Array.from({ length: 50 }, (_, i) => ({ id: `p${i}`, name: `P${i}`, category: 'c', price: 10, stock: 1_000_000 })) }, admin);
     const campaigns: string[] = [];
     for (let i = 0; i < CAMPAIGNS; i++) {
@@ -80,8 +27,7 @@ async function main() {
       campaigns.flatMap((id) =>
         Array.from({ length: SUBSCRIBERS_PER_CAMPAIGN }, (_, k) =>
           new Promise<void>((resolve, reject) => {
-            const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${admin}` }, retryAttempts: 0 });
-            clients.push(client);
+            const client = deployment.ws(admin);
             let first = true;
             client.subscribe<any>({ query: `subscription($id: ID!) { campaignKpisUpdated(campaignId: $id) { impressions } }`, variables: { id } }, {
               next: (r) => {
@@ -119,7 +65,7 @@ async function main() {
         const tick = performance.now();
         const events = Array.from({ length: batch }, () => {
           const c = campaigns[seq % CAMPAIGNS]!;
-          return { id: `e${run}-${seq++}`, type: 'IMPRESSION', userId: `u${seq % 5000}`, productId: `p${seq % 50}`, campaignId: c };
+          return { id: `e${deployment.run}-${seq++}`, type: 'IMPRESSION', userId: `u${seq % 5000}`, productId: `p${seq % 50}`, campaignId: c };
         });
         inflight.push(
           gql(`mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted } }`, { e: events }, service).then(() => {
@@ -161,24 +107,14 @@ async function main() {
       console.log(rows.at(-1));
     }
     console.log(`\nbench:kpis — ${CAMPAIGNS} campaigns, ${CAMPAIGNS * SUBSCRIBERS_PER_CAMPAIGN} subscribers, API and worker in separate processes`);
-    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`);
+    console.log(`machine: ${await describeMachine()}\n`);
     console.log('| target events/s | sent events/s | absorbed events/s | push delay p50 ms | p95 ms | p99 ms | pushes |');
     console.log('|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     console.log('\nPush delay includes the KPI throttle (KPI_THROTTLE_MS = 250 ms): a push waits up to that long by design.');
   } finally {
-    await Promise.all(clients.map((c) => c.dispose()));
-    api.kill('SIGTERM');
-    worker.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1500));
-    await dropDatabase(databaseUrl);
+    await deployment.teardown();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requireActingFor, requireRole } from '../src/auth/guards';
 import { TokenService } from '../src/auth/tokens';
 import { ForbiddenError, UnauthenticatedError } from '../src/errors';
@@ -22,6 +22,27 @@ describe('TokenService', () => {
     await expect(tokens.verify(foreign)).rejects.toBeInstanceOf(UnauthenticatedError);
     await expect(tokens.viewerFromAuthorization('Basic abc')).rejects.toThrow(/Bearer/);
     await expect(tokens.verify('not.a.jwt')).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  describe('after a successful verification (kept to spare the HMAC)', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('still refuses the token once it expires', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const token = await tokens.sign({ sub: 'u1', role: 'service', ttlSeconds: 60 });
+      await expect(tokens.verify(token)).resolves.toEqual({ sub: 'u1', role: 'service' });
+      vi.setSystemTime(Date.now() + 61_000);
+      await expect(tokens.verify(token)).rejects.toThrow('Token expired');
+    });
+
+    it('does not accept a token from another secret, nor a tampered one', async () => {
+      const token = await tokens.sign({ sub: 'u1', role: 'shopper' });
+      await tokens.verify(token);
+      await expect(new TokenService('another-secret-0123456789').verify(token)).rejects.toBeInstanceOf(UnauthenticatedError);
+      const [header, , signature] = token.split('.');
+      const forged = Buffer.from(JSON.stringify({ role: 'admin', sub: 'u1', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url');
+      await expect(tokens.verify(`${header}.${forged}.${signature}`)).rejects.toBeInstanceOf(UnauthenticatedError);
+    });
   });
 });
 

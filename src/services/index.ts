@@ -87,7 +87,7 @@ export function createServices(deps: ServiceDeps): Services {
     catalog: new CatalogService(products, inventory),
     ingest: new IngestService(events, products, inventory, campaigns, deps.onOutboxWritten),
     inventory: new InventoryService(inventory, products, deps.pubsub),
-    recommendations: new RecommendationService(features, events, products, deps.pubsub, serving, models),
+    recommendations: new RecommendationService(features, events, deps.pubsub, serving, models),
     sales: new SalesService(kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
     system: new SystemService(dependencyChecks(deps.prisma, deps.redis), new OutboxStore(deps.prisma), deps.queues, config.ROLE),
   };

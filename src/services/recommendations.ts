@@ -6,7 +6,7 @@ import { LiveQuery } from '../realtime/live-query';
 import type { EventStore } from '../store/events';
 import type { FeatureStore } from '../store/feature-store';
 import { topics } from '../store/keys';
-import type { Product, ProductStore } from '../store/products';
+import type { Product } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { externalId } from './catalog';
 import { assignVariant, listId } from './experiments';
@@ -62,7 +62,6 @@ export class RecommendationService {
   constructor(
     private readonly features: FeatureStore,
     private readonly events: EventStore,
-    private readonly products: ProductStore,
     private readonly pubsub: PubSub,
     private readonly serving: ModelServing,
     private readonly models: ModelService,
@@ -81,12 +80,9 @@ export class RecommendationService {
   async recommend(raw: RecommendArgs): Promise<RecommendationList> {
     const args = parseInput(recommendArgs, raw, 'recommendations');
     const source = await this.source(args.userId);
-    const [recent, cart, affinity, popular] = await Promise.all([
-      this.features.userRecentItems(args.userId),
-      this.events.cart(args.userId),
-      this.features.userCategoryAffinity(args.userId),
-      this.features.popular(200),
-    ]);
+    // Round trips are the cost of a live list (one per event of the user): Redis and Postgres in parallel here,
+    // then neighbours, then one Postgres query for filters and product rows.
+    const [{ recent, affinity, popular }, cart] = await Promise.all([this.features.userProfile(args.userId, 200), this.events.cart(args.userId)]);
     const seeds = new Map<string, { weight: number; kind: Candidate['seedKind'] }>();
     if (args.productId) seeds.set(args.productId, { weight: SEED_WEIGHT.productPage, kind: 'productPage' });
     for (const c of cart) if (!seeds.has(c.productId)) seeds.set(c.productId, { weight: SEED_WEIGHT.cart, kind: 'cart' });
@@ -140,10 +136,13 @@ export class RecommendationService {
 
     // Over-fetch, then filter in Postgres (stock, purchases, interactions) and rank with category affinity.
     const ranked = [...candidates.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, args.limit * 4 + 20);
-    const allowed = await this.events.recommendable(args.userId, ranked.map(([p]) => p), args.excludeInteracted);
+    const { allowed, products: byId } = await this.events.recommendable(
+      args.userId,
+      ranked.map(([p]) => p),
+      args.excludeInteracted,
+      seedList.map(([p]) => p),
+    );
     const keep = ranked.filter(([p]) => allowed.has(p) && p !== args.productId);
-    const productRows = await this.products.findByIds([...keep.map(([p]) => p), ...seedList.map(([p]) => p)]);
-    const byId = new Map(productRows.map((p) => [p.id, p]));
     const topAffinity = affinity.size ? Math.max(...affinity.values()) : 0;
     const items = keep
       .flatMap(([id, c]) => {
@@ -176,9 +175,7 @@ export class RecommendationService {
     );
     const neighbours = (await this.features.neighbours([productId], limit * 3)).get(productId) ?? new Map<string, number>();
     const ids = [...neighbours.keys()];
-    const allowed = await this.events.recommendable(null, ids, false);
-    const rows = await this.products.findByIds([productId, ...ids.filter((p) => allowed.has(p))]);
-    const byId = new Map(rows.map((p) => [p.id, p]));
+    const { allowed, products: byId } = await this.events.recommendable(null, ids, false, [productId]);
     const seedName = byId.get(productId)?.name ?? productId;
     const top = neighbours.size ? Math.max(...neighbours.values()) : 1;
     return ids

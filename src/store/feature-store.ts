@@ -62,13 +62,24 @@ export class FeatureStore {
     }
   }
 
-  /** The user's most recently interacted items, newest first. */
-  async userRecentItems(userId: string, limit = RECENT_READ): Promise<string[]> {
-    return this.redis.zrevrange(this.keys.userItems(userId), 0, limit - 1);
-  }
-
-  async userCategoryAffinity(userId: string): Promise<Map<string, number>> {
-    return pairs(await this.redis.zrevrange(this.keys.userCategories(userId), 0, 9, 'WITHSCORES'));
+  /**
+   * What one recommendation list reads about its user, in one round trip: the most recently interacted items
+   * (newest first), category affinity, and the store's most popular products.
+   */
+  async userProfile(userId: string, popularLimit = 100): Promise<{ recent: string[]; affinity: Map<string, number>; popular: Map<string, number> }> {
+    const results =
+      (await this.redis
+        .pipeline()
+        .zrevrange(this.keys.userItems(userId), 0, RECENT_READ - 1)
+        .zrevrange(this.keys.userCategories(userId), 0, 9, 'WITHSCORES')
+        .zrevrange(this.keys.popularity(), 0, popularLimit - 1, 'WITHSCORES')
+        .exec()) ?? [];
+    const reply = (i: number) => {
+      const [err, value] = results[i] ?? [null, []];
+      if (err) throw err;
+      return value as string[];
+    };
+    return { recent: reply(0), affinity: pairs(reply(1)), popular: pairs(reply(2)) };
   }
 
   /** Top neighbours of each product, in one round trip. */

@@ -106,7 +106,7 @@ export class InventoryStore {
         alerts: alerts.map((x) => ({ ...x, createdAt: x.createdAt.getTime() })),
         availability: plan.availability,
       };
-      await db.$executeRaw`INSERT INTO outbox (topic, payload) VALUES (${INVENTORY_CHANGED_TOPIC}, ${JSON.stringify(payload)}::jsonb)`;
+      await db.$executeRaw`INSERT INTO outbox (topic, payload) VALUES (${INVENTORY_CHANGED_TOPIC}, ${JSON.stringify(payload)}::json)`;
     }
     return { plan, alerts };
   }

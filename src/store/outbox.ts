@@ -11,18 +11,25 @@ export class OutboxStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
-   * Claims up to `limit` unsent messages, hands them to `deliver`, and marks them sent, in one transaction:
-   * if `deliver` throws (Redis down) nothing is marked and the rows stay for the next attempt; if the process
-   * dies after delivering but before commit, the next relay delivers again with the same job ids.
+   * Claims up to `limit` unsent messages, marks them sent, hands them to `deliver`, and commits, in one
+   * transaction: if `deliver` throws (Redis down) the transaction rolls back, so nothing is marked and the rows
+   * stay for the next attempt; if the process dies after delivering but before commit, the next relay delivers
+   * again with the same job ids. Claiming and marking are one statement (the relay runs after every recorded
+   * batch, so each round trip here is one per event at low rates).
    */
   async relayBatch(limit: number, deliver: (messages: OutboxMessage[]) => Promise<void>): Promise<number> {
     return this.prisma.$transaction(
       async (tx) => {
         const rows = await tx.$queryRaw<Array<{ id: bigint; topic: string; payload: unknown }>>`
-          SELECT id, topic, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+          -- Claim (skipping rows another relay holds) and mark sent; the mark stands only if this transaction commits.
+          UPDATE outbox o SET sent_at = now()
+          FROM (SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED) claimed
+          WHERE o.id = claimed.id
+          RETURNING o.id, o.topic, o.payload`;
         if (!rows.length) return 0;
+        // RETURNING follows no particular order; jobs are enqueued in outbox order.
+        rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
         await deliver(rows.map((r) => ({ id: String(r.id), topic: r.topic, payload: r.payload })));
-        await tx.$executeRaw`UPDATE outbox SET sent_at = now() WHERE id = ANY(${rows.map((r) => r.id)}::bigint[])`;
         return rows.length;
       },
       { timeout: 15_000, maxWait: 5_000 },

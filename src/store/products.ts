@@ -25,7 +25,7 @@ export interface ProductWrite {
   lowStockThreshold: number | null;
 }
 
-interface ProductRow {
+export interface ProductRow {
   id: string;
   name: string;
   category: string;

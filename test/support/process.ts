@@ -12,8 +12,9 @@ export interface PlatformProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnPlatform(env: Record<string, string>): PlatformProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
+/** `nodeArgs` go before the script (benches pass `--cpu-prof` through it). */
+export function spawnPlatform(env: Record<string, string>, nodeArgs: string[] = []): PlatformProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

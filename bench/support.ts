@@ -1,0 +1,233 @@
+// Shared parts of the bench/ scripts: a deployment of their own (database, Redis prefix, API and worker
+// processes spawned from src/main.ts, as in production), GraphQL over HTTP and WebSocket, percentiles and the
+// machine description that goes next to every figure. Everything a bench creates is removed by teardown().
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { cpus, totalmem } from 'node:os';
+import { createClient, type Client } from 'graphql-ws';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { TokenService, type Role } from '../src/auth/tokens';
+import { createRedis } from '../src/store/redis';
+import { dropDatabase, migrate } from '../src/store/migrator';
+import { spawnPlatform, type PlatformProcess } from '../test/support/process';
+
+const SECRET = 'bench-secret-0123456789abcdef';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+
+export interface GraphQLBody {
+  data?: any;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+export interface BenchDeployment {
+  run: string;
+  databaseUrl: string;
+  redisPrefix: string;
+  /** The first API process's GraphQL endpoint. */
+  url: string;
+  wsUrl: string;
+  token(role: Role, sub?: string): Promise<string>;
+  /** Starts `src/main.ts` with this role (and extra environment) and waits until it is up. */
+  start(role: 'api' | 'worker' | 'all', env?: Record<string, string>): Promise<PlatformProcess>;
+  /** POSTs a GraphQL operation; throws on GraphQL errors. */
+  gql(query: string, variables: Record<string, unknown>, token: string): Promise<any>;
+  /** POSTs an already serialized body (so that a bench times the server, not its own JSON.stringify). */
+  post(body: string, token: string): Promise<GraphQLBody>;
+  ws(token: string): Client;
+  /** Stops the processes (SIGTERM, as a deployment would), drops the database and deletes the Redis keys. */
+  teardown(): Promise<void>;
+}
+
+/**
+ * A deployment for one bench run: a fresh migrated database `flywheel_bench_<name>_<run>` and Redis prefix
+ * `bench-<name>-<run>`. The first process started serves `url` (API processes get consecutive ports).
+ */
+export async function createDeployment(name: string, baseEnv: Record<string, string> = {}): Promise<BenchDeployment> {
+  const run = randomBytes(3).toString('hex');
+  const databaseUrl = `${PG_URL}/flywheel_bench_${name}_${run}`;
+  const redisPrefix = `bench-${name}-${run}`;
+  const basePort = 4700 + Math.floor(Math.random() * 200) * 4;
+  const env = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
+    JWT_SECRET: SECRET,
+    MIGRATE_ON_START: 'false',
+    // A bench measures the event path; background training would add noise it is not about.
+    TRAIN_INTERVAL_MS: '0',
+    TRAIN_AFTER_EVENTS: '0',
+    ...baseEnv,
+  };
+  await migrate(databaseUrl);
+  const tokens = new TokenService(SECRET);
+  const processes: PlatformProcess[] = [];
+  const clients: Client[] = [];
+  const url = `http://127.0.0.1:${basePort}/graphql`;
+
+  // node:http with a bounded keep-alive pool: cheaper per request than fetch, and an overloaded server sees
+  // at most this many connections (like a storefront backend's pool) instead of a connection storm.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const post = (body: string, token: string): Promise<GraphQLBody> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        url,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            try {
+              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as GraphQLBody);
+            } catch (err) {
+              reject(new Error(`HTTP ${res.statusCode}: not JSON (${(err as Error).message})`));
+            }
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  return {
+    run,
+    databaseUrl,
+    redisPrefix,
+    url,
+    wsUrl: url.replace('http', 'ws'),
+    token: (role, sub = 'bench') => tokens.sign({ sub, role, ttlSeconds: 6 * 3600 }),
+    async start(role, extra = {}) {
+      // BENCH_CPU_PROF=DIR: each process writes a V8 CPU profile there when it exits (for finding the hot path).
+      const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${name}-${role}-${processes.length}`] : [];
+      const p = spawnPlatform({ ...env, ...extra, ROLE: role, PORT: String(basePort + processes.length) }, profile);
+      processes.push(p);
+      await p.started;
+      return p;
+    },
+    async gql(query, variables, token) {
+      const body = await post(JSON.stringify({ query, variables }), token);
+      if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));
+      return body.data;
+    },
+    post,
+    ws(token) {
+      const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      clients.push(client);
+      return client;
+    },
+    async teardown() {
+      agent.destroy();
+      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(processes.map((p) => p.kill('SIGTERM')));
+      await dropDatabase(databaseUrl);
+      await deleteRedisPrefix(redisPrefix);
+    },
+  };
+}
+
+async function deleteRedisPrefix(prefix: string): Promise<void> {
+  const redis = createRedis(REDIS_URL, 'flywheel-bench-teardown');
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
+}
+
+/** p50/p95/p99/max of some durations (ms), formatted for a Markdown row. */
+export function latencyColumns(values: number[]): string[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return [50, 95, 99, 100].map((p) => (sorted.length ? percentile(sorted, p).toFixed(1) : 'n/a'));
+}
+
+/** The machine, for the line printed next to every figure (and copied into BENCHMARKS.md). */
+export async function describeMachine(): Promise<string> {
+  const client = new pg.Client({ connectionString: `${PG_URL}/postgres` });
+  await client.connect();
+  const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+  await client.end();
+  const redis = createRedis(REDIS_URL, 'flywheel-bench-info');
+  const info = await redis.info('server');
+  await redis.quit();
+  const redisVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
+  return (
+    `${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
+    `PostgreSQL ${rows[0]?.server_version.split(' ')[0]}, Redis ${redisVersion}, loopback`
+  );
+}
+
+/** CPU time (user + system, seconds) a process has used so far, from /proc (Linux); undefined elsewhere. */
+export function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th, in clock ticks.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU used by each part of a deployment between two readings: its processes, the bench itself, the Postgres
+ * backends serving its database, and the Redis server (shared with anything else using it on this machine).
+ */
+export async function cpuMeter(databaseUrl: string, processes: Record<string, PlatformProcess>) {
+  const database = new URL(databaseUrl).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: `${PG_URL}/postgres` });
+  await admin.connect();
+  const redis = createRedis(REDIS_URL, 'flywheel-bench-cpu');
+  const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+  await redis.quit();
+  const read = async (): Promise<Record<string, number | undefined>> => {
+    const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+    const backends = rows.map((r) => cpuSeconds(r.pid)).filter((c): c is number => c !== undefined);
+    return {
+      ...Object.fromEntries(Object.entries(processes).map(([name, p]) => [name, cpuSeconds(p.child.pid)])),
+      postgres: backends.length ? backends.reduce((a, b) => a + b, 0) : undefined,
+      redis: cpuSeconds(redisPid),
+      bench: cpuSeconds(process.pid),
+    };
+  };
+  return {
+    /** Starts a measurement; the function it returns gives CPU ms per `units` since, by part. */
+    async start(): Promise<(units: number) => Promise<string>> {
+      const before = await read();
+      return async (units) => {
+        const after = await read();
+        return Object.entries(after)
+          .map(([name, v]) => `${name} ${v === undefined || before[name] === undefined ? 'n/a' : (((v - before[name]!) * 1000) / units).toFixed(2)}`)
+          .join(', ');
+      };
+    },
+    close: () => admin.end(),
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Runs a bench's main and exits with its outcome (child processes are gone by then). */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

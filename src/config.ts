@@ -77,6 +77,8 @@ const schema = z
     TRAIN_HALF_LIFE_DAYS: z.coerce.number().min(0).default(30),
     /** Most users sampled into one training (stable hash sample). @default 50000 */
     TRAIN_MAX_USERS: z.coerce.number().int().min(10).default(50_000),
+    /** Most users held out to evaluate a training (the rest train only): bounds scoring on big stores. @default 5000 */
+    TRAIN_EVAL_USERS: z.coerce.number().int().min(10).default(5000),
     /** A candidate is promoted when its NDCG@10 ≥ the active recipe's minus this. @default 0 */
     TRAIN_PROMOTION_TOLERANCE: z.coerce.number().min(0).max(1).default(0),
     /** Seconds to wait for in-flight work on shutdown. @default 10 */

@@ -143,6 +143,22 @@ describe.each(families)('$algorithm', ({ algorithm, params }) => {
   });
 });
 
+describe('splitHoldout with maxTestUsers', () => {
+  it('holds out items of that many users, the same ones every time, and keeps the rest whole in train', () => {
+    const small = splitHoldout(data.interactions, { seed: 11, maxTestUsers: 10 });
+    const tested = new Set(small.test.map((x) => x.user));
+    expect(tested.size).toBe(10);
+    expect(new Set(splitHoldout(data.interactions, { seed: 11, maxTestUsers: 10 }).test.map((x) => x.user))).toEqual(tested);
+    expect(small.train.length + small.test.length).toBe(data.interactions.length);
+    const inTrain = (user: string) => small.train.filter((x) => x.user === user).length;
+    const all = (user: string) => data.interactions.filter((x) => x.user === user).length;
+    for (const user of data.groupOfUser.keys()) {
+      if (tested.has(user)) expect(inTrain(user)).toBeLessThan(all(user));
+      else expect(inTrain(user)).toBe(all(user));
+    }
+  });
+});
+
 describe('the planted-structure check itself', () => {
   it('fails a model with a sign error', () => {
     // A working model with its ranking turned upside down: what a flipped gradient or a wrong subtraction gives.

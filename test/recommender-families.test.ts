@@ -23,6 +23,14 @@ describe('SAR', () => {
     expect(w.b).toBeCloseTo(4 / 3, 6);
     expect(w.c).toBeCloseTo(2 / 4 + 1 / 3, 6);
   });
+
+  it('keeps an even share of maxSimilarities per item on a catalogue too big for all of them', () => {
+    // 12 / 4 items = 3 per row: c keeps itself (1), b (1/2) and d (1/3), and drops a (1/4).
+    const model = new SarModel({ halfLifeDays: null, maxSimilarities: 12 }).fit(data);
+    const s = scoresOf(model.scoreUser([{ item: 'c', weight: 1 }], { limit: 3 }));
+    expect(s.d).toBeCloseTo(1 / 3, 6);
+    expect(s.a ?? 0).toBe(0);
+  });
 });
 
 describe('EASE', () => {
@@ -50,6 +58,9 @@ describe('item k-NN', () => {
     const t = scoresOf(two.scoreUser([{ item: 'c', weight: 1 }], { limit: 3 }));
     expect(t.b).toBeCloseTo(2 / 3, 6);
     expect(t.a ?? 0).toBe(0); // c's third neighbour was dropped
+    // The same cut from a budget of 8 similarities over 4 items.
+    const budget = scoresOf(new ItemKnnModel({ ...COSINE, shrink: 0, maxSimilarities: 8 }).fit(data).scoreUser([{ item: 'c', weight: 1 }], { limit: 3 }));
+    expect(budget).toEqual(t);
   });
 
   it('damps shared users by shrink and heavy users by userExponent', () => {

@@ -7,7 +7,7 @@
 // The shrink term (Bell & Koren 2007) damps similarities resting on a handful of shared users. The defaults, an
 // RP3beta-like setting, are what measured best on a validation split of ml-100k (bench:movielens).
 import { decodeSnapshot, encodeSnapshot, expectAlgorithm, snapshotArray, type Snapshot } from './codec';
-import { accumulateSimilarRows, forEachCooccurrenceRow, SparseRowsBuilder, toMatrix, type SparseRows } from './matrix';
+import { accumulateSimilarRows, forEachCooccurrenceRow, neighbourCap, SparseRowsBuilder, toMatrix, type SparseRows } from './matrix';
 import { historyVector, requireFitted, topItems, topK } from './scoring';
 import type { HistoryItem, InteractionMatrix, RecommenderModel, ScoredItem, ScoreOptions, TrainingData } from './types';
 
@@ -24,9 +24,14 @@ export interface ItemKnnParams {
   userExponent?: number;
   /** Use presence (1) rather than interaction weights, both in training and in a history. @default true */
   binary?: boolean;
+  /**
+   * Most similarities kept in all: with more items than neighbors × items allows, each keeps an even share.
+   * @default 10000000 (80 MB; 100 neighbours each at 100k products)
+   */
+  maxSimilarities?: number;
 }
 
-const DEFAULTS: Required<ItemKnnParams> = { neighbors: 200, shrink: 10, alpha: 1, beta: 0.6, userExponent: 1, binary: true };
+const DEFAULTS: Required<ItemKnnParams> = { neighbors: 200, shrink: 10, alpha: 1, beta: 0.6, userExponent: 1, binary: true, maxSimilarities: 10_000_000 };
 
 interface ItemKnnState {
   items: readonly string[];
@@ -45,6 +50,7 @@ export class ItemKnnModel implements RecommenderModel {
     const p = this.params;
     if (!(Number.isInteger(p.neighbors) && p.neighbors >= 1)) throw new RangeError('neighbors must be a positive integer');
     if (!(p.shrink >= 0)) throw new RangeError('shrink must be non-negative');
+    if (!(p.maxSimilarities >= 1)) throw new RangeError('maxSimilarities must be at least 1');
     for (const name of ['alpha', 'beta', 'userExponent'] as const) {
       if (!(p[name] >= 0 && p[name] <= 2)) throw new RangeError(`${name} must be in [0, 2]`);
     }
@@ -55,9 +61,10 @@ export class ItemKnnModel implements RecommenderModel {
   }
 
   fit(data: TrainingData): this {
-    const { neighbors, shrink, alpha, beta, userExponent, binary } = this.params;
+    const { shrink, alpha, beta, userExponent, binary } = this.params;
     const m = toMatrix(data);
     const nItems = m.items.length;
+    const neighbors = neighbourCap(this.params.neighbors, this.params.maxSimilarities, nItems);
     const squaredNorm = new Float64Array(nItems);
     for (let p = 0; p < m.indices.length; p++) squaredNorm[m.indices[p]!]! += binary ? 1 : m.values[p]! ** 2;
     const rowNorm = squaredNorm.map((s) => Math.pow(s, alpha));

@@ -6,7 +6,7 @@
 // (Paudel et al., TiiS 2017: a three-step random walk user → item → user → item, popular targets damped by n_j^β).
 // The shrink term (Bell & Koren 2007) damps similarities resting on a handful of shared users. The defaults, an
 // RP3beta-like setting, are what measured best on a validation split of ml-100k (bench:movielens).
-import { decodeSnapshot, encodeSnapshot, expectAlgorithm, snapshotArray, type Snapshot } from './codec';
+import { decodeSnapshot, encodeSnapshot, expectAlgorithm, sparseRowsArrays, sparseRowsFrom, type Snapshot } from './codec';
 import { accumulateSimilarRows, forEachCooccurrenceRow, neighbourCap, SparseRowsBuilder, toMatrix, type SparseRows } from './matrix';
 import { historyVector, requireFitted, topItems, topK } from './scoring';
 import type { HistoryItem, InteractionMatrix, RecommenderModel, ScoredItem, ScoreOptions, TrainingData } from './types';
@@ -107,7 +107,7 @@ export class ItemKnnModel implements RecommenderModel {
     return encodeSnapshot({
       algorithm: this.algorithm,
       meta: { params: this.params, items: s.items },
-      arrays: { indptr: s.similarity.indptr, indices: s.similarity.indices, values: s.similarity.values },
+      arrays: sparseRowsArrays(s.similarity),
     });
   }
 
@@ -119,11 +119,10 @@ export class ItemKnnModel implements RecommenderModel {
     expectAlgorithm(snap, 'itemknn');
     const model = new ItemKnnModel(snap.meta.params as ItemKnnParams);
     const items = snap.meta.items as string[];
-    const indptr = snapshotArray(snap, 'indptr', Int32Array);
     model.state = {
       items,
       itemIndex: new Map(items.map((id, i) => [id, i])),
-      similarity: { rows: indptr.length - 1, indptr, indices: snapshotArray(snap, 'indices', Int32Array), values: snapshotArray(snap, 'values', Float32Array) },
+      similarity: sparseRowsFrom(snap),
     };
     return model;
   }

@@ -1,6 +1,6 @@
 // SAR (Smart Adaptive Recommendations) as in Microsoft Recommenders' SARSingleNode: item-item similarity from
 // co-occurrence counts, user affinity from time-decayed weights, score = affinity · similarity.
-import { expectAlgorithm, decodeSnapshot, encodeSnapshot, snapshotArray, type Snapshot } from './codec';
+import { decodeSnapshot, encodeSnapshot, expectAlgorithm, sparseRowsArrays, sparseRowsFrom, type Snapshot } from './codec';
 import { accumulateSimilarRows, forEachCooccurrenceRow, neighbourCap, SparseRowsBuilder, toMatrix, type SparseRows } from './matrix';
 import { historyVector, requireFitted, topItems, topK } from './scoring';
 import type { HistoryItem, RecommenderModel, ScoredItem, ScoreOptions, TimeDecay, TrainingData } from './types';
@@ -18,7 +18,7 @@ export interface SarParams {
   maxNeighbors?: number;
   /**
    * Most similarities kept in all: with more items than fit, each keeps its maxSimilarities / items most similar.
-   * Unbounded, a 100k-product store's SAR held 113M similarities (a 900 MB snapshot, 4.7 GB to train);
+   * Unbounded, a 100k-product store's SAR held 118M similarities (a 900 MB snapshot, 4.7 GB to train);
    * ml-100k's 1,682 films keep everything. @default 10000000 (80 MB)
    */
   maxSimilarities?: number;
@@ -95,7 +95,7 @@ export class SarModel implements RecommenderModel {
     return encodeSnapshot({
       algorithm: this.algorithm,
       meta: { params: this.params, items: s.items, decay: s.decay ?? null },
-      arrays: { indptr: s.similarity.indptr, indices: s.similarity.indices, values: s.similarity.values },
+      arrays: sparseRowsArrays(s.similarity),
     });
   }
 
@@ -107,11 +107,10 @@ export class SarModel implements RecommenderModel {
     expectAlgorithm(snap, 'sar');
     const model = new SarModel(snap.meta.params as SarParams);
     const items = snap.meta.items as string[];
-    const indptr = snapshotArray(snap, 'indptr', Int32Array);
     model.state = {
       items,
       itemIndex: new Map(items.map((id, i) => [id, i])),
-      similarity: { rows: indptr.length - 1, indptr, indices: snapshotArray(snap, 'indices', Int32Array), values: snapshotArray(snap, 'values', Float32Array) },
+      similarity: sparseRowsFrom(snap),
       decay: (snap.meta.decay as TimeDecay | null) ?? undefined,
     };
     return model;

@@ -50,8 +50,8 @@ const schema = z
     KPI_THROTTLE_MS: z.coerce.number().int().min(0).default(250),
     /** How often the per-minute KPI and sales rollup runs, in ms. @default 5000 */
     KPI_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
-    /** Model family trained by default: ease, sar, als, bpr or itemknn. @default ease */
-    TRAIN_ALGORITHM: z.enum(['ease', 'sar', 'als', 'bpr', 'itemknn']).default('ease'),
+    /** Model family trained by default: als, ease, sar, bpr or itemknn. @default als (best on bench:movielens validation) */
+    TRAIN_ALGORITHM: z.enum(['ease', 'sar', 'als', 'bpr', 'itemknn']).default('als'),
     /** Scheduled retraining interval in ms (0 turns the schedule off). @default 600000 (10 min) */
     TRAIN_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
     /** Retrain early after this many new events (0 turns it off). @default 5000 */

@@ -103,7 +103,7 @@ function mostPopular(train: Interaction[], test: Interaction[]): RankingMetrics 
 }
 
 const f6 = (x: number) => x.toFixed(6);
-const describe = (p: Params) => (Object.keys(p).length ? Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ') : '(defaults)');
+const showParams = (p: Params) => (Object.keys(p).length ? Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ') : '(defaults)');
 const row = (name: string, m: Pick<PublishedRow, 'map' | 'ndcg' | 'precision' | 'recall'>, extra: string[] = []) =>
   `| ${[name, f6(m.map), f6(m.ndcg), f6(m.precision), f6(m.recall), ...extra].join(' | ')} |`;
 
@@ -149,7 +149,7 @@ function main(): void {
       let best: { params: Params; validationNdcg: number } | undefined;
       for (const params of GRIDS[algorithm]) {
         const r = run(algorithm, params, valTrain, valTest);
-        console.log(`  ${algorithm.padEnd(8)} ${describe(params).padEnd(64)} ${r.metrics.ndcg.toFixed(4)}  (${(r.fitMs / 1000).toFixed(1)} s)`);
+        console.log(`  ${algorithm.padEnd(8)} ${showParams(params).padEnd(64)} ${r.metrics.ndcg.toFixed(4)}  (${(r.fitMs / 1000).toFixed(1)} s)`);
         if (!best || r.metrics.ndcg > best.validationNdcg) best = { params, validationNdcg: r.metrics.ndcg };
       }
       chosen.set(algorithm, best!);
@@ -173,7 +173,7 @@ function main(): void {
       (r.fitMs / 1000).toFixed(1),
       r.scoreMs.toFixed(0),
       pick ? pick.validationNdcg.toFixed(4) : '–',
-      describe(resolved),
+      showParams(resolved),
     ]));
   }
   for (const p of PUBLISHED) console.log(row(`${p.algorithm} (published)`, p, [(p.ndcg / BEST_PUBLISHED.ndcg).toFixed(3), '', '', '', '']));
@@ -184,7 +184,7 @@ function main(): void {
     for (const { algorithm, params } of results) {
       const defaults = createModel(algorithm).params as Params;
       const differs = Object.entries(params).filter(([k, v]) => defaults[k] !== v);
-      console.log(`${algorithm}: chosen ${describe(params)}${differs.length ? ` — DIFFERS from the family default (${differs.map(([k]) => `${k}=${defaults[k]}`).join(', ')})` : ' — the family default'}`);
+      console.log(`${algorithm}: chosen ${showParams(params)}${differs.length ? ` — DIFFERS from the family default (${differs.map(([k]) => `${k}=${defaults[k]}`).join(', ')})` : ' — the family default'}`);
     }
     const byValidation = [...results].sort((a, b) => b.validationNdcg! - a.validationNdcg!);
     const best = byValidation[0]!;

@@ -50,8 +50,8 @@ const schema = z
     KPI_THROTTLE_MS: z.coerce.number().int().min(0).default(250),
     /** How often the per-minute KPI and sales rollup runs, in ms. @default 5000 */
     KPI_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
-    /** Model family trained by default: ease, sar, als, bpr or itemknn. @default ease */
-    TRAIN_ALGORITHM: z.enum(['ease', 'sar', 'als', 'bpr', 'itemknn']).default('ease'),
+    /** Model family trained by default: als, ease, sar, bpr or itemknn. @default als (best on bench:movielens validation) */
+    TRAIN_ALGORITHM: z.enum(['ease', 'sar', 'als', 'bpr', 'itemknn']).default('als'),
     /** Scheduled retraining interval in ms (0 turns the schedule off). @default 600000 (10 min) */
     TRAIN_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
     /** Retrain early after this many new events (0 turns it off). @default 5000 */
@@ -77,6 +77,8 @@ const schema = z
     TRAIN_HALF_LIFE_DAYS: z.coerce.number().min(0).default(30),
     /** Most users sampled into one training (stable hash sample). @default 50000 */
     TRAIN_MAX_USERS: z.coerce.number().int().min(10).default(50_000),
+    /** Most users held out to evaluate a training (the rest train only): bounds scoring on big stores. @default 5000 */
+    TRAIN_EVAL_USERS: z.coerce.number().int().min(10).default(5000),
     /** A candidate is promoted when its NDCG@10 ≥ the active recipe's minus this. @default 0 */
     TRAIN_PROMOTION_TOLERANCE: z.coerce.number().min(0).max(1).default(0),
     /** Seconds to wait for in-flight work on shutdown. @default 10 */

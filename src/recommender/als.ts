@@ -12,13 +12,20 @@ import type { HistoryItem, RecommenderModel, ScoredItem, ScoreOptions, TrainingD
 export interface AlsParams {
   /** Latent dimensions. @default 64 */
   factors?: number;
-  /** L2 regularisation λ on every factor vector. @default 5 */
+  /** L2 regularisation λ on every factor vector, scaled per row as below. @default 5 (chosen on ml-100k by bench:movielens) */
   regularization?: number;
-  /** Confidence slope α in c = 1 + α·weight. @default 4 */
+  /**
+   * Exponent ν of a row's interaction count in its regularisation, λ·n^ν: 0 is the classic uniform λ, 1 is
+   * ALS-WR (Zhou et al., AAIM 2008). 0.5 measured best on ml-100k, and unlike a uniform λ tuned there (which
+   * shrinks a 120-shopper store to popularity) it still recovers the planted structure of small test stores.
+   * @default 0.5
+   */
+  regularizationExponent?: number;
+  /** Confidence slope α in c = 1 + α·weight. @default 1 (chosen on a validation split of ml-100k by bench:movielens) */
   alpha?: number;
   /** Use presence (weight 1) rather than interaction weights for confidence. @default false */
   binary?: boolean;
-  /** Alternating sweeps (users then items). @default 15 */
+  /** Alternating sweeps (users then items): 10 scores ml-100k as 15 do (±0.001 NDCG@10), a third faster. @default 10 */
   iterations?: number;
   /** Conjugate-gradient steps per row and sweep; 3 is what the `implicit` library uses. @default 3 */
   cgSteps?: number;
@@ -26,7 +33,7 @@ export interface AlsParams {
   seed?: number;
 }
 
-const DEFAULTS: Required<AlsParams> = { factors: 64, regularization: 5, alpha: 4, binary: false, iterations: 15, cgSteps: 3, seed: 42 };
+const DEFAULTS: Required<AlsParams> = { factors: 64, regularization: 5, regularizationExponent: 0.5, alpha: 1, binary: false, iterations: 10, cgSteps: 3, seed: 42 };
 
 interface AlsState {
   items: readonly string[];
@@ -39,7 +46,7 @@ export class AlsModel implements RecommenderModel {
   readonly algorithm = 'als' as const;
   readonly params: Required<AlsParams>;
   private state: AlsState | undefined;
-  /** YᵀY + λI for fold-in, derived from the item factors when first needed. */
+  /** YᵀY for fold-in, derived from the item factors when first needed. */
   private gram: Float64Array | undefined;
 
   constructor(params: AlsParams = {}) {
@@ -47,6 +54,7 @@ export class AlsModel implements RecommenderModel {
     const p = this.params;
     if (!(Number.isInteger(p.factors) && p.factors >= 1)) throw new RangeError('factors must be a positive integer');
     if (!(p.regularization > 0)) throw new RangeError('regularization must be positive');
+    if (!(p.regularizationExponent >= 0 && p.regularizationExponent <= 2)) throw new RangeError('regularizationExponent must be in [0, 2]');
     if (!(p.alpha > 0)) throw new RangeError('alpha must be positive');
     if (!(p.iterations >= 1 && p.cgSteps >= 1)) throw new RangeError('iterations and cgSteps must be at least 1');
   }
@@ -73,10 +81,16 @@ export class AlsModel implements RecommenderModel {
     return this;
   }
 
-  /** Updates every row of `x` against the fixed `y`: (YᵀY + λI + Yᵀ(Cᵤ − I)Y)·xᵤ = YᵀCᵤ·1. */
+  /** λ for a row with `count` interactions. */
+  private lambda(count: number): number {
+    const { regularization, regularizationExponent } = this.params;
+    return regularizationExponent === 0 ? regularization : regularization * Math.pow(Math.max(1, count), regularizationExponent);
+  }
+
+  /** Updates every row of `x` against the fixed `y`: (YᵀY + λᵤI + Yᵀ(Cᵤ − I)Y)·xᵤ = YᵀCᵤ·1. */
   private sweep(rows: SparseRows, x: Float64Array, y: Float64Array): void {
     const { factors: f, alpha, binary, cgSteps } = this.params;
-    const yty = gramMatrix(y, y.length / f, f, this.params.regularization);
+    const yty = gramMatrix(y, y.length / f, f);
     const r = new Float64Array(f);
     const p = new Float64Array(f);
     const ap = new Float64Array(f);
@@ -84,8 +98,9 @@ export class AlsModel implements RecommenderModel {
       const xo = u * f;
       const start = rows.indptr[u]!;
       const end = rows.indptr[u + 1]!;
+      const lambda = this.lambda(end - start);
       // r = b − A·x, using YᵀY once and only the observed rows for the confidence part.
-      for (let a = 0; a < f; a++) r[a] = -dot(yty, a * f, x, xo, f);
+      for (let a = 0; a < f; a++) r[a] = -dot(yty, a * f, x, xo, f) - lambda * x[xo + a]!;
       for (let q = start; q < end; q++) {
         const c = 1 + alpha * (binary ? 1 : rows.values[q]!);
         const yo = rows.indices[q]! * f;
@@ -95,7 +110,7 @@ export class AlsModel implements RecommenderModel {
       p.set(r);
       let rsOld = dot(r, 0, r, 0, f);
       for (let step = 0; step < cgSteps && rsOld > 1e-20; step++) {
-        for (let a = 0; a < f; a++) ap[a] = dot(yty, a * f, p, 0, f);
+        for (let a = 0; a < f; a++) ap[a] = dot(yty, a * f, p, 0, f) + lambda * p[a]!;
         for (let q = start; q < end; q++) {
           const c = 1 + alpha * (binary ? 1 : rows.values[q]!);
           const yo = rows.indices[q]! * f;
@@ -118,10 +133,12 @@ export class AlsModel implements RecommenderModel {
   userVector(history: readonly HistoryItem[]): Float64Array {
     const s = requireFitted(this.state, this.algorithm);
     const { factors: f, alpha, binary } = this.params;
-    this.gram ??= gramMatrix(s.itemFactors, s.items.length, f, this.params.regularization);
+    this.gram ??= gramMatrix(s.itemFactors, s.items.length, f);
     const a = Float64Array.from(this.gram);
     const b = new Float64Array(f);
     const h = historyVector(history, s.itemIndex, { binary });
+    const lambda = this.lambda(h.indices.length);
+    for (let i = 0; i < f; i++) a[i * f + i]! += lambda;
     for (let k = 0; k < h.indices.length; k++) {
       const c = 1 + alpha * h.weights[k]!;
       const yo = h.indices[k]! * f;
@@ -163,8 +180,8 @@ export class AlsModel implements RecommenderModel {
   }
 }
 
-/** YᵀY + λI for a rows×f factor matrix. */
-function gramMatrix(y: ArrayLike<number>, rows: number, f: number, lambda: number): Float64Array {
+/** YᵀY for a rows×f factor matrix. */
+function gramMatrix(y: ArrayLike<number>, rows: number, f: number): Float64Array {
   const g = new Float64Array(f * f);
   for (let r = 0; r < rows; r++) {
     const o = r * f;
@@ -175,7 +192,6 @@ function gramMatrix(y: ArrayLike<number>, rows: number, f: number, lambda: numbe
     }
   }
   for (let i = 0; i < f; i++) {
-    g[i * f + i]! += lambda;
     for (let j = 0; j < i; j++) g[i * f + j] = g[j * f + i]!;
   }
   return g;

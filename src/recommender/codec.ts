@@ -2,6 +2,7 @@
 // typed arrays, so a model with millions of weights loads without parsing text. Layout:
 //   "FWRM" | u32 version | u32 header bytes | header JSON (UTF-8) | padding to 8 | array bytes, each 8-aligned
 // Numbers are little-endian, as on every platform Node runs on.
+import type { SparseRows } from './matrix';
 import type { AlgorithmName } from './types';
 
 const MAGIC = 0x4d525746; // "FWRM" read as a little-endian u32
@@ -87,6 +88,16 @@ export function snapshotArray<T extends NumericArray>(s: Snapshot, name: string,
   const a = s.arrays[name];
   if (!(a instanceof ctor)) throw new SnapshotError(`${s.algorithm} snapshot lacks array ${name}`);
   return a;
+}
+
+/** The arrays of an item×item similarity (SAR, item k-NN), under the names `sparseRowsFrom` reads back. */
+export function sparseRowsArrays(rows: SparseRows): Record<string, NumericArray> {
+  return { indptr: rows.indptr, indices: rows.indices, values: rows.values };
+}
+
+export function sparseRowsFrom(s: Snapshot): SparseRows {
+  const indptr = snapshotArray(s, 'indptr', Int32Array);
+  return { rows: indptr.length - 1, indptr, indices: snapshotArray(s, 'indices', Int32Array), values: snapshotArray(s, 'values', Float32Array) };
 }
 
 export function expectAlgorithm(s: Snapshot, algorithm: AlgorithmName): void {

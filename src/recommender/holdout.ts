@@ -1,7 +1,7 @@
 // Hold-out evaluation for training jobs: split each user's items into train and test, fit a candidate on the
 // train part, and score it the way the API will (from history) on the test part.
 import { rankingMetrics, type RankingMetrics } from './metrics';
-import { Rng } from './random';
+import { hashSeed, Rng } from './random';
 import type { HistoryItem, Interaction, RecommenderModel } from './types';
 
 export interface HoldoutOptions {
@@ -13,6 +13,13 @@ export interface HoldoutOptions {
   seed?: number;
   /** Users with fewer distinct items stay wholly in train. @default 2 */
   minItems?: number;
+  /**
+   * Most users given a test part; the others stay wholly in train. Scoring a user costs a model up to
+   * catalogue × factors operations, so this bounds evaluation on a big store, while a few thousand users
+   * still measure NDCG@10 to about ±0.005. Chosen by a hash of the user id: the same users every run.
+   * @default unlimited
+   */
+  maxTestUsers?: number;
 }
 
 export interface Holdout {
@@ -28,7 +35,6 @@ export function splitHoldout(interactions: readonly Interaction[], opts: Holdout
   const testFraction = opts.testFraction ?? 0.25;
   if (!(testFraction > 0 && testFraction < 1)) throw new RangeError('testFraction must be in (0, 1)');
   const minItems = opts.minItems ?? 2;
-  const rng = new Rng(opts.seed ?? 42);
   const byUser = new Map<string, Map<string, Interaction[]>>();
   for (const x of interactions) {
     let items = byUser.get(x.user);
@@ -37,11 +43,19 @@ export function splitHoldout(interactions: readonly Interaction[], opts: Holdout
     if (events) events.push(x);
     else items.set(x.item, [x]);
   }
+  const seed = opts.seed ?? 42;
+  const rng = new Rng(seed);
+  let tested: Set<string> | undefined;
+  const eligible = [...byUser].filter(([, items]) => items.size >= minItems).map(([user]) => user);
+  if (opts.maxTestUsers !== undefined && eligible.length > opts.maxTestUsers) {
+    const rank = new Map(eligible.map((user) => [user, hashSeed(`${seed}:${user}`)]));
+    tested = new Set(eligible.sort((a, b) => rank.get(a)! - rank.get(b)! || (a < b ? -1 : 1)).slice(0, opts.maxTestUsers));
+  }
   const train: Interaction[] = [];
   const test: Interaction[] = [];
-  for (const items of byUser.values()) {
+  for (const [user, items] of byUser) {
     let groups = [...items.values()];
-    if (groups.length < minItems) {
+    if (groups.length < minItems || (tested && !tested.has(user))) {
       for (const g of groups) train.push(...g);
       continue;
     }

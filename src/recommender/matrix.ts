@@ -185,6 +185,16 @@ export function forEachCooccurrenceRow(
   }
 }
 
+/**
+ * Neighbours each item may keep: `maxNeighbors` when set (> 0), but never more than an even share of
+ * `maxSimilarities`, so that similarity rows (8 bytes an entry, in memory and in the snapshot every API
+ * instance loads) stay bounded on a big catalogue while a small one keeps everything.
+ */
+export function neighbourCap(maxNeighbors: number, maxSimilarities: number, items: number): number {
+  const share = Math.max(1, Math.floor(maxSimilarities / Math.max(1, items)));
+  return maxNeighbors > 0 ? Math.min(maxNeighbors, share) : share;
+}
+
 /** Appends rows one at a time, growing its buffers, and freezes them into SparseRows. */
 export class SparseRowsBuilder {
   private indptr: number[] = [0];

@@ -48,7 +48,7 @@ export interface ServiceDeps {
   queues?: Queues;
   /** How trainings are fitted. @default on a worker thread */
   fit?: (input: TrainingInput) => Promise<TrainingOutput>;
-  config: Pick<Config, 'KPI_THROTTLE_MS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_PROMOTION_TOLERANCE' | 'ROLE'>;
+  config: Pick<Config, 'KPI_THROTTLE_MS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_EVAL_USERS' | 'TRAIN_PROMOTION_TOLERANCE' | 'ROLE'>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -71,6 +71,7 @@ export function createServices(deps: ServiceDeps): Services {
       weights: config.TRAIN_EVENT_WEIGHTS,
       halfLifeDays: config.TRAIN_HALF_LIFE_DAYS,
       maxUsers: config.TRAIN_MAX_USERS,
+      evalUsers: config.TRAIN_EVAL_USERS,
       tolerance: config.TRAIN_PROMOTION_TOLERANCE,
     },
     async (runId) => {

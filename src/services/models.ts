@@ -30,6 +30,8 @@ export interface TrainingConfig {
   weights: Record<string, number>;
   halfLifeDays: number;
   maxUsers: number;
+  /** Most users held out for evaluation. */
+  evalUsers: number;
   tolerance: number;
 }
 
@@ -81,6 +83,7 @@ export class ModelService {
         candidate: { algorithm: run.algorithm as AlgorithmName },
         baseline: active ? { id: active.id, algorithm: active.algorithm as AlgorithmName, params: modelParams(active.params) } : null,
         tolerance: this.config.tolerance,
+        evalUsers: this.config.evalUsers,
       });
       const version = await this.store.saveVersion({
         algorithm: run.algorithm,

@@ -1,7 +1,7 @@
 // Runs one training (fit, evaluate, refit) on a worker thread, so that a long fit never blocks the event loop
 // of a process that also applies events or serves the API. The thread is created per training and exits after.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { trainAndEvaluate, type Recipe } from '../services/model-training';
+import { trainAndEvaluate, type Recipe, type TrainingTimings } from '../services/model-training';
 import type { Interaction } from '../recommender/types';
 import type { ModelMetrics } from '../store/models';
 
@@ -10,6 +10,8 @@ export interface TrainingInput {
   candidate: Recipe;
   baseline: (Recipe & { id: string }) | null;
   tolerance: number;
+  /** Most users held out for evaluation. @default unlimited */
+  evalUsers?: number;
 }
 
 export interface TrainingOutput {
@@ -17,12 +19,13 @@ export interface TrainingOutput {
   params: Record<string, unknown>;
   metrics: ModelMetrics;
   better: boolean;
+  timings: TrainingTimings;
 }
 
 /** The same computation in the calling thread (tests, and where threads are not wanted). */
 export function trainHere(input: TrainingInput): TrainingOutput {
-  const outcome = trainAndEvaluate(input.interactions, input.candidate, input.baseline, { tolerance: input.tolerance });
-  return { artifact: outcome.model.serialize(), params: { ...outcome.model.params }, metrics: outcome.metrics, better: outcome.better };
+  const outcome = trainAndEvaluate(input.interactions, input.candidate, input.baseline, { tolerance: input.tolerance, maxTestUsers: input.evalUsers });
+  return { artifact: outcome.model.serialize(), params: { ...outcome.model.params }, metrics: outcome.metrics, better: outcome.better, timings: outcome.timings };
 }
 
 /** Runs trainHere on a fresh worker thread (this module, loaded through tsx by the entry file). */

@@ -1,5 +1,6 @@
 // Training in the loop: retrain → evaluated version → promotion → served on every instance; A/B experiments.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ShopperSimulator, type SimEvent } from '../src/simulator/shoppers';
 import { dropDatabase } from '../src/store/migrator';
 import { eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
@@ -140,5 +141,51 @@ describe('A/B experiments', () => {
     expect(byName.model.pValue).toBeNull();
     expect(byName.popular.pValue).toBeGreaterThanOrEqual(0);
     expect(byName.popular.pValue).toBeLessThanOrEqual(1);
+  });
+
+  it('counts a simulated run\'s clicks, purchases and revenue per variant exactly', async () => {
+    const exp = await a.gql(
+      `mutation($v: [VariantInput!]!) { configureExperiment(variants: $v) { id } }`,
+      { v: [{ name: 'ctl', weight: 1, model: 'popularity' }, { name: 'model', weight: 2, model: 'active' }] },
+      admin,
+    );
+    const experimentId = exp.data.configureExperiment.id;
+    const prices = new Map(clusters.flat().map((id, i) => [id, 10 + i]));
+    const sim = new ShopperSimulator({ users: 40, productIds: clusters.flat(), seed: 21, sessions: 12 });
+    const expected: Record<string, { served: number; clicks: number; purchases: number; revenue: number }> = {};
+    const tally = (variant: string) => (expected[variant] ??= { served: 0, clicks: 0, purchases: 0, revenue: 0 });
+    const sent: SimEvent[] = [];
+    for (let round = 0; round < 30; round++) {
+      // The storefront shows some open sessions their recommendations, as the simulate command does.
+      for (const userId of sim.activeUsers().slice(0, 4)) {
+        const r = (await b.gql(`query($u: ID!) { recommendations(userId: $u, limit: 5) { id variant items { product { id } } } }`, { u: userId }, service)).data.recommendations;
+        expect(r.id).toContain(`.${experimentId}.${r.variant}.`);
+        tally(r.variant).served++;
+        sim.recommended.set(userId, { listId: r.id, productIds: r.items.map((i: any) => i.product.id) });
+      }
+      const events = Array.from({ length: 40 }, () => sim.next());
+      const res = await a.gql(`mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted } }`, { e: events }, service);
+      expect(res.data.recordEvents.accepted).toBe(40);
+      sent.push(...events);
+    }
+    // What the results must say, counted from the events the simulator sent: the variant is in the list id.
+    for (const e of sent) {
+      if (!e.recommendationId || (e.type !== 'CLICK' && e.type !== 'PURCHASE')) continue;
+      const v = tally(e.recommendationId.split('.')[2]!);
+      if (e.type === 'CLICK') v.clicks++;
+      else {
+        v.purchases++;
+        v.revenue += (e.quantity ?? 1) * prices.get(e.productId!)!;
+      }
+    }
+    expect(Object.keys(expected).sort()).toEqual(['ctl', 'model']);
+    expect(expected.model!.clicks + expected.ctl!.clicks).toBeGreaterThan(10);
+    expect(expected.model!.purchases + expected.ctl!.purchases).toBeGreaterThan(0);
+    const results = await a.gql(`{ experimentResults { experiment { id } variants { name listsServed clicks purchases revenue } } }`, {}, admin);
+    expect(results.data.experimentResults.experiment.id).toBe(experimentId);
+    for (const v of results.data.experimentResults.variants) {
+      expect(v).toMatchObject({ listsServed: expected[v.name]!.served, clicks: expected[v.name]!.clicks, purchases: expected[v.name]!.purchases });
+      expect(v.revenue).toBeCloseTo(expected[v.name]!.revenue, 2);
+    }
   });
 });

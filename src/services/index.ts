@@ -61,6 +61,7 @@ export function createServices(deps: ServiceDeps): Services {
   const kpis = new KpiStore(deps.redis, deps.keys, deps.prisma);
   const modelStore = new ModelStore(deps.prisma);
   const { config } = deps;
+  const serving = new ModelServing(modelStore, deps.pubsub);
   const models = new ModelService(
     modelStore,
     deps.pubsub,
@@ -79,8 +80,8 @@ export function createServices(deps: ServiceDeps): Services {
       await deps.queues.addBulk(trainModelJob, [{ jobId: runId, data: { runId } }]);
     },
     deps.fit ?? trainOnThread,
+    serving,
   );
-  const serving = new ModelServing(modelStore, deps.pubsub);
   return {
     models,
     serving,

@@ -59,6 +59,8 @@ export class ModelService {
     private readonly enqueue: (runId: string) => Promise<void>,
     /** Fits and evaluates (on a worker thread in the worker role). */
     private readonly fit: (input: TrainingInput) => Promise<TrainingOutput>,
+    /** This instance's serving state, switched before a change returns (the others follow the `models` message). */
+    private readonly serving?: ModelServing,
   ) {}
 
   /** Queues a training, or joins the one already queued or running. */
@@ -145,6 +147,9 @@ export class ModelService {
       if (v.model.startsWith('mv_') && !(await this.store.version(v.model))) throw new NotFoundError(`Model version (variants.${index}.model)`, v.model);
     }
     const experiment = await this.store.saveExperiment(variants);
+    // Read-your-writes: the admin's next request to this instance already sees the experiment, even before
+    // this instance's own `models` message comes back from Redis.
+    await this.serving?.refresh();
     await this.pubsub.publish(topics.models(), JSON.stringify({ experiment: experiment.id }));
     return experiment;
   }
@@ -193,6 +198,7 @@ export class ModelServing {
   private experiment?: Promise<Experiment | null>;
   private readonly byId = new Map<string, Promise<{ version: ModelVersion; model: RecommenderModel } | null>>();
   private unsubscribe?: () => Promise<void>;
+  private generation = 0;
 
   constructor(
     private readonly store: ModelStore,
@@ -200,19 +206,25 @@ export class ModelServing {
   ) {}
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.pubsub.subscribe(topics.models(), () => this.refresh());
+    this.unsubscribe = await this.pubsub.subscribe(topics.models(), () => void this.refresh());
   }
 
   async stop(): Promise<void> {
     await this.unsubscribe?.();
   }
 
-  private refresh(): void {
+  /** Reloads the active model and the experiment; resolves once both are swapped in (or kept, on failure). */
+  async refresh(): Promise<void> {
+    const generation = ++this.generation;
     const next = this.loadActive();
-    // Swap only once loaded, so requests meanwhile use the previous model.
-    next.then(() => (this.active = next)).catch(() => undefined);
     const exp = this.store.currentExperiment();
-    exp.then(() => (this.experiment = exp)).catch(() => undefined);
+    // Swap only once loaded, so requests meanwhile use the previous model; and never let a slower, older
+    // reload overwrite what a newer one already swapped in.
+    const swap = (apply: () => void) => () => void (generation === this.generation && apply());
+    await Promise.all([
+      next.then(swap(() => (this.active = next))).catch(() => undefined),
+      exp.then(swap(() => (this.experiment = exp))).catch(() => undefined),
+    ]);
   }
 
   private async loadActive(): Promise<{ version: ModelVersion; model: RecommenderModel } | null> {

@@ -2,20 +2,20 @@
 // and never-twice-at-once guarantees rest on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxStore, type OutboxMessage } from '../src/store/outbox';
-import { createPrisma, type PrismaClient } from '../src/store/prisma';
+import { connectDatabase, type Database } from '../src/store/db';
 import { fileDatabaseUrl } from './support/platform';
 
-let prisma: PrismaClient;
+let db: Database;
 let outbox: OutboxStore;
 beforeAll(async () => {
-  prisma = createPrisma(await fileDatabaseUrl());
-  outbox = new OutboxStore(prisma);
+  db = connectDatabase(await fileDatabaseUrl());
+  outbox = new OutboxStore(db);
 });
-afterAll(() => prisma.$disconnect());
+afterAll(() => db.close());
 
 async function write(n: number, tag: string): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await prisma.$executeRaw`INSERT INTO outbox (topic, payload) VALUES ('test.topic', ${JSON.stringify({ tag, i })}::json)`;
+    await db.pool.query(`INSERT INTO outbox (topic, payload) VALUES ('test.topic', $1::json)`, [JSON.stringify({ tag, i })]);
   }
 }
 

@@ -51,6 +51,29 @@ describe('GroupCommit', () => {
     expect(groups).toEqual([['x'], ['a', 'c'], ['b', 'd']]);
   });
 
+  it('keeps up to `concurrency` writes in flight, and holds an item back while a write it does not fit is in flight', async () => {
+    const events: string[] = [];
+    const gates = new Map([['x', deferred()], ['y', deferred()]]);
+    const writer = new GroupCommit<string, number>(
+      async (items) => {
+        events.push(`start ${items.join('+')}`);
+        await gates.get(items[0]!)?.promise;
+        events.push(`end ${items.join('+')}`);
+        return items.map(() => 0);
+      },
+      { maxWeight: 100, weight: () => 1, concurrency: 2, fits: (group, item) => !(item === 'b' && group.includes('x')) },
+    );
+    const all = ['x', 'y', 'b', 'z'].map((i) => writer.submit(i));
+    expect(events).toEqual(['start x', 'start y']);
+    gates.get('y')!.resolve();
+    await all[1];
+    await new Promise((r) => setTimeout(r, 10));
+    expect(events).toEqual(['start x', 'start y', 'end y']); // b waits for x; z waits behind b
+    gates.get('x')!.resolve();
+    await Promise.all(all);
+    expect(events).toEqual(['start x', 'start y', 'end y', 'end x', 'start b+z', 'end b+z']);
+  });
+
   it('writes each item alone when a group fails, so that only the bad one fails', async () => {
     const groups: string[][] = [];
     const gate = deferred();

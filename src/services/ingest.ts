@@ -65,6 +65,9 @@ export class IngestService {
       maxWeight: MAX_GROUP_EVENTS,
       weight: (b) => b.length,
       fits: attributionApart,
+      // Two writes in flight let Postgres use both cores with large batches (bench:ingest, batches of 1,000:
+      // ratio 0.44–0.49 against 0.30–0.33 with one).
+      concurrency: 2,
     });
   }
 
@@ -188,9 +191,10 @@ function campaignClick(r: StoredEvent) {
 }
 
 /**
- * Whether `batch` may join a group holding `group`: not when it has a purchase to attribute whose user clicked a
- * campaign in the group. That purchase is then recorded in the next group, whose attribution query sees the
- * click once it is committed (or not, if its batch was rejected), exactly as if the batches came one by one.
+ * Whether `batch` may be written with, or at the same time as, `group`: not when it has a purchase to attribute
+ * whose user clicked a campaign in the group. That purchase is then recorded in a later group, once the click's
+ * group is committed, so that its attribution query sees the click (or not, if its batch was rejected), exactly
+ * as if the batches came one by one.
  */
 export function attributionApart(group: readonly StoredEvent[][], batch: StoredEvent[]): boolean {
   const buyers = new Set(batch.flatMap((r) => (r.type === 'PURCHASE' && !r.campaignId ? [r.userId] : [])));

@@ -74,17 +74,20 @@ export async function retryOnDeadlock<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Longest a statement of a transaction may run (lock waits included), as Prisma's transaction timeout did. */
+const TRANSACTION_STATEMENT_TIMEOUT_MS = 20_000;
+
 /**
  * Runs `fn` in one transaction on one connection of the pool, retried (up to 5 times, with a short random
- * back-off) when Postgres picks it as a deadlock victim: batches touching the same rows in another order can
- * cross (carts, and the key-share locks that event rows take on their products).
+ * back-off) when Postgres picks it as a deadlock victim: concurrent writes can cross on cart rows or event ids.
  */
 export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
     try {
-      await client.query('BEGIN');
+      // One round trip: a simple query may hold several statements.
+      await client.query(`BEGIN; SET LOCAL statement_timeout = ${TRANSACTION_STATEMENT_TIMEOUT_MS}`);
       const result = await fn(client);
       await client.query('COMMIT');
       return result;

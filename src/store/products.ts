@@ -116,7 +116,10 @@ export class ProductStore {
 
   async findByIds(ids: readonly string[], db: Sql = this.pool): Promise<Product[]> {
     if (!ids.length) return [];
-    const rows = await query<ProductRow>(db, prepare(sql`SELECT * FROM products WHERE id = ANY(${[...ids]}::text[])`));
+    // Columns named: a prepared `SELECT *` fails once a migration adds a column while this process runs.
+    const rows = await query<ProductRow>(db, prepare(sql`
+      SELECT id, name, category, price, currency, stock, low_stock_threshold, created_at, updated_at
+      FROM products WHERE id = ANY(${[...ids]}::text[])`));
     return rows.map(toProduct);
   }
 

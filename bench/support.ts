@@ -192,15 +192,19 @@ export async function cpuMeter(databaseUrl: string, processes: Record<string, Pl
   const redis = createRedis(REDIS_URL, 'flywheel-bench-cpu');
   const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
   await redis.quit();
-  const read = async (): Promise<Record<string, number | undefined>> => {
+  const read = async () => {
     const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
-    const backends = rows.map((r) => cpuSeconds(r.pid)).filter((c): c is number => c !== undefined);
-    return {
+    const backends = new Map(rows.flatMap((r) => {
+      const c = cpuSeconds(r.pid);
+      return c === undefined ? [] : [[r.pid, c] as const];
+    }));
+    const parts: Record<string, number | undefined> = {
       ...Object.fromEntries(Object.entries(processes).map(([name, p]) => [name, cpuSeconds(p.child.pid)])),
-      postgres: backends.length ? backends.reduce((a, b) => a + b, 0) : undefined,
+      postgres: undefined,
       redis: cpuSeconds(redisPid),
       bench: cpuSeconds(process.pid),
     };
+    return { parts, backends };
   };
   return {
     /** Starts a measurement; the function it returns gives CPU ms per `units` since, by part. */
@@ -208,8 +212,14 @@ export async function cpuMeter(databaseUrl: string, processes: Record<string, Pl
       const before = await read();
       return async (units) => {
         const after = await read();
-        return Object.entries(after)
-          .map(([name, v]) => `${name} ${v === undefined || before[name] === undefined ? 'n/a' : (((v - before[name]!) * 1000) / units).toFixed(2)}`)
+        // Postgres backends come and go (pools close idle connections): count each backend's CPU since the start
+        // (all of it for a new one). A backend that exited in between is missed, so the figure is a lower bound.
+        let postgres = 0;
+        for (const [pid, c] of after.backends) postgres += c - (before.backends.get(pid) ?? 0);
+        const delta = (name: string, v: number | undefined) => (v === undefined || before.parts[name] === undefined ? undefined : v - before.parts[name]!);
+        return Object.entries({ ...after.parts, postgres: undefined })
+          .map(([name, v]) => [name, name === 'postgres' ? (after.backends.size ? postgres : undefined) : delta(name, v)] as const)
+          .map(([name, d]) => `${name} ${d === undefined ? 'n/a' : ((d * 1000) / units).toFixed(2)}`)
           .join(', ');
       };
     },

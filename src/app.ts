@@ -14,7 +14,8 @@ import { RedisKeys } from './store/keys';
 import { KpiStore } from './store/kpis';
 import { migrate } from './store/migrator';
 import { OutboxStore } from './store/outbox';
-import { createPrisma, type PrismaClient } from './store/prisma';
+import { connectDatabase, type Database } from './store/db';
+import type { PrismaClient } from './store/prisma';
 import { RedisPubSub } from './store/pubsub';
 import { Queues } from './store/queues';
 import { createRedis, type Redis } from './store/redis';
@@ -31,6 +32,8 @@ export interface Platform {
   port: number;
   services: Services;
   prisma: PrismaClient;
+  /** Postgres: Prisma and the pg pool it runs on. */
+  db: Database;
   redis: Redis;
   keys: RedisKeys;
   queues: Queues;
@@ -45,7 +48,8 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   }
   if (config.MIGRATE_ON_START) await migrate(config.DATABASE_URL, log);
 
-  const prisma = createPrisma(config.DATABASE_URL);
+  const db = connectDatabase(config.DATABASE_URL);
+  const { prisma } = db;
   const redis = createRedis(config.REDIS_URL, `flywheel-${config.ROLE}`);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const keys = new RedisKeys(config.REDIS_PREFIX);
@@ -57,10 +61,10 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   const queues = new Queues(producer, keys);
   // Created up front so that their depths are reported from the start.
   for (const job of [applyEventsJob, publishInventoryChangesJob, rollupKpisJob, trainModelJob]) queues.queue(job.queue);
-  const relay = new OutboxRelay(new OutboxStore(prisma), queues, log, { pollMs: config.OUTBOX_POLL_MS });
+  const relay = new OutboxRelay(new OutboxStore(db), queues, log, { pollMs: config.OUTBOX_POLL_MS });
   const metrics = new Metrics();
   metrics.observeQueues(queues, pubsub);
-  const services = createServices({ prisma, redis, keys, pubsub, queues, config, onOutboxWritten: () => relay.kick() });
+  const services = createServices({ db, redis, keys, pubsub, queues, config, handOff: (messages) => relay.handOff(messages) });
   await services.serving.start();
   // Every role relays: a worker-only deployment still drains rows left by an API instance that crashed.
   relay.start();
@@ -68,7 +72,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   if (config.ROLE !== 'api') {
     workers = startWorkers({ config, keys, features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), models: services.models, queues, pubsub, log });
   }
-  const readiness = dependencyChecks(prisma, redis);
+  const readiness = dependencyChecks(db, redis);
 
   let http: RunningHttpServer;
   if (config.ROLE === 'worker') {
@@ -92,6 +96,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
     port: http.port,
     services,
     prisma,
+    db,
     redis,
     keys,
     queues,
@@ -105,7 +110,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
         await services.serving.stop();
         await queues.close();
         await pubsub.close();
-        await prisma.$disconnect();
+        await db.close();
         await Promise.all([redis, producer].map((c) => c.quit().catch(() => c.disconnect())));
         log.info('platform stopped');
       })();

@@ -44,7 +44,7 @@ const schema = z
     WORKER_BATCH_LINGER_MS: z.coerce.number().min(0).max(1000).default(2),
     /** Job lock in ms: a job whose worker died is handed to another after about this long. @default 30000 */
     WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
-    /** Poll interval of the outbox relay when nothing kicks it, in ms. @default 500 */
+    /** Poll interval of the outbox relay, which delivers rows their writer did not hand off, in ms. @default 500 */
     OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
     /** Least time between two pushes of one campaign's KPIs (or of sales metrics) to a subscriber, in ms. @default 250 */
     KPI_THROTTLE_MS: z.coerce.number().int().min(0).default(250),

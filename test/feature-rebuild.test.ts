@@ -34,12 +34,12 @@ describe('feature store rebuild', () => {
 
     const writer = createRedis(t.env.REDIS_URL!, 'rebuild-test');
     try {
-      const result = await rebuildFeatures({ events: new EventStore(t.platform.prisma), features, kpis: new KpiStore(redis, keys, t.platform.prisma), queues: t.platform.queues, writer });
+      const result = await rebuildFeatures({ events: new EventStore(t.platform.db), features, kpis: new KpiStore(redis, keys, t.platform.prisma), queues: t.platform.queues, writer });
       expect(result.applied).toBeGreaterThanOrEqual(10);
       expect(await features.productStats(products[0]!.id)).toEqual(before.stats);
       expect(await redis.zrange(keys.coOccurrence(products[0]!.id), 0, -1, 'WITHSCORES')).toEqual(before.neighbours);
       // A second rebuild is idempotent as well.
-      await rebuildFeatures({ events: new EventStore(t.platform.prisma), features, kpis: new KpiStore(redis, keys, t.platform.prisma), queues: t.platform.queues, writer });
+      await rebuildFeatures({ events: new EventStore(t.platform.db), features, kpis: new KpiStore(redis, keys, t.platform.prisma), queues: t.platform.queues, writer });
       expect(await features.productStats(products[0]!.id)).toEqual(before.stats);
     } finally {
       await writer.quit();

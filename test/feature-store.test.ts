@@ -42,3 +42,32 @@ describe('FeatureStore.applyJobs', () => {
     expect(await redis.keys(`${keys.prefix}:f:*`)).toEqual([]);
   });
 });
+
+describe('FeatureStore.userProfile', () => {
+  it('reads recent items, affinity, popularity and the neighbours of the given seeds, then of recent items', async () => {
+    const user = uniqueId('u');
+    const at = Date.now();
+    await redis
+      .multi()
+      .zadd(keys.userItems(user), at - 3, 'r3', at - 2, 'r2', at - 1, 'r1')
+      .zadd(keys.userCategories(user), 5, 'shoes', 1, 'hats')
+      .zadd(keys.popularity(), 10, 'top', 3, 'next')
+      .zadd(keys.coOccurrence('page'), 4, 'a', 9, 'b')
+      .zadd(keys.coOccurrence('r1'), 1, 'c')
+      .zadd(keys.coOccurrence('r2'), 2, 'd')
+      .exec();
+    const profile = await store.userProfile(user, { popular: 10, seeds: ['page', 'r2'], maxSeeds: 3, neighboursPerSeed: 1 });
+    expect(profile.recent).toEqual(['r1', 'r2', 'r3']);
+    expect(profile.affinity).toEqual(new Map([['shoes', 5], ['hats', 1]]));
+    expect([profile.popular.get('top'), profile.popular.get('next')]).toEqual([10, 3]);
+    // Given seeds first, then recent items not given, up to maxSeeds; the top neighbour of each.
+    expect(profile.neighbours).toEqual(new Map([['page', new Map([['b', 9]])], ['r2', new Map([['d', 2]])], ['r1', new Map([['c', 1]])]]));
+  });
+
+  it('answers empty lists for a user without history and no seeds', async () => {
+    const profile = await store.userProfile(uniqueId('nobody'), { popular: 10, seeds: [], maxSeeds: 12, neighboursPerSeed: 50 });
+    expect(profile.recent).toEqual([]);
+    expect(profile.affinity.size).toBe(0);
+    expect(profile.neighbours.size).toBe(0);
+  });
+});

@@ -1,21 +1,27 @@
 // The outbox's claim-deliver-mark cycle against the real Postgres: what the relay's at-least-once, never-lost
 // and never-twice-at-once guarantees rest on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger';
 import { OutboxStore, type OutboxMessage } from '../src/store/outbox';
-import { createPrisma, type PrismaClient } from '../src/store/prisma';
-import { fileDatabaseUrl } from './support/platform';
+import { connectDatabase, type Database } from '../src/store/db';
+import { RedisKeys } from '../src/store/keys';
+import { Queues } from '../src/store/queues';
+import { createRedis } from '../src/store/redis';
+import { outboxJobId } from '../src/workers/job';
+import { OutboxRelay } from '../src/workers/outbox-relay';
+import { eventually, fileDatabaseUrl, uniqueId } from './support/platform';
 
-let prisma: PrismaClient;
+let db: Database;
 let outbox: OutboxStore;
 beforeAll(async () => {
-  prisma = createPrisma(await fileDatabaseUrl());
-  outbox = new OutboxStore(prisma);
+  db = connectDatabase(await fileDatabaseUrl());
+  outbox = new OutboxStore(db);
 });
-afterAll(() => prisma.$disconnect());
+afterAll(() => db.close());
 
 async function write(n: number, tag: string): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await prisma.$executeRaw`INSERT INTO outbox (topic, payload) VALUES ('test.topic', ${JSON.stringify({ tag, i })}::json)`;
+    await db.pool.query(`INSERT INTO outbox (topic, payload) VALUES ('test.topic', $1::json)`, [JSON.stringify({ tag, i })]);
   }
 }
 
@@ -46,5 +52,66 @@ describe('outbox relay batches', () => {
     expect(counts).toEqual([10, 10]);
     expect(new Set([...seen[0]!, ...seen[1]!]).size).toBe(20);
     expect(await outbox.pending()).toBe(0);
+  });
+});
+
+describe('hand-off', () => {
+  const log = createLogger({ LOG_LEVEL: 'silent', ROLE: 'all' });
+  const keys = new RedisKeys(uniqueId('outbox-test'));
+  const producer = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'outbox-test', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // Nothing listens on port 1: every command fails at once, as with Redis down.
+  const nowhere = createRedis('redis://127.0.0.1:1', 'outbox-test-down', { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  nowhere.on('error', () => undefined);
+  const queues = new Queues(producer, keys);
+  afterAll(async () => {
+    const left = await producer.keys(`${keys.prefix}:*`);
+    if (left.length) await producer.del(...left);
+    await queues.close();
+    await producer.quit();
+    nowhere.disconnect();
+  });
+
+  async function writeEvents(n: number): Promise<OutboxMessage[]> {
+    const out: OutboxMessage[] = [];
+    for (let i = 0; i < n; i++) {
+      const payload = { events: [{ id: uniqueId('e'), type: 'VIEW', userId: 'u', sessionId: null, productId: 'p', category: null, campaignId: null, attributedCampaignId: null, recommendationId: null, quantity: 1, unitPrice: null, occurredAt: Date.now() }] };
+      const { rows } = await db.pool.query(`INSERT INTO outbox (topic, payload) VALUES ('events.recorded', $1::json) RETURNING id`, [JSON.stringify(payload)]);
+      out.push({ id: rows[0].id, topic: 'events.recorded', payload });
+    }
+    return out;
+  }
+  const sent = async (ids: string[]) =>
+    Number((await db.pool.query('SELECT count(*) FROM outbox WHERE id = ANY($1::bigint[]) AND sent_at IS NOT NULL', [ids])).rows[0].count);
+
+  it('enqueues handed-off rows at once and marks them sent, leaving young rows to their writer meanwhile', async () => {
+    const relay = new OutboxRelay(outbox, queues, log, { markLingerMs: 50 });
+    const messages = await writeEvents(3);
+    const ids = messages.map((m) => m.id);
+    // A relay polling now would leave them alone: they are younger than its grace period.
+    expect(await outbox.relayBatch(10, async () => Promise.reject(new Error('must not claim young rows')), 60_000)).toBe(0);
+    relay.handOff(messages);
+    await eventually(async () => (await sent(ids)) === 3, 5000, 'the hand-off to be marked sent');
+    const jobs = await queues.queue('events').getJobs(['waiting']);
+    expect(jobs.map((j) => j.id).filter((id) => ids.map(outboxJobId).includes(id!)).sort()).toEqual(ids.map(outboxJobId).sort());
+    await relay.stop();
+  });
+
+  it('leaves rows it could not enqueue (Redis down) to the relay, which delivers them once', async () => {
+    const down = new OutboxRelay(outbox, new Queues(nowhere, keys), log, { markLingerMs: 10 });
+    const messages = await writeEvents(2);
+    const ids = messages.map((m) => m.id);
+    down.handOff(messages);
+    await down.stop(); // waits for the failed enqueue
+    expect(await sent(ids)).toBe(0);
+    const relay = new OutboxRelay(outbox, queues, log);
+    expect(await relay.drain()).toBeGreaterThanOrEqual(2);
+    expect(await sent(ids)).toBe(2);
+    const jobs = await Promise.all(ids.map((id) => queues.queue('events').getJob(outboxJobId(id))));
+    expect(jobs.every((j) => j !== undefined)).toBe(true);
+    // Handing the same rows off again (a writer that crashed before marking) adds no second job.
+    const waiting = await queues.queue('events').getWaitingCount();
+    relay.handOff(messages);
+    await relay.stop();
+    expect(await queues.queue('events').getWaitingCount()).toBe(waiting);
   });
 });

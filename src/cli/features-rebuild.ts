@@ -6,26 +6,26 @@ import { EventStore } from '../store/events';
 import { FeatureStore } from '../store/feature-store';
 import { RedisKeys } from '../store/keys';
 import { KpiStore } from '../store/kpis';
-import { createPrisma } from '../store/prisma';
+import { connectDatabase } from '../store/db';
 import { Queues } from '../store/queues';
 import { createRedis } from '../store/redis';
 
 try {
   const config = loadConfig();
   const log = createLogger({ ...config, ROLE: 'all' });
-  const prisma = createPrisma(config.DATABASE_URL);
+  const db = connectDatabase(config.DATABASE_URL);
   const keys = new RedisKeys(config.REDIS_PREFIX);
   const redis = createRedis(config.REDIS_URL, 'flywheel-rebuild');
   const writer = createRedis(config.REDIS_URL, 'flywheel-rebuild-writer');
   const queues = new Queues(redis, keys);
   const started = Date.now();
-  const result = await rebuildFeatures({ events: new EventStore(prisma), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), queues, writer, log });
+  const result = await rebuildFeatures({ events: new EventStore(db), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, db.prisma), queues, writer, log });
   console.log(
     `Rebuilt the feature store from ${result.events} events in ${result.jobs} jobs ` +
       `(${result.applied} replayed, ${result.jobs - result.applied} applied by workers meanwhile) in ${Date.now() - started} ms.`,
   );
   await queues.close();
-  await prisma.$disconnect();
+  await db.close();
   await Promise.all([redis.quit(), writer.quit()]);
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : `Rebuild failed: ${(err as Error).message}`);

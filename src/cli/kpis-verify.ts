@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { createServices } from '../services';
 import { RedisKeys } from '../store/keys';
-import { createPrisma } from '../store/prisma';
+import { connectDatabase } from '../store/db';
 import { MemoryPubSub } from '../store/pubsub';
 import { createRedis } from '../store/redis';
 
@@ -13,10 +13,10 @@ if (!values.campaign?.length) {
   process.exit(2);
 }
 const config = loadConfig();
-const prisma = createPrisma(config.DATABASE_URL);
+const db = connectDatabase(config.DATABASE_URL);
 const redis = createRedis(config.REDIS_URL, 'flywheel-kpis-verify');
 // Read-only use: nothing is published, so an in-process PubSub is enough here.
-const services = createServices({ prisma, redis, keys: new RedisKeys(config.REDIS_PREFIX), pubsub: new MemoryPubSub(), onOutboxWritten: () => undefined, config });
+const services = createServices({ db, redis, keys: new RedisKeys(config.REDIS_PREFIX), pubsub: new MemoryPubSub(), handOff: () => undefined, config });
 let differs = false;
 try {
   for (const id of values.campaign) {
@@ -31,7 +31,7 @@ try {
   console.error((err as Error).message);
   differs = true;
 } finally {
-  await prisma.$disconnect();
+  await db.close();
   await redis.quit();
 }
 process.exit(differs ? 1 : 0);

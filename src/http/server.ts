@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Express } from 'express';
@@ -102,6 +103,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   const { config, schema, tokens, services, metrics, log } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // A GraphQL answer is not revalidated by ETag; hashing every response body for one costs CPU per request.
+  app.disable('etag');
   const server = createServer(app);
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.WS_MAX_PAYLOAD });
   const armor = createArmor(config);
@@ -120,6 +123,9 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     ...armor,
     plugins: [
       ...armor.plugins,
+      // Nothing here is cacheable by HTTP caches (no @cacheControl hints; POST, or GET with a token), and the
+      // cache-control plugin wraps every field resolver to compute a policy that is always "no cache".
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       metricsPlugin(metrics, log),
       {

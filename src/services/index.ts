@@ -6,13 +6,13 @@ import { InventoryStore } from '../store/inventory';
 import { dependencyChecks } from '../store/health';
 import { KpiStore } from '../store/kpis';
 import { ModelStore } from '../store/models';
-import { OutboxStore } from '../store/outbox';
+import { OutboxStore, type OutboxMessage } from '../store/outbox';
 import type { Queues } from '../store/queues';
 import { trainModelJob } from '../workers/train-model';
 import { trainOnThread, type TrainingInput, type TrainingOutput } from '../workers/training-thread';
 import type { Config } from '../config';
 import type { RedisKeys } from '../store/keys';
-import type { PrismaClient } from '../store/prisma';
+import type { Database } from '../store/db';
 import { ProductStore } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import type { Redis } from '../store/redis';
@@ -39,12 +39,12 @@ export interface Services {
 }
 
 export interface ServiceDeps {
-  prisma: PrismaClient;
+  db: Database;
   redis: Redis;
   keys: RedisKeys;
   pubsub: PubSub;
-  /** Called after a commit that wrote outbox rows. */
-  onOutboxWritten: () => void;
+  /** Given the outbox messages of each commit that wrote some, to enqueue at once (the relay's hand-off). */
+  handOff: (messages: OutboxMessage[]) => void;
   queues?: Queues;
   /** How trainings are fitted. @default on a worker thread */
   fit?: (input: TrainingInput) => Promise<TrainingOutput>;
@@ -52,14 +52,15 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps): Services {
-  const products = new ProductStore(deps.prisma);
-  const events = new EventStore(deps.prisma);
+  const { prisma } = deps.db;
+  const products = new ProductStore(deps.db);
+  const events = new EventStore(deps.db);
   const features = new FeatureStore(deps.redis, deps.keys);
-  // Inventory transactions may write outbox rows (alerts), so the relay is kicked after each commit.
-  const inventory = new InventoryStore(deps.prisma, deps.onOutboxWritten);
-  const campaigns = new CampaignStore(deps.prisma);
-  const kpis = new KpiStore(deps.redis, deps.keys, deps.prisma);
-  const modelStore = new ModelStore(deps.prisma);
+  // Inventory transactions may write outbox rows (alerts): handed off after each commit.
+  const inventory = new InventoryStore(deps.db, deps.handOff);
+  const campaigns = new CampaignStore(prisma);
+  const kpis = new KpiStore(deps.redis, deps.keys, prisma);
+  const modelStore = new ModelStore(prisma);
   const { config } = deps;
   const serving = new ModelServing(modelStore, deps.pubsub);
   const models = new ModelService(
@@ -87,10 +88,10 @@ export function createServices(deps: ServiceDeps): Services {
     serving,
     campaigns: new CampaignService(campaigns, kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
     catalog: new CatalogService(products, inventory),
-    ingest: new IngestService(events, products, inventory, campaigns, deps.onOutboxWritten),
+    ingest: new IngestService(events, products, inventory, campaigns, deps.handOff),
     inventory: new InventoryService(inventory, products, deps.pubsub),
     recommendations: new RecommendationService(features, events, deps.pubsub, serving, models),
     sales: new SalesService(kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
-    system: new SystemService(dependencyChecks(deps.prisma, deps.redis), new OutboxStore(deps.prisma), deps.queues, config.ROLE),
+    system: new SystemService(dependencyChecks(deps.db, deps.redis), new OutboxStore(deps.db), deps.queues, config.ROLE),
   };
 }

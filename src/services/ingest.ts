@@ -1,13 +1,16 @@
 // Ingest rules: what a valid event is, batch limits, defaults taken from the catalog, idempotency by id.
 import { z } from 'zod';
-import { ValidationError } from '../errors';
-import { EVENT_TYPES, type EventStore, type StoredEvent } from '../store/events';
+import { ValidationError, type FieldProblem } from '../errors';
+import { retryOnDeadlock } from '../store/db';
+import { EVENT_TYPES, type EventStore, type RecordedGroup, type StoredEvent } from '../store/events';
 import type { CampaignStore } from '../store/campaigns';
 import type { InventoryStore } from '../store/inventory';
+import type { OutboxMessage } from '../store/outbox';
 import type { ProductStore } from '../store/products';
 import { attributePurchases, MAX_ATTRIBUTION_WINDOW_HOURS } from './attribution';
 import type { StockChange } from './stock-rules';
 import { externalId } from './catalog';
+import { GroupCommit } from './group-commit';
 import { checkBatch } from './validation';
 
 export const MAX_EVENT_BATCH = 1000;
@@ -43,91 +46,133 @@ export interface RecordEventsResult {
   users: string[];
 }
 
+/** Most events written by one group commit (five full batches). */
+const MAX_GROUP_EVENTS = 5 * MAX_EVENT_BATCH;
+
 export class IngestService {
+  private readonly writer: GroupCommit<StoredEvent[], RecordedGroup['batches'][number]>;
+
   constructor(
     private readonly events: EventStore,
     private readonly products: ProductStore,
     private readonly inventory: InventoryStore,
     private readonly campaigns: CampaignStore,
-    /** Told after every commit that wrote outbox rows (the relay). */
-    private readonly onRecorded: () => void,
-  ) {}
+    /** Given the outbox message of every committed group, to enqueue at once (the relay). */
+    private readonly handOff: (messages: OutboxMessage[]) => void,
+  ) {
+    // Concurrent recordEvents calls share one statement (and one transaction when purchases take stock).
+    this.writer = new GroupCommit((batches) => this.writeGroup(batches), {
+      maxWeight: MAX_GROUP_EVENTS,
+      weight: (b) => b.length,
+      fits: attributionApart,
+      // Two writes in flight let Postgres use both cores with large batches (bench:ingest, batches of 1,000:
+      // ratio 0.44–0.49 against 0.30–0.33 with one).
+      concurrency: 2,
+    });
+  }
 
   async recordEvents(input: readonly unknown[]): Promise<RecordEventsResult> {
     // Every bad event is reported at once, shape errors and unknown products alike.
     const { valid, problems } = checkBatch(eventInput, input, 'events', { max: MAX_EVENT_BATCH });
-    const productIds = [...new Set(valid.flatMap(({ value: e }) => (e.productId ? [e.productId] : [])))];
-    const campaignIds = [...new Set(valid.flatMap(({ value: e }) => (e.campaignId ? [e.campaignId] : [])))];
-    const [productRows, campaignRows] = await Promise.all([this.products.findByIds(productIds), this.campaigns.findByIds(campaignIds)]);
-    const products = new Map(productRows.map((p) => [p.id, p]));
-    const campaigns = new Map(campaignRows.map((c) => [c.id, c]));
-    for (const { index, value: e } of valid) {
-      if (e.productId && !products.has(e.productId)) {
-        problems.push({ field: `events.${index}.productId`, index, message: `names no catalog product (${e.productId})` });
-      }
-      if (e.campaignId && !campaigns.has(e.campaignId)) {
-        problems.push({ field: `events.${index}.campaignId`, index, message: `names no campaign (${e.campaignId})` });
-      }
+    if (problems.length) {
+      // Only a rejected batch looks the catalog up here; a valid one has it checked by the statement that
+      // records it (no round trip of its own).
+      problems.push(...(await this.unknownReferences(valid)));
+      throw new ValidationError(problems.sort((a, b) => (a.index ?? 0) - (b.index ?? 0)));
     }
-    if (problems.length) throw new ValidationError(problems.sort((a, b) => (a.index ?? 0) - (b.index ?? 0)));
-    const items = valid.map((v) => v.value);
-
     const now = Date.now();
-    const rows: StoredEvent[] = items.map((e) => {
-      const product = e.productId ? products.get(e.productId) : undefined;
-      return {
-        id: e.id,
-        type: e.type,
-        userId: e.userId,
-        sessionId: e.sessionId ?? null,
-        productId: e.productId ?? null,
-        category: product?.category ?? null,
-        campaignId: e.campaignId ?? null,
-        attributedCampaignId: null,
-        recommendationId: e.recommendationId ?? null,
-        quantity: e.quantity ?? 1,
-        unitPrice: e.unitPrice ?? product?.price ?? null,
-        occurredAt: e.occurredAt?.getTime() ?? now,
-      };
-    });
-    await this.attribute(rows);
-    // Purchases take stock in the same transaction as their events; batches without purchases need no
-    // transaction at all (one statement is atomic), which keeps the common path to one round trip.
-    const fresh = rows.some((r) => r.type === 'PURCHASE')
-      ? await this.inventory.transaction(async (tx) => {
-          const ids = await this.events.recordBatch(rows, tx);
-          const purchases: StockChange[] = rows
-            .filter((r) => r.type === 'PURCHASE' && ids.has(r.id))
-            .map((r) => ({ kind: 'PURCHASE', productId: r.productId!, quantity: r.quantity, actor: r.userId, eventId: r.id }));
-          if (purchases.length) await this.inventory.applyChanges(tx, purchases);
-          return ids;
-        })
-      : await this.events.recordBatch(rows);
-    if (fresh.size) this.onRecorded();
+    const rows: StoredEvent[] = valid.map(({ value: e }) => ({
+      id: e.id,
+      type: e.type,
+      userId: e.userId,
+      sessionId: e.sessionId ?? null,
+      productId: e.productId ?? null,
+      category: null, // from the catalog, when recorded
+      campaignId: e.campaignId ?? null,
+      attributedCampaignId: null,
+      recommendationId: e.recommendationId ?? null,
+      quantity: e.quantity ?? 1,
+      unitPrice: e.unitPrice ?? null, // null: the product's price, when recorded
+      occurredAt: e.occurredAt?.getTime() ?? now,
+    }));
+    const { fresh, unknown } = await this.writer.submit(rows);
+    if (unknown.length) {
+      throw new ValidationError(
+        unknown
+          .map(({ index, field, ref }) => ({
+            field: `events.${index}.${field}`,
+            index,
+            message: field === 'productId' ? `names no catalog product (${ref})` : `names no campaign (${ref})`,
+          }))
+          .sort((a, b) => a.index - b.index),
+      );
+    }
     const users = [...new Set(rows.filter((r) => fresh.has(r.id)).map((r) => r.userId))];
     return { accepted: fresh.size, duplicates: rows.length - fresh.size, users };
   }
 
+  /** Events of a rejected batch that name no catalog product or no campaign, for its error. */
+  private async unknownReferences(valid: Array<{ index: number; value: z.output<typeof eventInput> }>): Promise<FieldProblem[]> {
+    const productIds = [...new Set(valid.flatMap(({ value: e }) => (e.productId ? [e.productId] : [])))];
+    const campaignIds = [...new Set(valid.flatMap(({ value: e }) => (e.campaignId ? [e.campaignId] : [])))];
+    const [productRows, campaignRows] = await Promise.all([this.products.findByIds(productIds), this.campaigns.findByIds(campaignIds)]);
+    const products = new Set(productRows.map((p) => p.id));
+    const campaigns = new Set(campaignRows.map((c) => c.id));
+    return valid.flatMap(({ index, value: e }) => [
+      ...(e.productId && !products.has(e.productId)
+        ? [{ field: `events.${index}.productId`, index, message: `names no catalog product (${e.productId})` }]
+        : []),
+      ...(e.campaignId && !campaigns.has(e.campaignId)
+        ? [{ field: `events.${index}.campaignId`, index, message: `names no campaign (${e.campaignId})` }]
+        : []),
+    ]);
+  }
+
   /**
-   * Credits purchases without campaignId by last click (earlier clicks in Postgres and in this batch), once,
-   * at record time: the decision is stored on the event, so live counters and recounts agree forever.
+   * Writes a group of batches (see GroupCommit): attribution for the whole group, then one statement; with
+   * purchases, in one transaction that also takes stock (rows locked in id order; the purchases are applied in
+   * group order, as if the batches had come one after the other). Batches without purchases need no
+   * transaction at all (one statement is atomic), which keeps the common path to one round trip.
    */
-  private async attribute(rows: StoredEvent[]): Promise<void> {
-    const purchases = rows.filter((r) => r.type === 'PURCHASE' && !r.campaignId);
+  private async writeGroup(batches: StoredEvent[][]): Promise<RecordedGroup['batches']> {
+    await this.attribute(batches);
+    const recorded = batches.some((b) => b.some((r) => r.type === 'PURCHASE'))
+      ? await this.inventory.transaction(async (tx) => {
+          const group = await this.events.recordGroup(batches, tx);
+          const purchases: StockChange[] = batches.flatMap((rows, i) =>
+            rows
+              .filter((r) => r.type === 'PURCHASE' && group.batches[i]!.fresh.has(r.id))
+              .map((r) => ({ kind: 'PURCHASE' as const, productId: r.productId!, quantity: r.quantity, actor: r.userId, eventId: r.id })),
+          );
+          if (purchases.length) await this.inventory.applyChanges(tx, purchases);
+          return group;
+        })
+      : await retryOnDeadlock(() => this.events.recordGroup(batches));
+    if (recorded.outbox) this.handOff([recorded.outbox]);
+    return recorded.batches;
+  }
+
+  /**
+   * Credits purchases without campaignId by last click (earlier clicks in Postgres and in the same batch), once,
+   * at record time: the decision is stored on the event, so live counters and recounts agree forever. One query
+   * for the whole group (attributionApart keeps other batches' clicks of the same user out of a group).
+   */
+  private async attribute(batches: StoredEvent[][]): Promise<void> {
+    const purchases = batches.flat().filter((r) => r.type === 'PURCHASE' && !r.campaignId);
     if (!purchases.length) return;
     const earliest = Math.min(...purchases.map((p) => p.occurredAt));
-    const stored = await this.events.campaignClicks(
+    const inBatch = batches.map((rows) => rows.flatMap(campaignClick));
+    const { clicks: stored, windows } = await this.events.campaignClicks(
       [...new Set(purchases.map((p) => p.userId))],
       new Date(earliest - MAX_ATTRIBUTION_WINDOW_HOURS * 3600_000),
+      [...new Set(inBatch.flat().map((c) => c.campaignId))],
     );
-    const inBatch = rows.flatMap((r) => (r.type === 'CLICK' && r.campaignId ? [{ userId: r.userId, campaignId: r.campaignId, at: r.occurredAt }] : []));
-    const clicks = [...stored, ...inBatch];
-    if (!clicks.length) return;
-    const windows = new Map(
-      (await this.campaigns.findByIds([...new Set(clicks.map((c) => c.campaignId))])).map((c) => [c.id, c.attributionWindowHours]),
-    );
-    const credited = attributePurchases(purchases.map((p) => ({ id: p.id, userId: p.userId, at: p.occurredAt })), clicks, windows);
-    for (const p of purchases) p.attributedCampaignId = credited.get(p.id) ?? null;
+    batches.forEach((rows, i) => {
+      const own = rows.filter((r) => r.type === 'PURCHASE' && !r.campaignId);
+      if (!own.length) return;
+      const credited = attributePurchases(own.map((p) => ({ id: p.id, userId: p.userId, at: p.occurredAt })), [...stored, ...inBatch[i]!], windows);
+      for (const p of own) p.attributedCampaignId = credited.get(p.id) ?? null;
+    });
   }
 
   /** For checks done before validation (who may record for whom). */
@@ -139,5 +184,19 @@ export class IngestService {
     }
     return [...ids];
   }
+}
 
+function campaignClick(r: StoredEvent) {
+  return r.type === 'CLICK' && r.campaignId ? [{ userId: r.userId, campaignId: r.campaignId, at: r.occurredAt }] : [];
+}
+
+/**
+ * Whether `batch` may be written with, or at the same time as, `group`: not when it has a purchase to attribute
+ * whose user clicked a campaign in the group. That purchase is then recorded in a later group, once the click's
+ * group is committed, so that its attribution query sees the click (or not, if its batch was rejected), exactly
+ * as if the batches came one by one.
+ */
+export function attributionApart(group: readonly StoredEvent[][], batch: StoredEvent[]): boolean {
+  const buyers = new Set(batch.flatMap((r) => (r.type === 'PURCHASE' && !r.campaignId ? [r.userId] : [])));
+  return !buyers.size || !group.some((b) => b.some((r) => r.type === 'CLICK' && r.campaignId && buyers.has(r.userId)));
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { LiveQuery } from '../realtime/live-query';
 import type { EventStore } from '../store/events';
 import type { FeatureStore } from '../store/feature-store';
-import { topics } from '../store/keys';
+import { topics, USER_CHANGED } from '../store/keys';
 import type { Product } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { externalId } from './catalog';
@@ -45,10 +45,18 @@ const RECENCY_FALLOFF = 0.3;
 const POPULARITY_PRIOR = 0.05;
 const CATEGORY_BOOST = 0.25;
 const MAX_SEEDS = 12;
+/** Neighbours read per seed. */
+const NEIGHBOURS_PER_SEED = 50;
 /** Weight of the trained model's (max-normalised) scores next to the real-time candidates. */
 const MODEL_BLEND = 1.5;
 /** How many of the model's best items join the candidates. */
 const MODEL_CANDIDATES = 200;
+
+/** What a live list may reuse from its previous computation. */
+export interface LiveInputs {
+  /** The user's cart: read again only when the user's last events may have changed it. */
+  cart(): Promise<Array<{ productId: string; quantity: number }>>;
+}
 
 interface Candidate {
   score: number;
@@ -77,12 +85,25 @@ export class RecommendationService {
     return { experiment, variant, realtime: wanted !== 'popularity', model };
   }
 
-  async recommend(raw: RecommendArgs): Promise<RecommendationList> {
-    const args = parseInput(recommendArgs, raw, 'recommendations');
+  recommend(raw: RecommendArgs): Promise<RecommendationList> {
+    return this.compute(parseInput(recommendArgs, raw, 'recommendations'));
+  }
+
+  private async compute(args: z.output<typeof recommendArgs>, live?: LiveInputs): Promise<RecommendationList> {
     const source = await this.source(args.userId);
-    // Round trips are the cost of a live list (one per event of the user): Redis and Postgres in parallel here,
-    // then neighbours, then one Postgres query for filters and product rows.
-    const [{ recent, affinity, popular }, cart] = await Promise.all([this.features.userProfile(args.userId, 200), this.events.cart(args.userId)]);
+    // Round trips are the cost of a live list (one per event of the user): one Redis script (profile and the
+    // neighbours of the likely seeds) next to the cart from Postgres, then one Postgres query for filters and
+    // product rows.
+    const [profile, cart] = await Promise.all([
+      this.features.userProfile(args.userId, {
+        popular: 200,
+        seeds: args.productId ? [args.productId] : [],
+        maxSeeds: source.realtime ? MAX_SEEDS : 0,
+        neighboursPerSeed: NEIGHBOURS_PER_SEED,
+      }),
+      live?.cart() ?? this.events.cart(args.userId),
+    ]);
+    const { recent, affinity, popular } = profile;
     const seeds = new Map<string, { weight: number; kind: Candidate['seedKind'] }>();
     if (args.productId) seeds.set(args.productId, { weight: SEED_WEIGHT.productPage, kind: 'productPage' });
     for (const c of cart) if (!seeds.has(c.productId)) seeds.set(c.productId, { weight: SEED_WEIGHT.cart, kind: 'cart' });
@@ -90,7 +111,12 @@ export class RecommendationService {
       if (!seeds.has(p)) seeds.set(p, { weight: SEED_WEIGHT.recent / (1 + rank * RECENCY_FALLOFF), kind: 'recent' });
     });
     const seedList = source.realtime ? [...seeds.entries()].slice(0, MAX_SEEDS) : [];
-    const neighbours = await this.features.neighbours(seedList.map(([p]) => p));
+    // Cart items beyond the recent ones read with the profile need their neighbours read apart (rare: carting
+    // is an interaction, so cart items are usually among the recent items).
+    const missing = seedList.flatMap(([p]) => (profile.neighbours.has(p) ? [] : [p]));
+    const neighbours = missing.length
+      ? new Map([...profile.neighbours, ...(await this.features.neighbours(missing, NEIGHBOURS_PER_SEED))])
+      : profile.neighbours;
 
     const candidates = new Map<string, Candidate>();
     const seedIds = new Set(seeds.keys());
@@ -185,15 +211,30 @@ export class RecommendationService {
   }
 
   /** The user's list now, then a fresh one whenever that user's features (or the catalog for everyone) change. */
-  live(args: RecommendArgs, onError?: (err: unknown) => void): AsyncIterableIterator<RecommendationList> {
-    parseInput(recommendArgs, args, 'recommendationsUpdated');
+  live(raw: RecommendArgs, onError?: (err: unknown) => void): AsyncIterableIterator<RecommendationList> {
+    const args = parseInput(recommendArgs, raw, 'recommendationsUpdated');
+    // The cart changes only with the user's own cart events, and the workers say when a user's events included
+    // one (CART_CHANGED): other pushes (views, clicks, stock changes) reuse the cart read last time, which saves
+    // a Postgres round trip on most pushes. The candidate filter (stock, purchases, interactions) is read anew
+    // every time.
+    let cart: Promise<Array<{ productId: string; quantity: number }>> | undefined;
+    const inputs: LiveInputs = {
+      cart: () => {
+        cart ??= this.events.cart(args.userId);
+        cart.catch(() => (cart = undefined));
+        return cart;
+      },
+    };
     return new LiveQuery<RecommendationList>({
       pubsub: this.pubsub,
       topics: [topics.userFeatures(args.userId), topics.allUsers()],
-      compute: () => this.recommend(args),
+      compute: () => this.compute(args, inputs),
       // A stock-out matters only to lists that show the product; a restock may matter to anyone.
       affects: (topic, message, last) => {
-        if (topic !== topics.allUsers()) return true;
+        if (topic !== topics.allUsers()) {
+          if (message !== USER_CHANGED.events) cart = undefined;
+          return true;
+        }
         const change = JSON.parse(message) as { productId: string; inStock: boolean };
         return change.inStock || !last || last.items.some((i) => i.product.id === change.productId);
       },

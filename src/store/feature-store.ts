@@ -17,11 +17,69 @@ export interface JobEvents {
   events: StoredEvent[];
 }
 
+/**
+ * The reads of a recommendation list, as scripts: a script is one command and one reply, where a pipeline is a
+ * command, a reply and a promise per key, and a live list is read on every event of its user.
+ */
+const READ_SCRIPTS = {
+  fwUserProfile: {
+    // What one list reads about its user: recent items (newest first), category affinity, the most popular
+    // products, and the top neighbours of the seeds (given ones first, then recent items), in one round trip.
+    // KEYS: the user's items, the user's categories, popularity. ARGV: co-occurrence key prefix, recent items to
+    // read, popular products to read, neighbours per seed, most seeds, then the given seeds.
+    // The co-occurrence keys are derived here rather than declared in KEYS, which a Redis Cluster would refuse;
+    // the feature store already needs a single Redis (its MULTI transactions span many keys). The answer is one
+    // JSON string (about 2,000 strings otherwise, each a reply the client decodes on its own).
+    lua: `local recent = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+      local seeds, seen = {}, {}
+      local function add(p) if not seen[p] and #seeds < tonumber(ARGV[5]) then seen[p] = true; seeds[#seeds + 1] = p end end
+      for i = 6, #ARGV do add(ARGV[i]) end
+      for _, p in ipairs(recent) do add(p) end
+      local neighbours = {}
+      for i, p in ipairs(seeds) do neighbours[i] = redis.call('ZREVRANGE', ARGV[1] .. p, 0, tonumber(ARGV[4]) - 1, 'WITHSCORES') end
+      return cjson.encode({recent, redis.call('ZREVRANGE', KEYS[2], 0, 9, 'WITHSCORES'),
+              redis.call('ZREVRANGE', KEYS[3], 0, tonumber(ARGV[3]) - 1, 'WITHSCORES'), seeds, neighbours})`,
+    numberOfKeys: 3,
+    readOnly: true,
+  },
+  fwNeighbours: {
+    // The top neighbours of each co-occurrence key given, with their weights.
+    lua: `local out = {}
+      for i, key in ipairs(KEYS) do out[i] = redis.call('ZREVRANGE', key, 0, tonumber(ARGV[1]) - 1, 'WITHSCORES') end
+      return out`,
+    readOnly: true,
+  },
+} as const;
+
+type ReadScripts = {
+  fwUserProfile(...keysThenArgs: Array<string | number>): Promise<string>;
+  fwNeighbours(numberOfKeys: number, ...keysThenLimit: Array<string | number>): Promise<string[][]>;
+};
+
+/** What a recommendation list reads about its user (see FeatureStore.userProfile). */
+export interface UserProfile {
+  /** Most recently interacted items, newest first. */
+  recent: string[];
+  /** Category → affinity. */
+  affinity: Map<string, number>;
+  /** The store's most popular products → decayed popularity. */
+  popular: Map<string, number>;
+  /** Top neighbours (→ co-occurrence weight) of the seeds read with the profile. */
+  neighbours: Map<string, Map<string, number>>;
+}
+
 export class FeatureStore {
+  private readonly reader: Redis & ReadScripts;
+
   constructor(
     private readonly redis: Redis,
     readonly keys: RedisKeys,
-  ) {}
+  ) {
+    for (const [name, script] of Object.entries(READ_SCRIPTS)) {
+      if (!(name in redis)) redis.defineCommand(name, script);
+    }
+    this.reader = redis as Redis & ReadScripts;
+  }
 
   /**
    * Applies the events of several jobs at once, each job at most once ever. `writer` must be a connection used
@@ -63,32 +121,41 @@ export class FeatureStore {
   }
 
   /**
-   * What one recommendation list reads about its user, in one round trip: the most recently interacted items
-   * (newest first), category affinity, and the store's most popular products.
+   * What one recommendation list reads about its user, in one round trip: recent items, category affinity, the
+   * most popular products, and the neighbours of up to `maxSeeds` seeds: `seeds` first, then recent items.
    */
-  async userProfile(userId: string, popularLimit = 100): Promise<{ recent: string[]; affinity: Map<string, number>; popular: Map<string, number> }> {
-    const results =
-      (await this.redis
-        .pipeline()
-        .zrevrange(this.keys.userItems(userId), 0, RECENT_READ - 1)
-        .zrevrange(this.keys.userCategories(userId), 0, 9, 'WITHSCORES')
-        .zrevrange(this.keys.popularity(), 0, popularLimit - 1, 'WITHSCORES')
-        .exec()) ?? [];
-    const reply = (i: number) => {
-      const [err, value] = results[i] ?? [null, []];
-      if (err) throw err;
-      return value as string[];
+  async userProfile(
+    userId: string,
+    opts: { popular: number; seeds: string[]; maxSeeds: number; neighboursPerSeed: number },
+  ): Promise<UserProfile> {
+    const reply = await this.reader.fwUserProfile(
+      this.keys.userItems(userId),
+      this.keys.userCategories(userId),
+      this.keys.popularity(),
+      this.keys.coOccurrence(''),
+      RECENT_READ,
+      opts.popular,
+      opts.neighboursPerSeed,
+      opts.maxSeeds,
+      ...opts.seeds,
+    );
+    // Lua's cjson writes an empty table as {}: read anything but an array as empty.
+    const parts = JSON.parse(reply) as unknown[];
+    const seeds = list<string>(parts[3]);
+    const neighbours = list<unknown>(parts[4]);
+    return {
+      recent: list<string>(parts[0]),
+      affinity: pairs(list(parts[1])),
+      popular: pairs(list(parts[2])),
+      neighbours: new Map(seeds.map((p, i) => [p, pairs(list(neighbours[i]))])),
     };
-    return { recent: reply(0), affinity: pairs(reply(1)), popular: pairs(reply(2)) };
   }
 
   /** Top neighbours of each product, in one round trip. */
   async neighbours(productIds: string[], limit = 50): Promise<Map<string, Map<string, number>>> {
     if (!productIds.length) return new Map();
-    const pipeline = this.redis.pipeline();
-    for (const p of productIds) pipeline.zrevrange(this.keys.coOccurrence(p), 0, limit - 1, 'WITHSCORES');
-    const results = (await pipeline.exec()) ?? [];
-    return new Map(productIds.map((p, i) => [p, pairs((results[i]?.[1] as string[]) ?? [])]));
+    const lists = await this.reader.fwNeighbours(productIds.length, ...productIds.map((p) => this.keys.coOccurrence(p)), limit);
+    return new Map(productIds.map((p, i) => [p, pairs(lists[i] ?? [])]));
   }
 
   async popular(limit = 100): Promise<Map<string, number>> {
@@ -111,6 +178,10 @@ export class FeatureStore {
     } while (cursor !== '0');
     return deleted;
   }
+}
+
+function list<T = string>(value: unknown): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
 }
 
 function pairs(flat: string[]): Map<string, number> {

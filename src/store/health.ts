@@ -1,5 +1,5 @@
 // Round trips to the platform's dependencies: /readyz and the admin System page ask the same questions.
-import type { PrismaClient } from './prisma';
+import type { Database } from './db';
 import type { Redis } from './redis';
 
 export interface DependencyCheck {
@@ -19,9 +19,9 @@ export interface DependencyHealth {
 /** Long enough for a loaded database, short enough that a health page or an orchestrator is not kept waiting. */
 export const CHECK_TIMEOUT_MS = 1500;
 
-export function dependencyChecks(prisma: PrismaClient, redis: Redis): DependencyCheck[] {
+export function dependencyChecks(db: Database, redis: Redis): DependencyCheck[] {
   return [
-    { name: 'postgres', check: () => prisma.$queryRaw`SELECT 1` },
+    { name: 'postgres', check: () => db.pool.query('SELECT 1') },
     { name: 'redis', check: () => redis.ping() },
   ];
 }

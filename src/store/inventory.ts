@@ -1,9 +1,9 @@
 // Stock levels, the stock movement ledger and inventory alerts in Postgres. Changes are applied to rows
 // locked FOR UPDATE (in id order, so concurrent batches cannot deadlock), with the rules of stock-rules.ts.
 import { planStockChanges, type InventoryAlertKind, type StockChange, type StockLevel, type StockPlan } from '../services/stock-rules';
-import { Prisma, type PrismaClient } from './prisma';
-
-export type Db = PrismaClient | Prisma.TransactionClient;
+import type pg from 'pg';
+import { prepare, query, sql, transaction, type Database } from './db';
+import type { OutboxMessage } from './outbox';
 
 export const INVENTORY_CHANGED_TOPIC = 'inventory.changed';
 
@@ -30,7 +30,8 @@ export interface StoredMovement {
 }
 
 interface AlertRow {
-  id: bigint;
+  /** bigint: a string from `pg`. */
+  id: string;
   product_id: string;
   kind: InventoryAlertKind;
   stock: number;
@@ -44,43 +45,52 @@ function toAlert(r: AlertRow): StoredAlert {
 }
 
 export class InventoryStore {
+  private readonly pool: pg.Pool;
+  /** Outbox messages written by applyChanges in each open transaction of this store, for handing off at commit. */
+  private readonly written = new WeakMap<pg.PoolClient, OutboxMessage[]>();
+
   constructor(
-    private readonly prisma: PrismaClient,
-    /** Told after each committed transaction, which may have written outbox rows (the relay). */
-    private readonly onCommit: () => void = () => undefined,
-  ) {}
+    db: Database,
+    /** Given the outbox messages of each committed transaction, to enqueue at once (the relay). */
+    private readonly handOff: (messages: OutboxMessage[]) => void = () => undefined,
+  ) {
+    this.pool = db.pool;
+  }
 
   /**
    * Runs `fn` in one transaction (for callers that combine inventory changes with other writes), retried when
    * Postgres picks it as a deadlock victim: batches touching the same carts in another order can cross.
    */
-  async transaction<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
+  async transaction<T>(fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+    let messages: OutboxMessage[] = [];
+    const result = await transaction(this.pool, async (tx) => {
+      messages = [];
+      this.written.set(tx, messages);
       try {
-        const result = await this.prisma.$transaction(fn, { timeout: 20_000, maxWait: 10_000 });
-        this.onCommit();
-        return result;
-      } catch (err) {
-        if (attempt >= 5 || !isRetryable(err)) throw err;
-        await new Promise((r) => setTimeout(r, 10 * attempt * Math.random()));
+        return await fn(tx);
+      } finally {
+        this.written.delete(tx);
       }
-    }
+    });
+    if (messages.length) this.handOff(messages);
+    return result;
   }
 
   /**
    * Locks the products, plans the changes with the stock rules and writes levels, ledger rows, alerts and an
-   * outbox message (for live alerts and recommendations) in `db`, which must be a transaction.
+   * outbox message (for live alerts and recommendations) in `db`, which must be a transaction of this store's
+   * transaction() (which hands the message to the relay once it commits).
    */
-  async applyChanges(db: Prisma.TransactionClient, changes: StockChange[]): Promise<{ plan: StockPlan; alerts: StoredAlert[] }> {
+  async applyChanges(db: pg.PoolClient, changes: StockChange[]): Promise<{ plan: StockPlan; alerts: StoredAlert[] }> {
     const ids = [...new Set(changes.map((c) => c.productId))].sort();
-    const rows = await db.$queryRaw<Array<{ id: string; stock: number; low_stock_threshold: number }>>`
-      SELECT id, stock, low_stock_threshold FROM products WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
+    const rows = await query<{ id: string; stock: number; low_stock_threshold: number }>(db, prepare(sql`
+      SELECT id, stock, low_stock_threshold FROM products WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`));
     const levels = new Map<string, StockLevel>(rows.map((r) => [r.id, { productId: r.id, stock: r.stock, threshold: r.low_stock_threshold }]));
     const plan = planStockChanges(levels, changes);
     const touched = [...plan.levels.values()];
     const m = plan.movements;
     const a = plan.alerts;
-    const inserted = await db.$queryRaw<AlertRow[]>`
+    const inserted = await query<AlertRow>(db, prepare(sql`
       -- Writes a planned stock change: new levels, ledger rows, alert rows, and one outbox message announcing them.
       WITH levels AS (
         UPDATE products p SET stock = l.stock, low_stock_threshold = l.threshold, updated_at = now()
@@ -99,41 +109,38 @@ export class InventoryStore {
       INSERT INTO inventory_alerts (product_id, kind, stock, threshold, shortfall)
       SELECT * FROM unnest(${a.map((x) => x.productId)}::text[], ${a.map((x) => x.kind)}::"InventoryAlertKind"[],
                            ${a.map((x) => x.stock)}::int[], ${a.map((x) => x.threshold)}::int[], ${a.map((x) => x.shortfall)}::int[])
-      RETURNING id, product_id, kind, stock, threshold, shortfall, created_at`;
+      RETURNING id, product_id, kind, stock, threshold, shortfall, created_at`));
     const alerts = inserted.map(toAlert).sort((x, y) => Number(x.id) - Number(y.id));
     if (alerts.length || plan.availability.length) {
       const payload = {
         alerts: alerts.map((x) => ({ ...x, createdAt: x.createdAt.getTime() })),
         availability: plan.availability,
       };
-      await db.$executeRaw`INSERT INTO outbox (topic, payload) VALUES (${INVENTORY_CHANGED_TOPIC}, ${JSON.stringify(payload)}::json)`;
+      const [box] = await query<{ id: string }>(db, sql`
+        INSERT INTO outbox (topic, payload) VALUES (${INVENTORY_CHANGED_TOPIC}, ${JSON.stringify(payload)}::json) RETURNING id`);
+      this.written.get(db)?.push({ id: box!.id, topic: INVENTORY_CHANGED_TOPIC, payload });
     }
     return { plan, alerts };
   }
 
   async alerts(opts: { limit: number; beforeId?: string; kind?: InventoryAlertKind }): Promise<StoredAlert[]> {
-    const rows = await this.prisma.$queryRaw<AlertRow[]>`
+    const rows = await query<AlertRow>(this.pool, sql`
       SELECT id, product_id, kind, stock, threshold, shortfall, created_at FROM inventory_alerts
       WHERE (${opts.beforeId ?? null}::bigint IS NULL OR id < ${opts.beforeId ?? null}::bigint)
         AND (${opts.kind ?? null}::text IS NULL OR kind::text = ${opts.kind ?? null}::text)
-      ORDER BY id DESC LIMIT ${opts.limit}`;
+      ORDER BY id DESC LIMIT ${opts.limit}`);
     return rows.map(toAlert);
   }
 
   async movements(productId: string, opts: { limit: number; beforeId?: string }): Promise<StoredMovement[]> {
-    const rows = await this.prisma.$queryRaw<
-      Array<{ id: bigint; product_id: string; kind: string; delta: number; resulting_stock: number; reason: string; actor: string; event_id: string | null; created_at: Date }>
-    >`SELECT id, product_id, kind::text, delta, resulting_stock, reason, actor, event_id, created_at FROM stock_movements
+    const rows = await query<
+      { id: string; product_id: string; kind: string; delta: number; resulting_stock: number; reason: string; actor: string; event_id: string | null; created_at: Date }
+    >(this.pool, sql`SELECT id, product_id, kind::text, delta, resulting_stock, reason, actor, event_id, created_at FROM stock_movements
       WHERE product_id = ${productId} AND (${opts.beforeId ?? null}::bigint IS NULL OR id < ${opts.beforeId ?? null}::bigint)
-      ORDER BY id DESC LIMIT ${opts.limit}`;
+      ORDER BY id DESC LIMIT ${opts.limit}`);
     return rows.map((r) => ({
       id: String(r.id), productId: r.product_id, kind: r.kind, delta: r.delta, resultingStock: r.resulting_stock,
       reason: r.reason, actor: r.actor, eventId: r.event_id, createdAt: r.created_at,
     }));
   }
-}
-
-/** Deadlock (40P01) or serialization failure (40001): the pg adapter reports both as a write conflict, P2034. */
-function isRetryable(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2034';
 }

@@ -78,9 +78,17 @@ export class RedisKeys {
   }
 }
 
+/** Messages on a user's topic: what the user's applied events may have changed. */
+export const USER_CHANGED = {
+  /** Features only (views, clicks, impressions). */
+  events: 'events',
+  /** Features and the cart (an ADD_TO_CART, REMOVE_FROM_CART or PURCHASE was among them). */
+  cart: 'cart',
+} as const;
+
 /** Pub/sub topics, shared by publishers (workers) and subscribers (API instances). */
 export const topics = {
-  /** Something changed that may change the user's recommendations. */
+  /** Something changed that may change the user's recommendations (message: a USER_CHANGED value). */
   userFeatures: (userId: string) => `user:${userId}`,
   /** Something changed for every user: a product went out of stock or came back (message: {productId, inStock}). */
   allUsers: () => 'users:all',

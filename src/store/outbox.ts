@@ -1,5 +1,7 @@
-// The outbox table: claimed by relays with SKIP LOCKED so several processes can relay at once.
-import type { PrismaClient } from './prisma';
+// The outbox table. Writers hand their rows to BullMQ right after commit and mark them sent (markSent); relays
+// claim what was left behind (a crash, Redis down) with SKIP LOCKED, so several processes can relay at once.
+import type pg from 'pg';
+import { prepare, query, sql, transaction, type Database } from './db';
 
 export interface OutboxMessage {
   id: string;
@@ -8,41 +10,50 @@ export interface OutboxMessage {
 }
 
 export class OutboxStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly pool: pg.Pool;
+  constructor(db: Database) {
+    this.pool = db.pool;
+  }
 
   /**
    * Claims up to `limit` unsent messages, marks them sent, hands them to `deliver`, and commits, in one
    * transaction: if `deliver` throws (Redis down) the transaction rolls back, so nothing is marked and the rows
    * stay for the next attempt; if the process dies after delivering but before commit, the next relay delivers
-   * again with the same job ids. Claiming and marking are one statement (the relay runs after every recorded
-   * batch, so each round trip here is one per event at low rates).
+   * again with the same job ids. Claiming and marking are one statement. Rows younger than `minAgeMs` are left
+   * to the writer that is handing them off.
    */
-  async relayBatch(limit: number, deliver: (messages: OutboxMessage[]) => Promise<void>): Promise<number> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const rows = await tx.$queryRaw<Array<{ id: bigint; topic: string; payload: unknown }>>`
-          -- Claim (skipping rows another relay holds) and mark sent; the mark stands only if this transaction commits.
-          UPDATE outbox o SET sent_at = now()
-          FROM (SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED) claimed
-          WHERE o.id = claimed.id
-          RETURNING o.id, o.topic, o.payload`;
-        if (!rows.length) return 0;
-        // RETURNING follows no particular order; jobs are enqueued in outbox order.
-        rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        await deliver(rows.map((r) => ({ id: String(r.id), topic: r.topic, payload: r.payload })));
-        return rows.length;
-      },
-      { timeout: 15_000, maxWait: 5_000 },
-    );
+  async relayBatch(limit: number, deliver: (messages: OutboxMessage[]) => Promise<void>, minAgeMs = 0): Promise<number> {
+    return transaction(this.pool, async (tx) => {
+      const rows = await query<{ id: string; topic: string; payload: unknown }>(tx, prepare(sql`
+        -- Claim (skipping rows another relay holds) and mark sent; the mark stands only if this transaction commits.
+        UPDATE outbox o SET sent_at = now()
+        FROM (SELECT id FROM outbox
+              WHERE sent_at IS NULL AND created_at <= now() - make_interval(secs => ${minAgeMs / 1000}::float8)
+              ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED) claimed
+        WHERE o.id = claimed.id
+        RETURNING o.id, o.topic, o.payload`));
+      if (!rows.length) return 0;
+      // RETURNING follows no particular order; jobs are enqueued in outbox order (ids are bigint, as strings).
+      rows.sort((a, b) => a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      await deliver(rows.map((r) => ({ id: r.id, topic: r.topic, payload: r.payload })));
+      return rows.length;
+    });
+  }
+
+  /** Marks messages that their writer delivered. */
+  async markSent(ids: string[]): Promise<void> {
+    await this.pool.query(prepare(sql`
+      UPDATE outbox SET sent_at = now() WHERE id = ANY(${ids}::bigint[]) AND sent_at IS NULL`));
   }
 
   async pending(): Promise<number> {
-    const [row] = await this.prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL`;
+    const [row] = await query<{ n: string }>(this.pool, sql`SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL`);
     return Number(row?.n ?? 0);
   }
 
   /** Sent messages are kept a while for inspection, then pruned. */
   async pruneSent(olderThanMs: number): Promise<number> {
-    return this.prisma.$executeRaw`DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => ${olderThanMs / 1000})`;
+    const result = await this.pool.query(sql`DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => ${olderThanMs / 1000})`);
+    return result.rowCount ?? 0;
   }
 }

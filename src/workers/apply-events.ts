@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { EVENT_TYPES } from '../store/events';
 import type { FeatureStore, JobEvents } from '../store/feature-store';
 import type { KpiStore } from '../store/kpis';
-import { topics } from '../store/keys';
+import { topics, USER_CHANGED } from '../store/keys';
 import type { Redis } from '../store/redis';
 import { defineJob } from './job';
 
@@ -38,17 +38,21 @@ export const applyEventsJob = defineJob({
   },
 });
 
+const CART_TYPES = new Set<string>(['ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE']);
+
 /** Applies a micro-batch of jobs and announces the users whose recommendations may have changed. */
 export async function applyEventBatch(
   deps: { features: FeatureStore; kpis: KpiStore; writer: Redis; publish: (messages: Array<[string, string]>) => Promise<void> },
   jobs: JobEvents[],
 ): Promise<number> {
   let campaigns: string[] = [];
-  const { users, applied } = await deps.features.applyJobs(deps.writer, jobs, (events, tx) => {
+  const { users, applied, events } = await deps.features.applyJobs(deps.writer, jobs, (events, tx) => {
     campaigns = deps.kpis.write(events, tx);
   });
+  // Live lists read the cart again only when told it may have changed.
+  const cartUsers = new Set(events.flatMap((e) => (CART_TYPES.has(e.type) ? [e.userId] : [])));
   await deps.publish([
-    ...[...users].map((u): [string, string] => [topics.userFeatures(u), 'events']),
+    ...[...users].map((u): [string, string] => [topics.userFeatures(u), cartUsers.has(u) ? USER_CHANGED.cart : USER_CHANGED.events]),
     ...campaigns.map((c): [string, string] => [topics.campaign(c), 'events']),
   ]);
   return applied;

@@ -1,0 +1,235 @@
+// Group commit: concurrent recordEvents calls share one statement, and each still gets what it would have got
+// alone — the combining mechanism by itself, then recordGroup against the real Postgres, then the service.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GroupCommit } from '../src/services/group-commit';
+import { attributionApart } from '../src/services/ingest';
+import { connectDatabase, type Database } from '../src/store/db';
+import { EventStore, type StoredEvent } from '../src/store/events';
+import { ProductStore } from '../src/store/products';
+import { fileDatabaseUrl, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('GroupCommit', () => {
+  it('writes a lone item at once, then everything that arrived meanwhile as one group, within the weight limit', async () => {
+    const groups: number[][] = [];
+    const gate = deferred();
+    const writer = new GroupCommit<number, string>(
+      async (items) => {
+        groups.push(items);
+        if (groups.length === 1) await gate.promise;
+        return items.map((i) => `done ${i}`);
+      },
+      { maxWeight: 5, weight: (i) => i },
+    );
+    const first = writer.submit(1);
+    const rest = [2, 2, 1, 4].map((i) => writer.submit(i));
+    expect(groups).toEqual([[1]]); // the others wait for the write in flight
+    gate.resolve();
+    expect(await Promise.all([first, ...rest])).toEqual(['done 1', 'done 2', 'done 2', 'done 1', 'done 4']);
+    expect(groups).toEqual([[1], [2, 2, 1], [4]]);
+  });
+
+  it('starts a new group where an item does not fit', async () => {
+    const groups: string[][] = [];
+    const gate = deferred();
+    const writer = new GroupCommit<string, number>(
+      async (items) => {
+        groups.push(items);
+        if (groups.length === 1) await gate.promise;
+        return items.map(() => 0);
+      },
+      { maxWeight: 100, weight: () => 1, fits: (group, item) => !(item === 'b' && group.includes('a')) },
+    );
+    const all = ['x', 'a', 'c', 'b', 'd'].map((i) => writer.submit(i));
+    gate.resolve();
+    await Promise.all(all);
+    expect(groups).toEqual([['x'], ['a', 'c'], ['b', 'd']]);
+  });
+
+  it('keeps up to `concurrency` writes in flight, and holds an item back while a write it does not fit is in flight', async () => {
+    const events: string[] = [];
+    const gates = new Map([['x', deferred()], ['y', deferred()]]);
+    const writer = new GroupCommit<string, number>(
+      async (items) => {
+        events.push(`start ${items.join('+')}`);
+        await gates.get(items[0]!)?.promise;
+        events.push(`end ${items.join('+')}`);
+        return items.map(() => 0);
+      },
+      { maxWeight: 100, weight: () => 1, concurrency: 2, fits: (group, item) => !(item === 'b' && group.includes('x')) },
+    );
+    const all = ['x', 'y', 'b', 'z'].map((i) => writer.submit(i));
+    expect(events).toEqual(['start x', 'start y']);
+    gates.get('y')!.resolve();
+    await all[1];
+    await new Promise((r) => setTimeout(r, 10));
+    expect(events).toEqual(['start x', 'start y', 'end y']); // b waits for x; z waits behind b
+    gates.get('x')!.resolve();
+    await Promise.all(all);
+    expect(events).toEqual(['start x', 'start y', 'end y', 'end x', 'start b+z', 'end b+z']);
+  });
+
+  it('writes each item alone when a group fails, so that only the bad one fails', async () => {
+    const groups: string[][] = [];
+    const gate = deferred();
+    const writer = new GroupCommit<string, string>(
+      async (items) => {
+        groups.push(items);
+        if (groups.length === 1) await gate.promise;
+        if (items.includes('bad')) throw new Error('bad item');
+        return items;
+      },
+      { maxWeight: 100, weight: () => 1 },
+    );
+    const results = ['first', 'good', 'bad', 'fine'].map((i) => writer.submit(i).catch((err: Error) => err.message));
+    gate.resolve();
+    expect(await Promise.all(results)).toEqual(['first', 'good', 'bad item', 'fine']);
+    expect(groups).toEqual([['first'], ['good', 'bad', 'fine'], ['good'], ['bad'], ['fine']]);
+  });
+});
+
+describe('attributionApart', () => {
+  const event = (type: StoredEvent['type'], userId: string, campaignId: string | null = null): StoredEvent => ({
+    id: uniqueId('e'), type, userId, sessionId: null, productId: 'p', category: null, campaignId, attributedCampaignId: null,
+    recommendationId: null, quantity: 1, unitPrice: null, occurredAt: Date.now(),
+  });
+
+  it("keeps a purchase to attribute out of a group holding its user's campaign click", () => {
+    const clicked = [event('CLICK', 'u1', 'c1')];
+    expect(attributionApart([clicked], [event('PURCHASE', 'u1')])).toBe(false);
+    expect(attributionApart([clicked], [event('PURCHASE', 'u1', 'c2')])).toBe(true); // has its own campaign
+    expect(attributionApart([clicked], [event('PURCHASE', 'u2')])).toBe(true);
+    expect(attributionApart([[event('CLICK', 'u1')]], [event('PURCHASE', 'u1')])).toBe(true); // no campaign
+  });
+});
+
+describe('EventStore.recordGroup', () => {
+  let db: Database;
+  let events: EventStore;
+  const prefix = uniqueId('grp');
+  const product = (i: number) => `${prefix}-p${i}`;
+  beforeAll(async () => {
+    db = connectDatabase(await fileDatabaseUrl());
+    events = new EventStore(db);
+    await new ProductStore(db).upsertMany(
+      [0, 1].map((i) => ({ id: product(i), name: `P${i}`, category: `cat-${i}`, price: 10 + i, currency: null, stock: null, lowStockThreshold: null })),
+    );
+  });
+  afterAll(() => db.close());
+
+  const event = (type: StoredEvent['type'], userId: string, productId: string | null, extra: Partial<StoredEvent> = {}): StoredEvent => ({
+    id: uniqueId('e'), type, userId, sessionId: null, productId, category: null, campaignId: null, attributedCampaignId: null,
+    recommendationId: null, quantity: 1, unitPrice: null, occurredAt: Date.now(), ...extra,
+  });
+  const cart = async (userId: string) =>
+    (await db.pool.query('SELECT product_id, quantity FROM cart_items WHERE user_id = $1 ORDER BY product_id', [userId])).rows;
+  const stored = async (ids: string[]) => Number((await db.pool.query('SELECT count(*) FROM events WHERE id = ANY($1)', [ids])).rows[0].count);
+
+  it('writes each batch all or nothing: a batch naming an unknown product or campaign is skipped and reported', async () => {
+    const u = uniqueId('u');
+    const good = [event('VIEW', u, product(0)), event('VIEW', u, product(1))];
+    const bad = [event('VIEW', u, product(0)), event('CLICK', u, 'no-such-product'), event('IMPRESSION', u, null, { campaignId: 'no-such-campaign' })];
+    const alsoGood = [event('IMPRESSION', u, null)];
+    const result = await events.recordGroup([good, bad, alsoGood]);
+    expect(result.batches.map((b) => b.fresh.size)).toEqual([2, 0, 1]);
+    expect(result.batches[1]!.unknown).toEqual([
+      { index: 1, field: 'productId', ref: 'no-such-product' },
+      { index: 2, field: 'campaignId', ref: 'no-such-campaign' },
+    ]);
+    expect(await stored([...good, ...bad, ...alsoGood].map((e) => e.id))).toBe(3);
+    // The outbox message carries the new events with the catalog's category and price, in batch order.
+    const payload = result.outbox!.payload as { events: StoredEvent[] };
+    expect(payload.events.map((e) => [e.id, e.category, e.unitPrice])).toEqual([
+      [good[0]!.id, 'cat-0', 10],
+      [good[1]!.id, 'cat-1', 11],
+      [alsoGood[0]!.id, null, null],
+    ]);
+    const row = await db.pool.query('SELECT topic, sent_at FROM outbox WHERE id = $1', [result.outbox!.id]);
+    expect(row.rows[0]).toMatchObject({ topic: 'events.recorded', sent_at: null });
+  });
+
+  it('answers as if the batches came one by one: repeated ids are duplicates where they repeat', async () => {
+    const u = uniqueId('u');
+    const a = event('VIEW', u, product(0));
+    const b = event('CLICK', u, product(1));
+    const result = await events.recordGroup([[a, b, a], [b, event('VIEW', u, product(1))]]);
+    expect(result.batches.map((x) => x.fresh.size)).toEqual([2, 1]);
+    expect([...result.batches[0]!.fresh]).toEqual([a.id, b.id]);
+    expect((result.outbox!.payload as { events: StoredEvent[] }).events).toHaveLength(3);
+    const again = await events.recordGroup([[a]]);
+    expect(again.batches[0]!.fresh.size).toBe(0);
+    expect(again.outbox).toBeNull();
+  });
+
+  it('clamps carts at 0 batch by batch, as recording the batches one by one would', async () => {
+    const apart = uniqueId('u');
+    const together = uniqueId('u');
+    const p = product(0);
+    // Removing from an empty cart, then adding: 1 when recorded one by one, 0 within one batch (it nets out).
+    await events.recordGroup([[event('REMOVE_FROM_CART', apart, p, { quantity: 2 })], [event('ADD_TO_CART', apart, p)]]);
+    await events.recordGroup([[event('REMOVE_FROM_CART', together, p, { quantity: 2 }), event('ADD_TO_CART', together, p)]]);
+    expect(await cart(apart)).toEqual([{ product_id: p, quantity: 1 }]);
+    expect(await cart(together)).toEqual([{ product_id: p, quantity: 0 }]);
+    // 1, then 4, then max(0, 4 - 5) = 0, then 1; a plain sum of the changes would say 0.
+    await events.recordGroup([
+      [event('ADD_TO_CART', apart, p, { quantity: 3 })],
+      [event('REMOVE_FROM_CART', apart, p, { quantity: 5 })],
+      [event('ADD_TO_CART', apart, p)],
+    ]);
+    expect(await cart(apart)).toEqual([{ product_id: p, quantity: 1 }]);
+  });
+});
+
+describe('recordEvents under concurrency', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform({ ROLE: 'api' });
+  });
+  afterAll(() => t.stop());
+
+  it('gives every concurrent call its own counts, and one event id to exactly one of them', async () => {
+    const prefix = uniqueId('cc');
+    const admin = await t.token('admin');
+    await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: [{ id: `${prefix}-p`, name: 'P', category: 'c', price: 5, stock: 100 }] }, admin);
+    const shared = `${prefix}-shared`;
+    const { ingest } = t.platform.services;
+    const calls = Array.from({ length: 20 }, (_, k) =>
+      ingest.recordEvents([
+        { id: shared, type: 'VIEW', userId: `${prefix}-u`, productId: `${prefix}-p` },
+        ...Array.from({ length: k }, (_, i) => ({ id: `${prefix}-${k}-${i}`, type: 'VIEW', userId: `${prefix}-u${k}`, productId: `${prefix}-p` })),
+      ]),
+    );
+    const results = await Promise.all(calls);
+    expect(results.filter((r) => r.duplicates === 1).length).toBe(19);
+    results.forEach((r, k) => expect(r.accepted + r.duplicates).toBe(k + 1));
+    expect(results.reduce((s, r) => s + r.accepted, 0)).toBe(1 + (19 * 20) / 2);
+  });
+
+  it("credits a purchase to a campaign clicked in another call of the same moment, once that click is recorded", async () => {
+    const prefix = uniqueId('att');
+    const admin = await t.token('admin');
+    await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: [{ id: `${prefix}-p`, name: 'P', category: 'c', price: 5, stock: 100 }] }, admin);
+    const created = await t.gql(
+      `mutation($c: CreateCampaignInput!) { createCampaign(input: $c) { id } }`,
+      { c: { name: 'Spring', startsAt: new Date(Date.now() - 3600_000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), budget: 100, attributionWindowHours: 24 } },
+      admin,
+    );
+    expect(created.errors).toBeUndefined();
+    const campaignId = created.data.createCampaign.id;
+    const user = `${prefix}-u`;
+    const { ingest } = t.platform.services;
+    const at = Date.now() - 1000;
+    // A first call keeps the writer busy, so that the click and the purchase queue up together behind it.
+    const busy = ingest.recordEvents([{ id: `${prefix}-x`, type: 'VIEW', userId: `${prefix}-other`, productId: `${prefix}-p` }]);
+    const click = ingest.recordEvents([{ id: `${prefix}-click`, type: 'CLICK', userId: user, productId: `${prefix}-p`, campaignId, occurredAt: new Date(at) }]);
+    const purchase = ingest.recordEvents([{ id: `${prefix}-buy`, type: 'PURCHASE', userId: user, productId: `${prefix}-p`, occurredAt: new Date(at + 500) }]);
+    await Promise.all([busy, click, purchase]);
+    const { rows } = await t.platform.db.pool.query('SELECT attributed_campaign_id FROM events WHERE id = $1', [`${prefix}-buy`]);
+    expect(rows[0].attributed_campaign_id).toBe(campaignId);
+  });
+});

@@ -10,6 +10,7 @@ import type { Product } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { externalId } from './catalog';
 import { assignVariant, listId } from './experiments';
+import { dataCutoff, modelCandidates, unseenByModel } from './model-blend';
 import type { ModelService, ModelServing } from './models';
 import { parseInput } from './validation';
 
@@ -41,17 +42,16 @@ export type RecommendArgs = z.input<typeof recommendArgs>;
 const SEED_WEIGHT = { productPage: 3, cart: 2, recent: 1 } as const;
 /** Recent items further back count less: weight 1/(1 + rank·RECENCY_FALLOFF). */
 const RECENCY_FALLOFF = 0.3;
-/** Popularity is a prior for users with history and the whole answer for users without. */
+/** Popularity is a prior for users with history and the whole answer for users without (a filler next to a model). */
 const POPULARITY_PRIOR = 0.05;
 const CATEGORY_BOOST = 0.25;
 const MAX_SEEDS = 12;
-/** Weight of the trained model's (max-normalised) scores next to the real-time candidates. */
-const MODEL_BLEND = 1.5;
-/** How many of the model's best items join the candidates. */
-const MODEL_CANDIDATES = 200;
 
 interface Candidate {
+  /** The real-time part: co-occurrence and popularity (lifted by category affinity at the end). */
   score: number;
+  /** The trained model's part (model-blend.ts). */
+  modelScore?: number;
   fromModel?: boolean;
   seed?: string;
   seedContribution: number;
@@ -82,14 +82,21 @@ export class RecommendationService {
     const source = await this.source(args.userId);
     // Round trips are the cost of a live list (one per event of the user): Redis and Postgres in parallel here,
     // then neighbours, then one Postgres query for filters and product rows.
-    const [{ recent, affinity, popular }, cart] = await Promise.all([this.features.userProfile(args.userId, 200), this.events.cart(args.userId)]);
+    const [{ recent, affinity, popular }, cart, modelHistory] = await Promise.all([
+      this.features.userProfile(args.userId, 200),
+      this.events.cart(args.userId),
+      source.model ? this.models.history(args.userId, source.model.version) : Promise.resolve([]),
+    ]);
     const seeds = new Map<string, { weight: number; kind: Candidate['seedKind'] }>();
     if (args.productId) seeds.set(args.productId, { weight: SEED_WEIGHT.productPage, kind: 'productPage' });
     for (const c of cart) if (!seeds.has(c.productId)) seeds.set(c.productId, { weight: SEED_WEIGHT.cart, kind: 'cart' });
     recent.forEach((p, rank) => {
       if (!seeds.has(p)) seeds.set(p, { weight: SEED_WEIGHT.recent / (1 + rank * RECENCY_FALLOFF), kind: 'recent' });
     });
-    const seedList = source.realtime ? [...seeds.entries()].slice(0, MAX_SEEDS) : [];
+    // A model that can score the shopper leads; co-occurrence then only adds the neighbours of what it has not seen.
+    const fromModel = source.model ? modelCandidates(source.model.model, modelHistory) : new Map<string, number>();
+    const realtimeSeed = source.model && fromModel.size ? unseenByModel(modelHistory, dataCutoff(source.model.version)) : () => true;
+    const seedList = source.realtime ? [...seeds.entries()].filter(([p, s]) => s.kind === 'productPage' || realtimeSeed(p)).slice(0, MAX_SEEDS) : [];
     const neighbours = await this.features.neighbours(seedList.map(([p]) => p));
 
     const candidates = new Map<string, Candidate>();
@@ -107,20 +114,11 @@ export class RecommendationService {
         candidates.set(q, c);
       }
     }
-    if (source.model) {
-      // The trained model scores the same history the real-time path uses, so the last click moves both.
-      const history = [...seeds].map(([item, { weight }]) => ({ item, weight }));
-      const scored = history.length ? source.model.model.scoreUser(history, { limit: MODEL_CANDIDATES }) : [];
-      const top = scored[0]?.score ?? 0;
-      if (top > 0) {
-        for (const { item, score } of scored) {
-          if (seedIds.has(item) || score <= 0) continue;
-          const c = candidates.get(item) ?? { score: 0, seedContribution: 0 };
-          c.score += (MODEL_BLEND * score) / top;
-          c.fromModel = true;
-          candidates.set(item, c);
-        }
-      }
+    for (const [item, score] of fromModel) {
+      if (seedIds.has(item)) continue;
+      const c = candidates.get(item) ?? { score: 0, seedContribution: 0 };
+      Object.assign(c, { modelScore: score, fromModel: true });
+      candidates.set(item, c);
     }
     const model = source.model && candidates.size
       ? `${source.model.version.algorithm}:${source.model.version.id}`
@@ -128,14 +126,14 @@ export class RecommendationService {
     const topPopularity = popular.size ? Math.max(...popular.values()) : 0;
     const popularityWeight = candidates.size ? POPULARITY_PRIOR : 1;
     for (const [p, s] of popular) {
-      if (seedIds.has(p) || !topPopularity) continue;
+      if (seedIds.has(p) || !topPopularity || fromModel.has(p)) continue;
       const c = candidates.get(p) ?? { score: 0, seedContribution: 0 };
       c.score += popularityWeight * (s / topPopularity);
       candidates.set(p, c);
     }
 
     // Over-fetch, then filter in Postgres (stock, purchases, interactions) and rank with category affinity.
-    const ranked = [...candidates.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, args.limit * 4 + 20);
+    const ranked = [...candidates.entries()].sort((a, b) => total(b[1], 1) - total(a[1], 1)).slice(0, args.limit * 4 + 20);
     const { allowed, products: byId } = await this.events.recommendable(
       args.userId,
       ranked.map(([p]) => p),
@@ -149,7 +147,7 @@ export class RecommendationService {
         const product = byId.get(id);
         if (!product) return [];
         const boost = topAffinity ? 1 + CATEGORY_BOOST * ((affinity.get(product.category) ?? 0) / topAffinity) : 1;
-        return [{ product, score: c.score * boost, reason: reasonFor(c, byId) }];
+        return [{ product, score: total(c, boost), reason: reasonFor(c, byId) }];
       })
       .sort((a, b) => b.score - a.score || a.product.id.localeCompare(b.product.id))
       .slice(0, args.limit);
@@ -200,6 +198,11 @@ export class RecommendationService {
       onError,
     });
   }
+}
+
+/** A candidate's score: the model's part as the model gave it, the real-time part lifted by category affinity. */
+function total(c: Candidate, categoryBoost: number): number {
+  return (c.modelScore ?? 0) + c.score * categoryBoost;
 }
 
 function reasonFor(c: Candidate, products: Map<string, Product>): string {

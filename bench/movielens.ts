@@ -30,11 +30,11 @@ function grid(options: Record<string, readonly unknown[]>): Params[] {
 const GRIDS: Record<AlgorithmName, Params[]> = {
   sar: [{}],
   ease: grid({ lambda: [100, 200, 300, 400, 500, 700, 1000] }),
-  // λ lives on a different scale for each exponent ν (λ·n^ν per row).
+  // λ lives on a different scale for each exponent ν (λ·n^ν per row); α is relative to the mean weight (3.5 here).
   als: [
-    ...grid({ regularizationExponent: [0], regularization: [20, 50, 100], alpha: [1, 2, 4] }),
-    ...grid({ regularizationExponent: [0.5], regularization: [2, 5, 10], alpha: [1, 2, 4] }),
-    ...grid({ regularizationExponent: [1], regularization: [0.5, 1, 2], alpha: [1, 2] }),
+    ...grid({ regularizationExponent: [0], regularization: [20, 50, 100], alpha: [2, 4, 8, 16] }),
+    ...grid({ regularizationExponent: [0.5], regularization: [2, 5, 10], alpha: [2, 4, 8, 16] }),
+    ...grid({ regularizationExponent: [1], regularization: [0.5, 1, 2], alpha: [2, 4, 8] }),
   ],
   bpr: grid({ factors: [64], learningRate: [0.01, 0.02, 0.05], regularization: [0.005, 0.01, 0.02] }),
   itemknn: [

@@ -9,17 +9,14 @@
 // The data's licence forbids redistribution: it is read from MOVIELENS_DIR and never copied.
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createModel } from '../src/recommender';
-import { evaluateOnHoldout, historiesByUser } from '../src/recommender/holdout';
+import { historiesByUser } from '../src/recommender/holdout';
 import { rankingMetrics, type RankingMetrics } from '../src/recommender/metrics';
 import type { AlgorithmName, Interaction } from '../src/recommender/types';
-import { readRatings, stratifiedSplit, type Rating } from './ml/ml100k';
-import { BEST_PUBLISHED, MOST_POPULAR_REFERENCE, PUBLISHED, SAR_REFERENCE, type PublishedRow } from './ml/published';
-
-const ROOT = join(import.meta.dirname, '..');
-const DIR = resolve(ROOT, process.env.MOVIELENS_DIR ?? join('..', 'shared', 'data', 'ml-100k', 'ms-split'));
-const K = 10;
+import { MOVIELENS_DIR as DIR, ratingInteractions, readRatings, requireSplit, stratifiedSplit, type Rating } from './ml/ml100k';
+import { fitAndEvaluate, K, type OfflineRun } from './ml/offline';
+import { BEST_PUBLISHED, f6, metricsRow, MOST_POPULAR_REFERENCE, PUBLISHED, SAR_REFERENCE } from './ml/published';
 
 type Params = Record<string, unknown>;
 
@@ -33,11 +30,11 @@ function grid(options: Record<string, readonly unknown[]>): Params[] {
 const GRIDS: Record<AlgorithmName, Params[]> = {
   sar: [{}],
   ease: grid({ lambda: [100, 200, 300, 400, 500, 700, 1000] }),
-  // λ lives on a different scale for each exponent ν (λ·n^ν per row).
+  // λ lives on a different scale for each exponent ν (λ·n^ν per row); α is relative to the mean weight (3.5 here).
   als: [
-    ...grid({ regularizationExponent: [0], regularization: [20, 50, 100], alpha: [1, 2, 4] }),
-    ...grid({ regularizationExponent: [0.5], regularization: [2, 5, 10], alpha: [1, 2, 4] }),
-    ...grid({ regularizationExponent: [1], regularization: [0.5, 1, 2], alpha: [1, 2] }),
+    ...grid({ regularizationExponent: [0], regularization: [20, 50, 100], alpha: [2, 4, 8, 16] }),
+    ...grid({ regularizationExponent: [0.5], regularization: [2, 5, 10], alpha: [2, 4, 8, 16] }),
+    ...grid({ regularizationExponent: [1], regularization: [0.5, 1, 2], alpha: [2, 4, 8] }),
   ],
   bpr: grid({ factors: [64], learningRate: [0.01, 0.02, 0.05], regularization: [0.005, 0.01, 0.02] }),
   itemknn: [
@@ -50,36 +47,6 @@ const args = process.argv.slice(2);
 const familiesArg = args.includes('--families') ? args[args.indexOf('--families') + 1] : undefined;
 const families = (familiesArg?.split(',') ?? ['sar', 'ease', 'als', 'bpr', 'itemknn']) as AlgorithmName[];
 const tune = !args.includes('--no-tune');
-
-function requireData(): { train: Rating[]; test: Rating[] } {
-  const files = ['train.tsv', 'test.tsv'].map((f) => join(DIR, f));
-  const missing = files.filter((f) => !existsSync(f));
-  if (missing.length) {
-    console.error(`bench:movielens needs the MovieLens 100k split (train.tsv, test.tsv) in ${DIR}; missing: ${missing.join(', ')}.`);
-    console.error('Set MOVIELENS_DIR to the directory that holds them (see shared/data/ml-100k/PROTOCOL.md).');
-    process.exit(2);
-  }
-  return { train: readRatings(files[0]!), test: readRatings(files[1]!) };
-}
-
-/** Ratings as the training worker's interactions: the rating is the weight, timestamps in milliseconds. */
-function interactions(rows: readonly Rating[]): Interaction[] {
-  return rows.map((r) => ({ user: r.user, item: r.item, weight: r.rating, timestamp: r.timestamp * 1000 }));
-}
-
-interface Run {
-  metrics: RankingMetrics;
-  fitMs: number;
-  scoreMs: number;
-}
-
-function run(algorithm: AlgorithmName, params: Params, train: Interaction[], test: Interaction[]): Run {
-  const started = performance.now();
-  const model = createModel(algorithm, params).fit(train);
-  const fitted = performance.now();
-  const metrics = evaluateOnHoldout(model, { train, test }, K);
-  return { metrics, fitMs: fitted - started, scoreMs: performance.now() - fitted };
-}
 
 /** Most popular training items first, the user's own left out: the protocol's popularity baseline. */
 function mostPopular(train: Interaction[], test: Interaction[]): RankingMetrics {
@@ -102,15 +69,12 @@ function mostPopular(train: Interaction[], test: Interaction[]): RankingMetrics 
   return rankingMetrics(recommended, relevant, K);
 }
 
-const f6 = (x: number) => x.toFixed(6);
 const showParams = (p: Params) => (Object.keys(p).length ? Object.entries(p).map(([k, v]) => `${k}=${v}`).join(' ') : '(defaults)');
-const row = (name: string, m: Pick<PublishedRow, 'map' | 'ndcg' | 'precision' | 'recall'>, extra: string[] = []) =>
-  `| ${[name, f6(m.map), f6(m.ndcg), f6(m.precision), f6(m.recall), ...extra].join(' | ')} |`;
 
 function main(): void {
-  const data = requireData();
-  const train = interactions(data.train);
-  const test = interactions(data.test);
+  const data = requireSplit('bench:movielens');
+  const train = ratingInteractions(data.train);
+  const test = ratingInteractions(data.test);
   console.log(`bench:movielens — MovieLens 100k, Microsoft Recommenders split from ${DIR}`);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load ${loadavg()[0]!.toFixed(2)}`);
   console.log(`train ${train.length} rows, test ${test.length} rows, ${new Set(test.map((x) => x.user)).size} test users, k = ${K}\n`);
@@ -126,13 +90,13 @@ function main(): void {
     };
     console.log(`split: re-deriving it from ${uData} with python_stratified_split(ratio=0.75, filter_by="item", seed=42): ${same(again.train, data.train) && same(again.test, data.test) ? 'identical' : 'DIFFERENT'}`);
   }
-  const sar = run('sar', {}, train, test);
+  const sar = fitAndEvaluate('sar', {}, train, test);
   // The reference is printed to 6 decimals: reproduced means equal once rounded the same way.
   const mismatched = (['map', 'ndcg', 'precision', 'recall'] as const).filter((m) => f6(sar.metrics[m]) !== f6(SAR_REFERENCE[m]));
   console.log('SAR reproduction (Jaccard, 30-day half-life, time_now = latest training timestamp):');
   console.log('| | MAP | NDCG@10 | Precision@10 | Recall@10 |\n|---|---|---|---|---|');
-  console.log(row('ours', sar.metrics));
-  console.log(row(SAR_REFERENCE.algorithm, SAR_REFERENCE));
+  console.log(metricsRow('ours', sar.metrics));
+  console.log(metricsRow(SAR_REFERENCE.algorithm, SAR_REFERENCE));
   const sarOk = mismatched.length === 0;
   console.log(sarOk ? 'reproduced to all 6 printed decimals: the split and the metrics are confirmed' : `NOT REPRODUCED: ${mismatched.join(', ')} differ`);
   const pop = mostPopular(train, test);
@@ -140,15 +104,15 @@ function main(): void {
 
   // 2. Choose each family's setting on a validation split of train.tsv only.
   const inner = stratifiedSplit(data.train);
-  const valTrain = interactions(inner.train);
-  const valTest = interactions(inner.test);
+  const valTrain = ratingInteractions(inner.train);
+  const valTest = ratingInteractions(inner.test);
   const chosen = new Map<AlgorithmName, { params: Params; validationNdcg: number }>();
   if (tune) {
     console.log(`validation: train.tsv split again the same way (${valTrain.length} / ${valTest.length} rows); NDCG@10 per setting`);
     for (const algorithm of families) {
       let best: { params: Params; validationNdcg: number } | undefined;
       for (const params of GRIDS[algorithm]) {
-        const r = run(algorithm, params, valTrain, valTest);
+        const r = fitAndEvaluate(algorithm, params, valTrain, valTest);
         console.log(`  ${algorithm.padEnd(8)} ${showParams(params).padEnd(64)} ${r.metrics.ndcg.toFixed(4)}  (${(r.fitMs / 1000).toFixed(1)} s)`);
         if (!best || r.metrics.ndcg > best.validationNdcg) best = { params, validationNdcg: r.metrics.ndcg };
       }
@@ -161,14 +125,14 @@ function main(): void {
   console.log(`test: each family fitted on train.tsv with ${tune ? 'the setting chosen on validation' : 'its defaults'}`);
   console.log('| algorithm | MAP | NDCG@10 | Precision@10 | Recall@10 | NDCG vs BiVAE | train s | score ms | validation NDCG | params |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
-  const results: Array<{ algorithm: AlgorithmName; params: Params; test: Run; validationNdcg: number | undefined }> = [];
+  const results: Array<{ algorithm: AlgorithmName; params: Params; test: OfflineRun; validationNdcg: number | undefined }> = [];
   for (const algorithm of families) {
     const pick = chosen.get(algorithm);
     const params = pick?.params ?? {};
-    const r = algorithm === 'sar' && !Object.keys(params).length ? sar : run(algorithm, params, train, test);
+    const r = algorithm === 'sar' && !Object.keys(params).length ? sar : fitAndEvaluate(algorithm, params, train, test);
     results.push({ algorithm, params, test: r, validationNdcg: pick?.validationNdcg });
     const resolved = { ...createModel(algorithm, params).params };
-    console.log(row(`**${algorithm}** (ours)`, r.metrics, [
+    console.log(metricsRow(`**${algorithm}** (ours)`, r.metrics, [
       (r.metrics.ndcg / BEST_PUBLISHED.ndcg).toFixed(3),
       (r.fitMs / 1000).toFixed(1),
       r.scoreMs.toFixed(0),
@@ -176,7 +140,7 @@ function main(): void {
       showParams(resolved),
     ]));
   }
-  for (const p of PUBLISHED) console.log(row(`${p.algorithm} (published)`, p, [(p.ndcg / BEST_PUBLISHED.ndcg).toFixed(3), '', '', '', '']));
+  for (const p of PUBLISHED) console.log(metricsRow(`${p.algorithm} (published)`, p, [(p.ndcg / BEST_PUBLISHED.ndcg).toFixed(3), '', '', '', '']));
 
   // 4. What this means for the platform's defaults.
   if (tune) {

@@ -73,7 +73,7 @@ const schema = z
         }
         return out;
       }),
-    /** Half-life in days for decaying old interactions in training (0 = no decay). @default 30 */
+    /** Half-life in days for decaying interactions in training, counted back from the latest event (0 = no decay). @default 30 */
     TRAIN_HALF_LIFE_DAYS: z.coerce.number().min(0).default(30),
     /** Most users sampled into one training (stable hash sample). @default 50000 */
     TRAIN_MAX_USERS: z.coerce.number().int().min(10).default(50_000),

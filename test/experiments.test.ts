@@ -10,6 +10,17 @@ describe('experiments', () => {
     expect(assignVariant(exp, 'user-7').name).toBe(assignVariant(exp, 'user-7').name);
   });
 
+  it('splits users whose ids differ only in their last characters, in every experiment', () => {
+    // Sequential ids are what shops have; the variant must not depend on the id's common prefix.
+    const variants = [{ name: 'a', weight: 1, model: 'active' }, { name: 'b', weight: 1, model: 'popularity' }];
+    const lopsided = Array.from({ length: 200 }, (_, e) => ({ id: `exp${(1_764_000_000_000 + e * 7919).toString(36)}`, createdAt: new Date(), variants }))
+      .filter((exp) => {
+        const inA = Array.from({ length: 40 }, (_, u) => assignVariant(exp, `shop-4f2a-user${u}`).name).filter((n) => n === 'a').length;
+        return inA < 8 || inA > 32;
+      });
+    expect(lopsided.map((exp) => exp.id)).toEqual([]);
+  });
+
   it('computes the two-proportion z-test like a textbook', () => {
     // 200/1000 vs 150/1000: z ≈ 2.929, two-sided p ≈ 0.0034.
     expect(twoProportionPValue(200, 1000, 150, 1000)).toBeCloseTo(0.0034, 3);

@@ -1,6 +1,7 @@
 // Each family's own arithmetic on a matrix small enough to work out by hand (EASE's B checked against numpy).
 // Users: u1 {a, b}, u2 {b, c}, u3 {a, b, c}, u4 {c, d}; co-occurrence ab = 2, ac = 1, bc = 2, cd = 1.
 import { describe, expect, it } from 'vitest';
+import { AlsModel } from '../src/recommender/als';
 import { EaseModel } from '../src/recommender/ease';
 import { ItemKnnModel } from '../src/recommender/itemknn';
 import { SarModel } from '../src/recommender/sar';
@@ -69,5 +70,21 @@ describe('item k-NN', () => {
     // RP3beta-like: c_cb = 1/|u2| + 1/|u3| = 1/2 + 1/3, over n_c^1 · n_b^0.5.
     const rp3 = scoresOf(new ItemKnnModel({ shrink: 0, alpha: 1, beta: 0.5, userExponent: 1 }).fit(data).scoreUser([{ item: 'c', weight: 1 }], { limit: 3 }));
     expect(rp3.b).toBeCloseTo((1 / 2 + 1 / 3) / (3 * Math.sqrt(3)), 6);
+  });
+});
+
+describe('ALS', () => {
+  it('takes weights relative to their mean: the same data in another unit gives the same model, kept by its snapshot', () => {
+    const weighted = data.map((x, i) => ({ ...x, weight: 1 + (i % 3) }));
+    const history = [{ item: 'a', weight: 2 }];
+    const one = new AlsModel({ factors: 4 }).fit(weighted);
+    const ten = new AlsModel({ factors: 4 }).fit(weighted.map((x) => ({ ...x, weight: 10 * x.weight })));
+    const scores = one.scoreUser(history, { limit: 3 });
+    expect(scores).toHaveLength(3);
+    const inTens = ten.scoreUser([{ item: 'a', weight: 20 }], { limit: 3 });
+    expect(inTens.map((s) => s.item)).toEqual(scores.map((s) => s.item));
+    inTens.forEach((s, k) => expect(s.score).toBeCloseTo(scores[k]!.score, 6));
+    // A snapshot carries the training's scale: the loaded model scores a history exactly as the fitted one.
+    expect(AlsModel.load(one.serialize()).scoreUser(history, { limit: 3 })).toEqual(scores);
   });
 });

@@ -27,3 +27,9 @@ export const SAR_REFERENCE: PublishedRow = { algorithm: 'SAR (notebook, 2025)', 
 export const MOST_POPULAR_REFERENCE: PublishedRow = { algorithm: 'most popular', map: 0.055959, ndcg: 0.252353, precision: 0.228738, recall: 0.113188 };
 
 export const BEST_PUBLISHED = PUBLISHED.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
+
+export const f6 = (x: number) => x.toFixed(6);
+
+/** A Markdown row: name, MAP, NDCG@10, precision@10, recall@10, then any extra columns. */
+export const metricsRow = (name: string, m: Pick<PublishedRow, 'map' | 'ndcg' | 'precision' | 'recall'>, extra: string[] = []) =>
+  `| ${[name, f6(m.map), f6(m.ndcg), f6(m.precision), f6(m.recall), ...extra].join(' | ')} |`;

@@ -1,5 +1,9 @@
 // Implicit-feedback ALS (Hu, Koren & Volinsky, "Collaborative Filtering for Implicit Feedback Datasets",
-// ICDM 2008): preference 1 for every observed pair with confidence 1 + α·weight, 0 elsewhere with confidence 1.
+// ICDM 2008): preference 1 for every observed pair with confidence 1 + α·weight/w̄, 0 elsewhere with confidence 1.
+// Weights are taken relative to their mean w̄ in training, so that α means the same whatever unit the weights
+// come in: the platform's event weights (mostly VIEW = 1, decayed below 1 with age) and MovieLens ratings (mean
+// 3.5) then want the same α, where a raw α tuned on ratings was ~3.5 times too small for a store of views
+// (bench:movielens-api, every rating imported as a VIEW: 0.405 NDCG@10 with the raw α, 0.485 relative).
 // Each half-step solves all rows with a few warm-started conjugate-gradient steps (Takács, Pilászy & Tikk,
 // RecSys 2011), which costs O(nnz·f) per step instead of O(nnz·f²) for exact solves.
 import { decodeSnapshot, encodeSnapshot, expectAlgorithm, snapshotArray, type Snapshot } from './codec';
@@ -21,7 +25,10 @@ export interface AlsParams {
    * @default 0.5
    */
   regularizationExponent?: number;
-  /** Confidence slope α in c = 1 + α·weight. @default 1 (chosen on a validation split of ml-100k by bench:movielens) */
+  /**
+   * Confidence slope α in c = 1 + α·weight/w̄ (w̄: the mean weight of the training pairs), i.e. the extra
+   * confidence of an average interaction. @default 4 (chosen on a validation split of ml-100k by bench:movielens)
+   */
   alpha?: number;
   /** Use presence (weight 1) rather than interaction weights for confidence. @default false */
   binary?: boolean;
@@ -33,9 +40,11 @@ export interface AlsParams {
   seed?: number;
 }
 
-const DEFAULTS: Required<AlsParams> = { factors: 64, regularization: 5, regularizationExponent: 0.5, alpha: 1, binary: false, iterations: 10, cgSteps: 3, seed: 42 };
+const DEFAULTS: Required<AlsParams> = { factors: 64, regularization: 5, regularizationExponent: 0.5, alpha: 4, binary: false, iterations: 10, cgSteps: 3, seed: 42 };
 
 interface AlsState {
+  /** 1/w̄ of the training data, applied to weights in fitting and in scoring (1 for snapshots from before it). */
+  weightScale: number;
   items: readonly string[];
   itemIndex: ReadonlyMap<string, number>;
   /** nItems×factors, row-major. */
@@ -66,6 +75,9 @@ export class AlsModel implements RecommenderModel {
   fit(data: TrainingData): this {
     const { factors: f, seed, iterations } = this.params;
     const m = toMatrix(data);
+    let total = 0;
+    for (const v of m.values) total += v;
+    const weightScale = total > 0 ? m.values.length / total : 1;
     const byUser = userRows(m);
     const byItem = transpose(byUser, m.items.length);
     const rng = new Rng(seed);
@@ -73,10 +85,10 @@ export class AlsModel implements RecommenderModel {
     const userFactors = init(m.users.length);
     const itemFactors = init(m.items.length);
     for (let it = 0; it < iterations; it++) {
-      this.sweep(byUser, userFactors, itemFactors);
-      this.sweep(byItem, itemFactors, userFactors);
+      this.sweep(byUser, userFactors, itemFactors, weightScale);
+      this.sweep(byItem, itemFactors, userFactors, weightScale);
     }
-    this.state = { items: m.items, itemIndex: m.itemIndex, itemFactors: Float32Array.from(itemFactors) };
+    this.state = { weightScale, items: m.items, itemIndex: m.itemIndex, itemFactors: Float32Array.from(itemFactors) };
     this.gram = undefined;
     return this;
   }
@@ -88,7 +100,7 @@ export class AlsModel implements RecommenderModel {
   }
 
   /** Updates every row of `x` against the fixed `y`: (YᵀY + λᵤI + Yᵀ(Cᵤ − I)Y)·xᵤ = YᵀCᵤ·1. */
-  private sweep(rows: SparseRows, x: Float64Array, y: Float64Array): void {
+  private sweep(rows: SparseRows, x: Float64Array, y: Float64Array, weightScale: number): void {
     const { factors: f, alpha, binary, cgSteps } = this.params;
     const yty = gramMatrix(y, y.length / f, f);
     const r = new Float64Array(f);
@@ -102,7 +114,7 @@ export class AlsModel implements RecommenderModel {
       // r = b − A·x, using YᵀY once and only the observed rows for the confidence part.
       for (let a = 0; a < f; a++) r[a] = -dot(yty, a * f, x, xo, f) - lambda * x[xo + a]!;
       for (let q = start; q < end; q++) {
-        const c = 1 + alpha * (binary ? 1 : rows.values[q]!);
+        const c = 1 + alpha * (binary ? 1 : rows.values[q]! * weightScale);
         const yo = rows.indices[q]! * f;
         const coef = c - (c - 1) * dot(y, yo, x, xo, f);
         for (let a = 0; a < f; a++) r[a]! += coef * y[yo + a]!;
@@ -112,7 +124,7 @@ export class AlsModel implements RecommenderModel {
       for (let step = 0; step < cgSteps && rsOld > 1e-20; step++) {
         for (let a = 0; a < f; a++) ap[a] = dot(yty, a * f, p, 0, f) + lambda * p[a]!;
         for (let q = start; q < end; q++) {
-          const c = 1 + alpha * (binary ? 1 : rows.values[q]!);
+          const c = 1 + alpha * (binary ? 1 : rows.values[q]! * weightScale);
           const yo = rows.indices[q]! * f;
           const coef = (c - 1) * dot(y, yo, p, 0, f);
           for (let a = 0; a < f; a++) ap[a]! += coef * y[yo + a]!;
@@ -140,7 +152,7 @@ export class AlsModel implements RecommenderModel {
     const lambda = this.lambda(h.indices.length);
     for (let i = 0; i < f; i++) a[i * f + i]! += lambda;
     for (let k = 0; k < h.indices.length; k++) {
-      const c = 1 + alpha * h.weights[k]!;
+      const c = 1 + alpha * h.weights[k]! * (binary ? 1 : s.weightScale);
       const yo = h.indices[k]! * f;
       for (let i = 0; i < f; i++) {
         const yi = s.itemFactors[yo + i]!;
@@ -164,7 +176,7 @@ export class AlsModel implements RecommenderModel {
 
   serialize(): Uint8Array {
     const s = requireFitted(this.state, this.algorithm);
-    return encodeSnapshot({ algorithm: this.algorithm, meta: { params: this.params, items: s.items }, arrays: { itemFactors: s.itemFactors } });
+    return encodeSnapshot({ algorithm: this.algorithm, meta: { params: this.params, items: s.items, weightScale: s.weightScale }, arrays: { itemFactors: s.itemFactors } });
   }
 
   static load(buf: Uint8Array): AlsModel {
@@ -175,7 +187,7 @@ export class AlsModel implements RecommenderModel {
     expectAlgorithm(snap, 'als');
     const model = new AlsModel(snap.meta.params as AlsParams);
     const items = snap.meta.items as string[];
-    model.state = { items, itemIndex: new Map(items.map((id, i) => [id, i])), itemFactors: snapshotArray(snap, 'itemFactors', Float32Array) };
+    model.state = { weightScale: (snap.meta.weightScale as number | undefined) ?? 1, items, itemIndex: new Map(items.map((id, i) => [id, i])), itemFactors: snapshotArray(snap, 'itemFactors', Float32Array) };
     return model;
   }
 }

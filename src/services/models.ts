@@ -22,6 +22,17 @@ function modelParams(params: Record<string, unknown>): Record<string, unknown> {
   return own;
 }
 
+/** The training settings stored beside a version's parameters (older versions lack referenceTime). */
+export function trainingSettings(version: ModelVersion): { weights?: Record<string, number>; halfLifeDays?: number; referenceTime?: string } {
+  return (version.params.training ?? {}) as { weights?: Record<string, number>; halfLifeDays?: number; referenceTime?: string };
+}
+
+/**
+ * Most of a shopper's latest events a model scores from: a heavy MovieLens rater has ~2,000 of them in
+ * bench:movielens-api, and reading 5,000 rows by (user_id, occurred_at) is one short index scan.
+ */
+const MODEL_HISTORY_EVENTS = 5000;
+
 /** A run open this long is assumed lost (its job vanished with Redis, say). */
 const STALE_RUN_MS = 2 * 3600_000;
 
@@ -78,7 +89,7 @@ export class ModelService {
     if (!run) return null; // already taken by another worker, or finished
     const started = Date.now();
     try {
-      const { interactions, events } = await this.store.interactions(this.config);
+      const { interactions, events, referenceTime } = await this.store.interactions(this.config);
       const active = await this.store.active();
       const outcome = await this.fit({
         interactions,
@@ -89,7 +100,7 @@ export class ModelService {
       });
       const version = await this.store.saveVersion({
         algorithm: run.algorithm,
-        params: { ...outcome.params, training: { weights: this.config.weights, halfLifeDays: this.config.halfLifeDays } },
+        params: { ...outcome.params, training: { weights: this.config.weights, halfLifeDays: this.config.halfLifeDays, referenceTime: referenceTime?.toISOString() } },
         metrics: outcome.metrics,
         trainingEvents: events,
         durationMs: Date.now() - started,
@@ -105,6 +116,21 @@ export class ModelService {
       if (err instanceof NotEnoughDataError || (err as Error).name === NotEnoughDataError.name) return null;
       throw err;
     }
+  }
+
+  /**
+   * A shopper's history as `version` was trained to see it: its event weights and decay, ages counted from its
+   * reference time. A model scores these weights, so they must be the training's, not the serving instance's
+   * configuration (which may have changed since).
+   */
+  async history(userId: string, version: ModelVersion): Promise<Array<{ item: string; weight: number; lastAt: number }>> {
+    const training = trainingSettings(version);
+    return this.store.history(userId, {
+      weights: training.weights ?? this.config.weights,
+      halfLifeDays: training.halfLifeDays ?? this.config.halfLifeDays,
+      referenceTime: new Date(training.referenceTime ?? version.trainedAt),
+      maxEvents: MODEL_HISTORY_EVENTS,
+    });
   }
 
   run(id: string): Promise<TrainingRun | null> {

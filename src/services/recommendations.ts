@@ -10,6 +10,7 @@ import type { Product } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { externalId } from './catalog';
 import { assignVariant, listId } from './experiments';
+import { dataCutoff, modelCandidates, unseenByModel } from './model-blend';
 import type { ModelService, ModelServing } from './models';
 import { parseInput } from './validation';
 
@@ -41,16 +42,12 @@ export type RecommendArgs = z.input<typeof recommendArgs>;
 const SEED_WEIGHT = { productPage: 3, cart: 2, recent: 1 } as const;
 /** Recent items further back count less: weight 1/(1 + rank·RECENCY_FALLOFF). */
 const RECENCY_FALLOFF = 0.3;
-/** Popularity is a prior for users with history and the whole answer for users without. */
+/** Popularity is a prior for users with history and the whole answer for users without (a filler next to a model). */
 const POPULARITY_PRIOR = 0.05;
 const CATEGORY_BOOST = 0.25;
 const MAX_SEEDS = 12;
 /** Neighbours read per seed. */
 const NEIGHBOURS_PER_SEED = 50;
-/** Weight of the trained model's (max-normalised) scores next to the real-time candidates. */
-const MODEL_BLEND = 1.5;
-/** How many of the model's best items join the candidates. */
-const MODEL_CANDIDATES = 200;
 
 /** What a live list may reuse from its previous computation. */
 export interface LiveInputs {
@@ -59,7 +56,10 @@ export interface LiveInputs {
 }
 
 interface Candidate {
+  /** The real-time part: co-occurrence and popularity (lifted by category affinity at the end). */
   score: number;
+  /** The trained model's part (model-blend.ts). */
+  modelScore?: number;
   fromModel?: boolean;
   seed?: string;
   seedContribution: number;
@@ -92,9 +92,9 @@ export class RecommendationService {
   private async compute(args: z.output<typeof recommendArgs>, live?: LiveInputs): Promise<RecommendationList> {
     const source = await this.source(args.userId);
     // Round trips are the cost of a live list (one per event of the user): one Redis script (profile and the
-    // neighbours of the likely seeds) next to the cart from Postgres, then one Postgres query for filters and
-    // product rows.
-    const [profile, cart] = await Promise.all([
+    // neighbours of the likely seeds) next to the cart and, with a model, the history it scores, from Postgres;
+    // then one Postgres query for filters and product rows.
+    const [profile, cart, modelHistory] = await Promise.all([
       this.features.userProfile(args.userId, {
         popular: 200,
         seeds: args.productId ? [args.productId] : [],
@@ -102,6 +102,7 @@ export class RecommendationService {
         neighboursPerSeed: NEIGHBOURS_PER_SEED,
       }),
       live?.cart() ?? this.events.cart(args.userId),
+      source.model ? this.models.history(args.userId, source.model.version) : Promise.resolve([]),
     ]);
     const { recent, affinity, popular } = profile;
     const seeds = new Map<string, { weight: number; kind: Candidate['seedKind'] }>();
@@ -110,7 +111,10 @@ export class RecommendationService {
     recent.forEach((p, rank) => {
       if (!seeds.has(p)) seeds.set(p, { weight: SEED_WEIGHT.recent / (1 + rank * RECENCY_FALLOFF), kind: 'recent' });
     });
-    const seedList = source.realtime ? [...seeds.entries()].slice(0, MAX_SEEDS) : [];
+    // A model that can score the shopper leads; co-occurrence then only adds the neighbours of what it has not seen.
+    const fromModel = source.model ? modelCandidates(source.model.model, modelHistory) : new Map<string, number>();
+    const realtimeSeed = source.model && fromModel.size ? unseenByModel(modelHistory, dataCutoff(source.model.version)) : () => true;
+    const seedList = source.realtime ? [...seeds.entries()].filter(([p, s]) => s.kind === 'productPage' || realtimeSeed(p)).slice(0, MAX_SEEDS) : [];
     // Cart items beyond the recent ones read with the profile need their neighbours read apart (rare: carting
     // is an interaction, so cart items are usually among the recent items).
     const missing = seedList.flatMap(([p]) => (profile.neighbours.has(p) ? [] : [p]));
@@ -133,20 +137,11 @@ export class RecommendationService {
         candidates.set(q, c);
       }
     }
-    if (source.model) {
-      // The trained model scores the same history the real-time path uses, so the last click moves both.
-      const history = [...seeds].map(([item, { weight }]) => ({ item, weight }));
-      const scored = history.length ? source.model.model.scoreUser(history, { limit: MODEL_CANDIDATES }) : [];
-      const top = scored[0]?.score ?? 0;
-      if (top > 0) {
-        for (const { item, score } of scored) {
-          if (seedIds.has(item) || score <= 0) continue;
-          const c = candidates.get(item) ?? { score: 0, seedContribution: 0 };
-          c.score += (MODEL_BLEND * score) / top;
-          c.fromModel = true;
-          candidates.set(item, c);
-        }
-      }
+    for (const [item, score] of fromModel) {
+      if (seedIds.has(item)) continue;
+      const c = candidates.get(item) ?? { score: 0, seedContribution: 0 };
+      Object.assign(c, { modelScore: score, fromModel: true });
+      candidates.set(item, c);
     }
     const model = source.model && candidates.size
       ? `${source.model.version.algorithm}:${source.model.version.id}`
@@ -154,14 +149,14 @@ export class RecommendationService {
     const topPopularity = popular.size ? Math.max(...popular.values()) : 0;
     const popularityWeight = candidates.size ? POPULARITY_PRIOR : 1;
     for (const [p, s] of popular) {
-      if (seedIds.has(p) || !topPopularity) continue;
+      if (seedIds.has(p) || !topPopularity || fromModel.has(p)) continue;
       const c = candidates.get(p) ?? { score: 0, seedContribution: 0 };
       c.score += popularityWeight * (s / topPopularity);
       candidates.set(p, c);
     }
 
     // Over-fetch, then filter in Postgres (stock, purchases, interactions) and rank with category affinity.
-    const ranked = [...candidates.entries()].sort((a, b) => b[1].score - a[1].score).slice(0, args.limit * 4 + 20);
+    const ranked = [...candidates.entries()].sort((a, b) => total(b[1], 1) - total(a[1], 1)).slice(0, args.limit * 4 + 20);
     const { allowed, products: byId } = await this.events.recommendable(
       args.userId,
       ranked.map(([p]) => p),
@@ -175,7 +170,7 @@ export class RecommendationService {
         const product = byId.get(id);
         if (!product) return [];
         const boost = topAffinity ? 1 + CATEGORY_BOOST * ((affinity.get(product.category) ?? 0) / topAffinity) : 1;
-        return [{ product, score: c.score * boost, reason: reasonFor(c, byId) }];
+        return [{ product, score: total(c, boost), reason: reasonFor(c, byId) }];
       })
       .sort((a, b) => b.score - a.score || a.product.id.localeCompare(b.product.id))
       .slice(0, args.limit);
@@ -241,6 +236,11 @@ export class RecommendationService {
       onError,
     });
   }
+}
+
+/** A candidate's score: the model's part as the model gave it, the real-time part lifted by category affinity. */
+function total(c: Candidate, categoryBoost: number): number {
+  return (c.modelScore ?? 0) + c.score * categoryBoost;
 }
 
 function reasonFor(c: Candidate, products: Map<string, Product>): string {

@@ -55,6 +55,30 @@ export interface Experiment {
   createdAt: Date;
 }
 
+/** How events become interaction weights: TRAIN_EVENT_WEIGHTS and TRAIN_HALF_LIFE_DAYS (0 = no decay). */
+export interface InteractionWeighting {
+  weights: Record<string, number>;
+  halfLifeDays: number;
+}
+
+function weightedTypes(byType: Record<string, number>): { types: string[]; weights: number[] } {
+  const types = Object.keys(byType).filter((t) => byType[t]! > 0);
+  return { types, weights: types.map((t) => byType[t]!) };
+}
+
+/**
+ * Most half-lives an event's age counts for: 2^-126 is float32's smallest normal number (models keep weights in
+ * float32), and beyond ~1,074 half-lives Postgres' power() raises an underflow error instead of returning 0.
+ * An interaction that old thus keeps a negligible weight rather than vanishing or failing the training.
+ */
+const MAX_HALF_LIVES = 126;
+
+/** SQL for `w.weight` decayed by the age of `e.occurred_at` before `reference` (in a query joining w and e). */
+function decayedWeight(halfLifeDays: number, reference: Date): Prisma.Sql {
+  if (!(halfLifeDays > 0)) return Prisma.sql`w.weight`;
+  return Prisma.sql`w.weight * power(0.5, LEAST(extract(epoch FROM ${reference}::timestamptz - e.occurred_at) / 86400 / ${halfLifeDays}::float8, ${MAX_HALF_LIVES}))`;
+}
+
 const versionSelect = {
   id: true, algorithm: true, params: true, metrics: true, trainedAt: true, trainingEvents: true, durationMs: true, status: true,
 } as const;
@@ -68,11 +92,17 @@ export class ModelStore {
 
   /**
    * Implicit feedback per (user, product): event weights summed, optionally decayed by age, for at most
-   * `maxUsers` users (a stable hash sample, so consecutive runs see the same users).
+   * `maxUsers` users (a stable hash sample, so consecutive runs see the same users). Ages count back from the
+   * latest such event (`referenceTime`), not from now: on a live store the two are moments apart, while history
+   * imported after the fact (a backfill) would otherwise decay to nothing.
    */
-  async interactions(opts: { weights: Record<string, number>; halfLifeDays: number; maxUsers: number }): Promise<{ interactions: Interaction[]; events: number }> {
-    const types = Object.keys(opts.weights).filter((t) => opts.weights[t]! > 0);
-    const weights = types.map((t) => opts.weights[t]!);
+  async interactions(opts: InteractionWeighting & { maxUsers: number }): Promise<{ interactions: Interaction[]; events: number; referenceTime: Date | null }> {
+    const { types, weights } = weightedTypes(opts.weights);
+    const [latest] = await this.prisma.$queryRaw<Array<{ at: Date | null }>>`
+      -- The reference time of a training: its latest weighted event.
+      SELECT max(occurred_at) AS at FROM events WHERE product_id IS NOT NULL AND type::text = ANY(${types}::text[])`;
+    const referenceTime = latest?.at ?? null;
+    if (!referenceTime) return { interactions: [], events: 0, referenceTime };
     const rows = await this.prisma.$queryRaw<Array<{ user_id: string; product_id: string; weight: number; last_at: Date; n: number }>>`
       -- Training data: one weighted row per (user, product), users sampled by a stable hash when there are too many.
       WITH w AS (SELECT * FROM unnest(${types}::text[], ${weights}::float8[]) AS w(type, weight)),
@@ -80,10 +110,7 @@ export class ModelStore {
         SELECT user_id FROM (SELECT DISTINCT user_id FROM events WHERE product_id IS NOT NULL) u
         ORDER BY md5(user_id) LIMIT ${opts.maxUsers}
       )
-      SELECT e.user_id, e.product_id,
-             sum(w.weight * CASE WHEN ${opts.halfLifeDays}::float8 > 0
-                                 THEN power(0.5, extract(epoch FROM now() - e.occurred_at) / 86400 / ${opts.halfLifeDays}::float8)
-                                 ELSE 1 END)::float8 AS weight,
+      SELECT e.user_id, e.product_id, sum(${decayedWeight(opts.halfLifeDays, referenceTime)})::float8 AS weight,
              max(e.occurred_at) AS last_at, count(*)::int AS n
       FROM events e JOIN w ON w.type = e.type::text JOIN sampled s ON s.user_id = e.user_id
       WHERE e.product_id IS NOT NULL
@@ -91,7 +118,28 @@ export class ModelStore {
     return {
       interactions: rows.map((r) => ({ user: r.user_id, item: r.product_id, weight: r.weight, timestamp: r.last_at.getTime() })),
       events: rows.reduce((s, r) => s + r.n, 0),
+      referenceTime,
     };
+  }
+
+  /**
+   * One shopper's products weighted exactly as a training with these settings weighs them (the history a model
+   * scores at request time), from the shopper's `maxEvents` latest weighted events; `lastAt` in epoch ms.
+   */
+  async history(userId: string, opts: InteractionWeighting & { referenceTime: Date; maxEvents: number }): Promise<Array<{ item: string; weight: number; lastAt: number }>> {
+    const { types, weights } = weightedTypes(opts.weights);
+    const rows = await this.prisma.$queryRaw<Array<{ product_id: string; weight: number; last_at: Date }>>`
+      -- A shopper's history for model scoring: the training's weights over their latest weighted events.
+      WITH w AS (SELECT * FROM unnest(${types}::text[], ${weights}::float8[]) AS w(type, weight)),
+      e AS (
+        SELECT product_id, type, occurred_at FROM events
+        WHERE user_id = ${userId} AND product_id IS NOT NULL AND type::text = ANY(${types}::text[])
+        ORDER BY occurred_at DESC LIMIT ${opts.maxEvents}
+      )
+      SELECT e.product_id, sum(${decayedWeight(opts.halfLifeDays, opts.referenceTime)})::float8 AS weight, max(e.occurred_at) AS last_at
+      FROM e JOIN w ON w.type = e.type::text
+      GROUP BY e.product_id`;
+    return rows.map((r) => ({ item: r.product_id, weight: r.weight, lastAt: r.last_at.getTime() }));
   }
 
   /** Queues a training run, or returns the one already queued or running (a request joins it). */

@@ -108,6 +108,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
         await workers?.stop();
         await relay.stop();
         await services.serving.stop();
+        await services.productCache.stop();
         await queues.close();
         await pubsub.close();
         await db.close();

@@ -56,7 +56,7 @@ describe('FeatureStore.userProfile', () => {
       .zadd(keys.coOccurrence('r1'), 1, 'c')
       .zadd(keys.coOccurrence('r2'), 2, 'd')
       .exec();
-    const profile = await store.userProfile(user, { popular: 10, seeds: ['page', 'r2'], maxSeeds: 3, neighboursPerSeed: 1 });
+    const profile = await store.userProfile(user, { popular: 10, popularKeep: 10, seeds: ['page', 'r2'], maxSeeds: 3, neighboursPerSeed: 1, excludeInteracted: true });
     expect(profile.recent).toEqual(['r1', 'r2', 'r3']);
     expect(profile.affinity).toEqual(new Map([['shoes', 5], ['hats', 1]]));
     expect([profile.popular.get('top'), profile.popular.get('next')]).toEqual([10, 3]);
@@ -65,9 +65,62 @@ describe('FeatureStore.userProfile', () => {
   });
 
   it('answers empty lists for a user without history and no seeds', async () => {
-    const profile = await store.userProfile(uniqueId('nobody'), { popular: 10, seeds: [], maxSeeds: 12, neighboursPerSeed: 50 });
+    const profile = await store.userProfile(uniqueId('nobody'), { popular: 10, popularKeep: 10, seeds: [], maxSeeds: 12, neighboursPerSeed: 50, excludeInteracted: true });
     expect(profile.recent).toEqual([]);
     expect(profile.affinity.size).toBe(0);
     expect(profile.neighbours.size).toBe(0);
+  });
+
+  // Small exclusion sets are read whole, large ones (over 256) member by member: both ways give the same lists.
+  it.each([['small', 0], ['large', 300]])(
+    'leaves out what the user interacted with or bought, normalised by the unfiltered top (%s exclusion set)',
+    async (_name, padding) => {
+      const user = uniqueId('u');
+      const page = uniqueId('page');
+      const pad = Array.from({ length: padding }, (_, i) => `pad-${i}`);
+      const popularity = keys.popularity();
+      await redis.del(popularity);
+      await redis
+        .multi()
+        .zadd(popularity, 10, 'seen-top', 8, 'bought', 6, 'p6', 5, 'p5', 4, 'p4')
+        .zadd(keys.coOccurrence(page), 9, 'seen-top', 7, 'n7', 3, 'bought', 2, 'n2')
+        .sadd(keys.userSeen(user), 'seen-top', 'bought', ...pad)
+        .sadd(keys.userBought(user), 'bought', ...pad)
+        .exec();
+      const read = (excludeInteracted: boolean, popularKeep = 10) =>
+        store.userProfile(user, { popular: 10, popularKeep, seeds: [page], maxSeeds: 1, neighboursPerSeed: 10, excludeInteracted });
+
+      const strict = await read(true);
+      expect([...strict.popular.keys()]).toEqual(['p6', 'p5', 'p4']);
+      expect(strict.popularTop).toBe(10);
+      expect(strict.neighbours.get(page)).toEqual(new Map([['n7', 7], ['n2', 2]]));
+      expect(strict.neighbourTops.get(page)).toBe(9);
+
+      // Without excludeInteracted only purchases are left out.
+      const lenient = await read(false);
+      expect([...lenient.popular.keys()]).toEqual(['seen-top', 'p6', 'p5', 'p4']);
+      expect([...lenient.neighbours.get(page)!.keys()]).toEqual(['seen-top', 'n7', 'n2']);
+
+      // popularKeep bounds what is kept after filtering, not what is read.
+      expect([...(await read(true, 2)).popular.keys()]).toEqual(['p6', 'p5']);
+
+      expect(await store.excluded(user, ['seen-top', 'bought', 'p6'], true)).toEqual(new Set(['seen-top', 'bought']));
+      expect(await store.excluded(user, ['seen-top', 'bought', 'p6'], false)).toEqual(new Set(['bought']));
+    },
+  );
+});
+
+describe('FeatureStore exclusion sets', () => {
+  it('records every interacted product (not impressions) and every purchase, once per job', async () => {
+    const user = uniqueId('u');
+    const event = (id: string, type: 'VIEW' | 'IMPRESSION' | 'REMOVE_FROM_CART' | 'PURCHASE', productId: string) => ({
+      id, type, userId: user, sessionId: null, productId, category: 'c', campaignId: null, attributedCampaignId: null,
+      recommendationId: null, quantity: 1, unitPrice: null, occurredAt: Date.now(),
+    });
+    await store.applyJobs(writers[0]!, [
+      { jobId: uniqueId('j'), events: [event('e1', 'VIEW', 'v'), event('e2', 'IMPRESSION', 'i'), event('e3', 'REMOVE_FROM_CART', 'r'), event('e4', 'PURCHASE', 'b')] },
+    ]);
+    expect((await redis.smembers(keys.userSeen(user))).sort()).toEqual(['b', 'r', 'v']);
+    expect(await redis.smembers(keys.userBought(user))).toEqual(['b']);
   });
 });

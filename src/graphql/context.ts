@@ -7,6 +7,8 @@ import type { Product } from '../store/products';
 
 export interface Loaders {
   product: DataLoader<string, Product | null>;
+  /** Batches within a tick but never caches: a live subscription's context lives as long as the subscription. */
+  currentProduct: DataLoader<string, Product | null>;
 }
 
 export interface Context {
@@ -20,6 +22,7 @@ export interface Context {
 export function createLoaders(services: Services): Loaders {
   return {
     product: new DataLoader((ids) => services.catalog.productsByIds(ids), { maxBatchSize: 1000 }),
+    currentProduct: new DataLoader((ids) => services.catalog.productsByIds(ids), { maxBatchSize: 1000, cache: false }),
   };
 }
 

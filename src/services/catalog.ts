@@ -1,6 +1,8 @@
 // Catalog rules: what a valid product is, batch limits, pagination.
 import { z } from 'zod';
 import type { InventoryStore } from '../store/inventory';
+import { topics } from '../store/keys';
+import type { PubSub } from '../store/pubsub';
 import type { Product, ProductStore } from '../store/products';
 import type { StockChange } from './stock-rules';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../store/pagination';
@@ -38,13 +40,14 @@ export class CatalogService {
   constructor(
     private readonly products: ProductStore,
     private readonly inventory: InventoryStore,
+    private readonly pubsub?: PubSub,
   ) {}
 
   /** Creates or updates products; stock and thresholds go through the inventory ledger in the same transaction. */
   async upsertProducts(actor: string, input: readonly unknown[]): Promise<{ products: Product[]; created: number; updated: number }> {
     const items = parseBatch(productInput, input, 'products', { max: MAX_UPSERT_BATCH });
     rejectDuplicateKeys(items, (p) => p.id, 'products');
-    return this.inventory.transaction(async (tx) => {
+    const result = await this.inventory.transaction(async (tx) => {
       const upserted = new Map((await this.products.upsertMany(items, tx)).map((r) => [r.id, r.created]));
       const changes: StockChange[] = items.flatMap((i): StockChange[] => {
         const created = upserted.get(i.id)!;
@@ -61,6 +64,10 @@ export class CatalogService {
       const created = items.filter((i) => upserted.get(i.id)).length;
       return { products: ordered, created, updated: ordered.length - created };
     });
+    // API instances drop their cached rows of these products (ProductCache); a lost message costs them at most
+    // the cache's time to live.
+    await this.pubsub?.publish(topics.catalog(), JSON.stringify(items.map((i) => i.id))).catch(() => undefined);
+    return result;
   }
 
   async listProducts(args: PageArgs & { category?: string | null }): Promise<Page<Product>> {

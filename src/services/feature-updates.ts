@@ -41,6 +41,9 @@ export interface FeatureWritePlan {
   userItems: Map<string, Map<string, number>>;
   sessionItems: Map<string, Map<string, number>>;
   productStats: Map<string, Map<EventType, number>>;
+  /** Every product each user interacted with (any type but IMPRESSION), and bought: exclusion sets, unbounded. */
+  userSeen: Map<string, Set<string>>;
+  userBought: Map<string, Set<string>>;
   /** Users whose recommendations may have changed. */
   users: Set<string>;
 }
@@ -52,6 +55,12 @@ function bump<K>(map: Map<K, number>, key: K, by: number): void {
 function nested<K, V>(map: Map<string, Map<K, V>>, key: string): Map<K, V> {
   let inner = map.get(key);
   if (!inner) map.set(key, (inner = new Map()));
+  return inner;
+}
+
+function member(map: Map<string, Set<string>>, key: string): Set<string> {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Set()));
   return inner;
 }
 
@@ -77,6 +86,8 @@ export function planFeatureWrites(events: readonly StoredEvent[], recent: Recent
     userItems: new Map(),
     sessionItems: new Map(),
     productStats: new Map(),
+    userSeen: new Map(),
+    userBought: new Map(),
     users: new Set(),
   };
   const ordered = [...events].sort((a, b) => a.occurredAt - b.occurredAt);
@@ -84,6 +95,8 @@ export function planFeatureWrites(events: readonly StoredEvent[], recent: Recent
     plan.users.add(e.userId);
     if (!e.productId) continue;
     bump(nested(plan.productStats, e.productId), e.type, 1);
+    if (e.type !== 'IMPRESSION') member(plan.userSeen, e.userId).add(e.productId);
+    if (e.type === 'PURCHASE') member(plan.userBought, e.userId).add(e.productId);
     const weight = EVENT_WEIGHTS[e.type] * (e.type === 'PURCHASE' ? Math.min(e.quantity, 3) : 1);
     if (weight <= 0) continue;
     const decayed = weight * decayFactor(e.occurredAt);

@@ -13,6 +13,7 @@ import { trainOnThread, type TrainingInput, type TrainingOutput } from '../worke
 import type { Config } from '../config';
 import type { RedisKeys } from '../store/keys';
 import type { Database } from '../store/db';
+import { ProductCache } from '../store/product-cache';
 import { ProductStore } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import type { Redis } from '../store/redis';
@@ -31,6 +32,8 @@ export interface Services {
   ingest: IngestService;
   inventory: InventoryService;
   models: ModelService;
+  /** This process's in-process catalog and stock view for live lists (started on first use; stop() on shutdown). */
+  productCache: ProductCache;
   /** The models this process serves recommendations from (start() subscribes to model changes). */
   serving: ModelServing;
   recommendations: RecommendationService;
@@ -63,6 +66,7 @@ export function createServices(deps: ServiceDeps): Services {
   const modelStore = new ModelStore(prisma);
   const { config } = deps;
   const serving = new ModelServing(modelStore, deps.pubsub);
+  const productCache = new ProductCache(products, deps.pubsub);
   const models = new ModelService(
     modelStore,
     deps.pubsub,
@@ -86,11 +90,12 @@ export function createServices(deps: ServiceDeps): Services {
   return {
     models,
     serving,
+    productCache,
     campaigns: new CampaignService(campaigns, kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
-    catalog: new CatalogService(products, inventory),
+    catalog: new CatalogService(products, inventory, deps.pubsub),
     ingest: new IngestService(events, products, inventory, campaigns, deps.handOff),
     inventory: new InventoryService(inventory, products, deps.pubsub),
-    recommendations: new RecommendationService(features, events, deps.pubsub, serving, models),
+    recommendations: new RecommendationService(features, events, deps.pubsub, serving, models, productCache),
     sales: new SalesService(kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
     system: new SystemService(dependencyChecks(deps.db, deps.redis), new OutboxStore(deps.db), deps.queues, config.ROLE),
   };

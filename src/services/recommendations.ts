@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { LiveQuery } from '../realtime/live-query';
 import type { EventStore } from '../store/events';
-import type { FeatureStore } from '../store/feature-store';
+import type { FeatureStore, UserProfile } from '../store/feature-store';
 import { topics, USER_CHANGED } from '../store/keys';
+import type { ProductCache } from '../store/product-cache';
 import type { Product } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { externalId } from './catalog';
@@ -53,6 +54,13 @@ const NEIGHBOURS_PER_SEED = 50;
 export interface LiveInputs {
   /** The user's cart: read again only when the user's last events may have changed it. */
   cart(): Promise<Array<{ productId: string; quantity: number }>>;
+  /**
+   * Whether the list was delivered once already: later lists filter with the feature store's exclusion sets and
+   * the in-process stock and catalog (ProductCache), with no Postgres round trip. They are computed after the
+   * worker applied the user's events, when those sets are current; the first one, computed at any time, is
+   * filtered by Postgres, which knows each event from its commit on.
+   */
+  fromCache: boolean;
 }
 
 interface Candidate {
@@ -73,6 +81,7 @@ export class RecommendationService {
     private readonly pubsub: PubSub,
     private readonly serving: ModelServing,
     private readonly models: ModelService,
+    private readonly catalog: ProductCache,
   ) {}
 
   /** Which source serves this user: the experiment's variant, else the active model (with real-time candidates). */
@@ -97,9 +106,11 @@ export class RecommendationService {
     const [profile, cart, modelHistory] = await Promise.all([
       this.features.userProfile(args.userId, {
         popular: 200,
+        popularKeep: overFetch(args.limit),
         seeds: args.productId ? [args.productId] : [],
         maxSeeds: source.realtime ? MAX_SEEDS : 0,
         neighboursPerSeed: NEIGHBOURS_PER_SEED,
+        excludeInteracted: args.excludeInteracted,
       }),
       live?.cart() ?? this.events.cart(args.userId),
       source.model ? this.models.history(args.userId, source.model.version) : Promise.resolve([]),
@@ -126,7 +137,8 @@ export class RecommendationService {
     const seedIds = new Set(seeds.keys());
     for (const [seed, { weight, kind }] of seedList) {
       const list = neighbours.get(seed);
-      const top = list && list.size ? Math.max(...list.values()) : 0;
+      // Normalised by the seed's top neighbour, also when the feature store left that one out.
+      const top = profile.neighbourTops.get(seed) || (list && list.size ? Math.max(...list.values()) : 0);
       if (!list || !top) continue;
       for (const [q, s] of list) {
         if (seedIds.has(q)) continue;
@@ -146,7 +158,7 @@ export class RecommendationService {
     const model = source.model && candidates.size
       ? `${source.model.version.algorithm}:${source.model.version.id}`
       : candidates.size ? 'co-occurrence' : 'popularity';
-    const topPopularity = popular.size ? Math.max(...popular.values()) : 0;
+    const topPopularity = profile.popularTop || (popular.size ? Math.max(...popular.values()) : 0);
     const popularityWeight = candidates.size ? POPULARITY_PRIOR : 1;
     for (const [p, s] of popular) {
       if (seedIds.has(p) || !topPopularity || fromModel.has(p)) continue;
@@ -155,14 +167,13 @@ export class RecommendationService {
       candidates.set(p, c);
     }
 
-    // Over-fetch, then filter in Postgres (stock, purchases, interactions) and rank with category affinity.
-    const ranked = [...candidates.entries()].sort((a, b) => total(b[1], 1) - total(a[1], 1)).slice(0, args.limit * 4 + 20);
-    const { allowed, products: byId } = await this.events.recommendable(
-      args.userId,
-      ranked.map(([p]) => p),
-      args.excludeInteracted,
-      seedList.map(([p]) => p),
-    );
+    // Over-fetch, then filter (stock, purchases, interactions) and rank with category affinity.
+    const ranked = [...candidates.entries()].sort((a, b) => total(b[1], 1) - total(a[1], 1)).slice(0, overFetch(args.limit));
+    const rankedIds = ranked.map(([p]) => p);
+    const seedIdList = seedList.map(([p]) => p);
+    const { allowed, products: byId } = live?.fromCache
+      ? await this.filterFromCache(args, rankedIds, seedIdList, profile)
+      : await this.events.recommendable(args.userId, rankedIds, args.excludeInteracted, seedIdList);
     const keep = ranked.filter(([p]) => allowed.has(p) && p !== args.productId);
     const topAffinity = affinity.size ? Math.max(...affinity.values()) : 0;
     const items = keep
@@ -186,6 +197,30 @@ export class RecommendationService {
       variant: source.variant?.name ?? null,
       generatedAt: new Date(),
     };
+  }
+
+  /**
+   * The candidate filter of a live list after its first: the feature store left excluded products out of the
+   * popular and neighbour lists it read; the rest (the model's candidates, neighbours read apart) are checked
+   * against its exclusion sets in one round trip, and stock and product rows come from the ProductCache.
+   */
+  private async filterFromCache(
+    args: z.output<typeof recommendArgs>,
+    ids: string[],
+    alsoIds: string[],
+    profile: UserProfile,
+  ): Promise<{ allowed: Set<string>; products: Map<string, Product> }> {
+    await this.catalog.ready();
+    const vetted = (p: string) => {
+      if (profile.popular.has(p)) return true;
+      for (const n of profile.neighbours.values()) if (n.has(p)) return true;
+      return false;
+    };
+    const [products, excluded] = await Promise.all([
+      this.catalog.get([...ids, ...alsoIds]),
+      this.features.excluded(args.userId, ids.filter((p) => !vetted(p)), args.excludeInteracted),
+    ]);
+    return { allowed: new Set(ids.filter((p) => products.has(p) && this.catalog.inStock(p) && !excluded.has(p))), products };
   }
 
   async similarProducts(rawProductId: string, rawLimit = 10): Promise<Recommendation[]> {
@@ -219,11 +254,18 @@ export class RecommendationService {
         cart.catch(() => (cart = undefined));
         return cart;
       },
+      fromCache: false,
     };
+    // Loaded while the first list is computed from Postgres.
+    this.catalog.ready().catch(() => undefined);
     return new LiveQuery<RecommendationList>({
       pubsub: this.pubsub,
       topics: [topics.userFeatures(args.userId), topics.allUsers()],
-      compute: () => this.compute(args, inputs),
+      compute: async () => {
+        const list = await this.compute(args, inputs);
+        inputs.fromCache = true;
+        return list;
+      },
       // A stock-out matters only to lists that show the product; a restock may matter to anyone.
       affects: (topic, message, last) => {
         if (topic !== topics.allUsers()) {
@@ -236,6 +278,11 @@ export class RecommendationService {
       onError,
     });
   }
+}
+
+/** Candidates read and ranked for a list of `limit`: the filter removes some. */
+function overFetch(limit: number): number {
+  return limit * 4 + 20;
 }
 
 /** A candidate's score: the model's part as the model gave it, the real-time part lifted by category affinity. */

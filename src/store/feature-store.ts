@@ -25,21 +25,45 @@ const READ_SCRIPTS = {
   fwUserProfile: {
     // What one list reads about its user: recent items (newest first), category affinity, the most popular
     // products, and the top neighbours of the seeds (given ones first, then recent items), in one round trip.
-    // KEYS: the user's items, the user's categories, popularity. ARGV: co-occurrence key prefix, recent items to
-    // read, popular products to read, neighbours per seed, most seeds, then the given seeds.
+    // Popular products and neighbours come without the members of the exclusion set (what the user may not be
+    // shown), each list led by its unfiltered top score, which normalises it.
+    // KEYS: the user's items, the user's categories, popularity, the exclusion set. ARGV: co-occurrence key
+    // prefix, recent items to read, popular products to read, popular products to keep, neighbours per seed,
+    // most seeds, then the given seeds.
     // The co-occurrence keys are derived here rather than declared in KEYS, which a Redis Cluster would refuse;
     // the feature store already needs a single Redis (its MULTI transactions span many keys). The answer is one
-    // JSON string (about 2,000 strings otherwise, each a reply the client decodes on its own).
+    // JSON string (hundreds of strings otherwise, each a reply the client decodes on its own).
     lua: `local recent = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)
       local seeds, seen = {}, {}
-      local function add(p) if not seen[p] and #seeds < tonumber(ARGV[5]) then seen[p] = true; seeds[#seeds + 1] = p end end
-      for i = 6, #ARGV do add(ARGV[i]) end
+      local maxSeeds = tonumber(ARGV[6])
+      local function add(p) if not seen[p] and #seeds < maxSeeds then seen[p] = true; seeds[#seeds + 1] = p end end
+      for i = 7, #ARGV do add(ARGV[i]) end
       for _, p in ipairs(recent) do add(p) end
+      local excluded, lookup = {}, redis.call('SCARD', KEYS[4]) > 256
+      if not lookup then for _, p in ipairs(redis.call('SMEMBERS', KEYS[4])) do excluded[p] = true end end
+      local function out(p)
+        local e = excluded[p]
+        if e == nil then
+          e = lookup and redis.call('SISMEMBER', KEYS[4], p) == 1
+          excluded[p] = e
+        end
+        return e
+      end
+      local function filtered(key, n, keep)
+        local raw = redis.call('ZREVRANGE', key, 0, n - 1, 'WITHSCORES')
+        local res, kept = {raw[2] or '0'}, 0
+        for i = 1, #raw, 2 do
+          if kept >= keep then break end
+          if not out(raw[i]) then res[#res + 1] = raw[i]; res[#res + 1] = raw[i + 1]; kept = kept + 1 end
+        end
+        return res
+      end
+      local perSeed = tonumber(ARGV[5])
       local neighbours = {}
-      for i, p in ipairs(seeds) do neighbours[i] = redis.call('ZREVRANGE', ARGV[1] .. p, 0, tonumber(ARGV[4]) - 1, 'WITHSCORES') end
+      for i, p in ipairs(seeds) do neighbours[i] = filtered(ARGV[1] .. p, perSeed, perSeed) end
       return cjson.encode({recent, redis.call('ZREVRANGE', KEYS[2], 0, 9, 'WITHSCORES'),
-              redis.call('ZREVRANGE', KEYS[3], 0, tonumber(ARGV[3]) - 1, 'WITHSCORES'), seeds, neighbours})`,
-    numberOfKeys: 3,
+              filtered(KEYS[3], tonumber(ARGV[3]), tonumber(ARGV[4])), seeds, neighbours})`,
+    numberOfKeys: 4,
     readOnly: true,
   },
   fwNeighbours: {
@@ -62,10 +86,14 @@ export interface UserProfile {
   recent: string[];
   /** Category → affinity. */
   affinity: Map<string, number>;
-  /** The store's most popular products → decayed popularity. */
+  /** The store's most popular products → decayed popularity, without excluded ones. */
   popular: Map<string, number>;
-  /** Top neighbours (→ co-occurrence weight) of the seeds read with the profile. */
+  /** The popularity of the most popular product, excluded or not. */
+  popularTop: number;
+  /** Top neighbours (→ co-occurrence weight) of the seeds read with the profile, without excluded ones. */
   neighbours: Map<string, Map<string, number>>;
+  /** Each seed's top co-occurrence weight, excluded neighbour or not. */
+  neighbourTops: Map<string, number>;
 }
 
 export class FeatureStore {
@@ -123,18 +151,22 @@ export class FeatureStore {
   /**
    * What one recommendation list reads about its user, in one round trip: recent items, category affinity, the
    * most popular products, and the neighbours of up to `maxSeeds` seeds: `seeds` first, then recent items.
+   * Popular products and neighbours leave out what the user bought and, with `excludeInteracted`, everything the
+   * user interacted with, as far as the applied events tell (Postgres knows an event from its commit on).
    */
   async userProfile(
     userId: string,
-    opts: { popular: number; seeds: string[]; maxSeeds: number; neighboursPerSeed: number },
+    opts: { popular: number; popularKeep: number; seeds: string[]; maxSeeds: number; neighboursPerSeed: number; excludeInteracted: boolean },
   ): Promise<UserProfile> {
     const reply = await this.reader.fwUserProfile(
       this.keys.userItems(userId),
       this.keys.userCategories(userId),
       this.keys.popularity(),
+      this.exclusionKey(userId, opts.excludeInteracted),
       this.keys.coOccurrence(''),
       RECENT_READ,
       opts.popular,
+      opts.popularKeep,
       opts.neighboursPerSeed,
       opts.maxSeeds,
       ...opts.seeds,
@@ -142,13 +174,28 @@ export class FeatureStore {
     // Lua's cjson writes an empty table as {}: read anything but an array as empty.
     const parts = JSON.parse(reply) as unknown[];
     const seeds = list<string>(parts[3]);
-    const neighbours = list<unknown>(parts[4]);
+    const neighbours = list<unknown>(parts[4]).map((n) => list<string>(n));
+    const popular = list<string>(parts[2]);
     return {
       recent: list<string>(parts[0]),
       affinity: pairs(list(parts[1])),
-      popular: pairs(list(parts[2])),
-      neighbours: new Map(seeds.map((p, i) => [p, pairs(list(neighbours[i]))])),
+      popular: pairs(popular, 1),
+      popularTop: Number(popular[0] ?? 0),
+      neighbours: new Map(seeds.map((p, i) => [p, pairs(neighbours[i] ?? [], 1)])),
+      neighbourTops: new Map(seeds.map((p, i) => [p, Number(neighbours[i]?.[0] ?? 0)])),
     };
+  }
+
+  /** Which of `productIds` the user may not be shown: bought, or (with `excludeInteracted`) interacted with. */
+  async excluded(userId: string, productIds: string[], excludeInteracted: boolean): Promise<Set<string>> {
+    if (!productIds.length) return new Set();
+    const flags = await this.redis.smismember(this.exclusionKey(userId, excludeInteracted), ...productIds);
+    return new Set(productIds.filter((_, i) => flags[i] === 1));
+  }
+
+  private exclusionKey(userId: string, excludeInteracted: boolean): string {
+    // Every purchase is an interaction: the seen set holds the bought one.
+    return excludeInteracted ? this.keys.userSeen(userId) : this.keys.userBought(userId);
   }
 
   /** Top neighbours of each product, in one round trip. */
@@ -184,9 +231,9 @@ function list<T = string>(value: unknown): T[] {
   return Array.isArray(value) ? (value as T[]) : [];
 }
 
-function pairs(flat: string[]): Map<string, number> {
+function pairs(flat: string[], from = 0): Map<string, number> {
   const out = new Map<string, number>();
-  for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i]!, Number(flat[i + 1]));
+  for (let i = from; i + 1 < flat.length; i += 2) out.set(flat[i]!, Number(flat[i + 1]));
   return out;
 }
 
@@ -225,5 +272,7 @@ function writePlan(tx: Chain, keys: RedisKeys, plan: FeatureWritePlan): void {
     tx.zadd(key, 'GT', ...[...items].flatMap(([p, t]) => [t, p]));
     tx.expire(key, SESSION_TTL_SECONDS);
   }
+  for (const [u, items] of plan.userSeen) tx.sadd(keys.userSeen(u), ...items);
+  for (const [u, items] of plan.userBought) tx.sadd(keys.userBought(u), ...items);
   for (const [p, counts] of plan.productStats) for (const [type, n] of counts) tx.hincrby(keys.productStats(p), type, n);
 }

@@ -36,6 +36,17 @@ export class RedisKeys {
     return `${this.prefix}:f:u:${userId}:items`;
   }
 
+  /** SET of every productId the user interacted with (any event type but IMPRESSION): what `excludeInteracted`
+   * leaves out of live lists. Unbounded (at most the catalog). No TTL. */
+  userSeen(userId: string): string {
+    return `${this.prefix}:f:u:${userId}:seen`;
+  }
+
+  /** SET of every productId the user bought: never recommended to the user. No TTL. */
+  userBought(userId: string): string {
+    return `${this.prefix}:f:u:${userId}:bought`;
+  }
+
   /** ZSET category → forward-decayed affinity of the user. No TTL. */
   userCategories(userId: string): string {
     return `${this.prefix}:f:u:${userId}:cat`;
@@ -98,6 +109,8 @@ export const topics = {
   campaign: (campaignId: string) => `campaign:${campaignId}`,
   /** Store-wide sales figures changed (rolled up). */
   sales: () => 'sales',
+  /** Catalog fields (name, category, price, currency) of products changed (message: JSON array of their ids). */
+  catalog: () => 'catalog',
   /** The active model or the experiment changed: API instances reload. */
   models: () => 'models',
   /** A model version was trained (message: {id}). */

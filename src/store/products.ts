@@ -123,6 +123,14 @@ export class ProductStore {
     return rows.map(toProduct);
   }
 
+  /** Every product with no stock. */
+  async outOfStockIds(): Promise<string[]> {
+    // Out of stock is low stock too (thresholds are never negative): the partial index on low stock serves it.
+    const rows = await query<{ id: string }>(this.pool, prepare(sql`
+      SELECT id FROM products WHERE stock <= low_stock_threshold AND stock <= 0`));
+    return rows.map((r) => r.id);
+  }
+
   /** Keyset page ordered by id; fetches `limit` rows after `afterId`. */
   async list(opts: { limit: number; afterId?: string; category?: string; lowStockOnly?: boolean }): Promise<Product[]> {
     const rows = await query<ProductRow>(this.pool, sql`

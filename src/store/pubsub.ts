@@ -12,6 +12,8 @@ export interface PubSub {
   subscribe(topic: string, listener: Listener): Promise<Unsubscribe>;
   /** Number of topics with at least one local listener (for metrics and leak tests). */
   readonly topicCount: number;
+  /** Called whenever the subscription connection is (re)established: messages may have been missed before. */
+  onReconnect?(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,11 @@ export class RedisPubSub implements PubSub {
 
   get topicCount(): number {
     return this.listeners.size;
+  }
+
+  onReconnect(listener: () => void): void {
+    // ioredis subscribes again to every channel on reconnect, then reports `ready`.
+    this.subscriber.on('ready', listener);
   }
 
   async publish(topic: string, message: string): Promise<void> {

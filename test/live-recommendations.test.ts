@@ -1,7 +1,9 @@
 // recommendationsUpdated reads the user's cart again only when the user's events may have changed it: these
-// pushes must still follow every cart change, and keep the cart between other events.
+// pushes must still follow every cart change, and keep the cart between other events. After its first list a
+// live list filters with the feature store's exclusion sets and the API's ProductCache, not Postgres: these
+// pushes must still leave out what the shopper saw or bought and what ran out, and show current stock and names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
+import { collect, eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 const RECORD = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted } }`;
 const LIVE = `subscription($userId: ID!) { recommendationsUpdated(userId: $userId) { items { product { id } reason } } }`;
@@ -41,5 +43,77 @@ describe('live recommendations and the cart', () => {
     const afterRemove = await sub.until((rs) => reasonOf(rs.at(-1), 1) === 'Viewed together with Item 0');
     expect(reasonOf(afterRemove.at(-1), 3)).toBe('Viewed together with Item 2');
     sub.unsubscribe();
+  });
+
+  it('filters later pushes from the feature store and the cache: interactions, purchases, stock-outs, current stock and names', async () => {
+    const prefix = uniqueId('cache');
+    const id = (i: number) => `${prefix}-${i}`;
+    const admin = await t.token('admin');
+    const service = await t.token('service');
+    const products = [0, 1, 2, 3, 4].map((i) => ({ id: id(i), name: `Thing ${i}`, category: 'c', price: 5, stock: 10 }));
+    expect((await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: products }, admin)).errors).toBeUndefined();
+    // Another shopper links item 0 with every other item.
+    const other = uniqueId('other');
+    const history = [0, 1, 2, 3, 4].map((i) => ({ id: uniqueId('e'), type: 'VIEW', userId: other, productId: id(i) }));
+    expect((await t.gql(RECORD, { events: history }, service)).data.recordEvents.accepted).toBe(5);
+
+    const user = uniqueId('shopper');
+    const live = `subscription($userId: ID!) { recommendationsUpdated(userId: $userId) { items { product { id name stock } reason } } }`;
+    const sub = collect(t.ws(await t.token('shopper', user)), live, { userId: user });
+    await sub.until((r) => r.length >= 1);
+    const items = (r: any): Array<{ product: { id: string; name: string; stock: number }; reason: string }> => r.data?.recommendationsUpdated.items ?? [];
+    const ids = (r: any) => items(r).map((x) => x.product.id).filter((p) => p.startsWith(prefix)).sort();
+    const record = (type: string, i: number, quantity = 1) =>
+      t.gql(RECORD, { events: [{ id: uniqueId('e'), type, userId: user, productId: id(i), quantity }] }, service);
+    const pushes = () => sub.results.length;
+
+    // Items 1-4 come in as neighbours of item 0; item 0 itself, now seen, never does.
+    await record('VIEW', 0);
+    await sub.until((rs) => ids(rs.at(-1)).length === 4);
+    expect(ids(sub.results.at(-1))).toEqual([id(1), id(2), id(3), id(4)]);
+
+    // Bought: gone from the next pushes (also with excludeInteracted: false it would be: bought is never shown).
+    await record('PURCHASE', 1, 3);
+    await sub.until((rs) => !ids(rs.at(-1)).includes(id(1)) && ids(rs.at(-1)).length === 3);
+
+    // Stock read from Postgres for cached products: another shopper's purchase shows in the next push.
+    await t.gql(RECORD, { events: [{ id: uniqueId('e'), type: 'PURCHASE', userId: other, productId: id(2), quantity: 4 }] }, service);
+    await eventually(async () => (await t.gql(`{ product(id: "${id(2)}") { stock } }`, {}, admin)).data.product.stock === 6);
+    const before = pushes();
+    await record('IMPRESSION', 0);
+    await sub.until((rs) => rs.length > before);
+    expect(items(sub.results.at(-1)).find((x) => x.product.id === id(2))?.product.stock).toBe(6);
+
+    // A stock-out removes the product from the next push, a restock brings it back.
+    expect((await t.gql(`mutation { setStock(productId: "${id(3)}", stock: 0) { stock } }`, {}, admin)).errors).toBeUndefined();
+    await sub.until((rs) => !ids(rs.at(-1)).includes(id(3)));
+    expect(ids(sub.results.at(-1))).toEqual([id(2), id(4)]);
+    expect((await t.gql(`mutation { setStock(productId: "${id(3)}", stock: 5) { stock } }`, {}, admin)).errors).toBeUndefined();
+    await sub.until((rs) => ids(rs.at(-1)).includes(id(3)));
+
+    // A rename reaches the cache: the next push names the product anew.
+    expect((await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { updated } }`, { p: [{ ...products[4], name: 'Renamed' }] }, admin)).errors).toBeUndefined();
+    await eventually(async () => {
+      const n = pushes();
+      await record('IMPRESSION', 0);
+      await sub.until((rs) => rs.length > n);
+      return items(sub.results.at(-1)).find((x) => x.product.id === id(4))?.product.name === 'Renamed';
+    }, 5000, 'the new name in a push');
+    sub.unsubscribe();
+  });
+
+  it('reloads the out-of-stock set from Postgres, so a lost stock message costs at most one reload interval', async () => {
+    const cache = t.platform.services.productCache;
+    await cache.ready();
+    const product = uniqueId('lost');
+    const admin = await t.token('admin');
+    const p = [{ id: product, name: 'Lost', category: 'c', price: 1, stock: 5 }];
+    expect((await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p }, admin)).errors).toBeUndefined();
+    expect(cache.inStock(product)).toBe(true);
+    // A change no message announced (as if the message were lost).
+    await t.platform.db.pool.query('UPDATE products SET stock = 0 WHERE id = $1', [product]);
+    expect(cache.inStock(product)).toBe(true);
+    await cache.reload();
+    expect(cache.inStock(product)).toBe(false);
   });
 });

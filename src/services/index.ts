@@ -13,6 +13,7 @@ import { trainOnThread, type TrainingInput, type TrainingOutput } from '../worke
 import type { Config } from '../config';
 import type { RedisKeys } from '../store/keys';
 import type { Database } from '../store/db';
+import { FeatureCache } from '../store/feature-cache';
 import { ProductCache } from '../store/product-cache';
 import { ProductStore } from '../store/products';
 import type { PubSub } from '../store/pubsub';
@@ -22,7 +23,7 @@ import { CatalogService } from './catalog';
 import { IngestService } from './ingest';
 import { ModelService, ModelServing } from './models';
 import { InventoryService } from './inventory';
-import { RecommendationService } from './recommendations';
+import { NEIGHBOURS_PER_SEED, POPULAR_READ, RecommendationService } from './recommendations';
 import { SalesService } from './sales';
 import { SystemService } from './system';
 
@@ -51,7 +52,7 @@ export interface ServiceDeps {
   queues?: Queues;
   /** How trainings are fitted. @default on a worker thread */
   fit?: (input: TrainingInput) => Promise<TrainingOutput>;
-  config: Pick<Config, 'KPI_THROTTLE_MS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_EVAL_USERS' | 'TRAIN_PROMOTION_TOLERANCE' | 'ROLE'>;
+  config: Pick<Config, 'KPI_THROTTLE_MS' | 'LIVE_FEATURE_CACHE_MS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_EVAL_USERS' | 'TRAIN_PROMOTION_TOLERANCE' | 'ROLE'>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -95,7 +96,15 @@ export function createServices(deps: ServiceDeps): Services {
     catalog: new CatalogService(products, inventory, deps.pubsub),
     ingest: new IngestService(events, products, inventory, campaigns, deps.handOff),
     inventory: new InventoryService(inventory, products, deps.pubsub),
-    recommendations: new RecommendationService(features, events, deps.pubsub, serving, models, productCache),
+    recommendations: new RecommendationService(
+      features,
+      events,
+      deps.pubsub,
+      serving,
+      models,
+      productCache,
+      new FeatureCache(features, config.LIVE_FEATURE_CACHE_MS, NEIGHBOURS_PER_SEED, POPULAR_READ),
+    ),
     sales: new SalesService(kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
     system: new SystemService(dependencyChecks(deps.db, deps.redis), new OutboxStore(deps.db), deps.queues, config.ROLE),
   };

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { LiveQuery } from '../realtime/live-query';
 import type { EventStore } from '../store/events';
-import type { FeatureStore, UserProfile } from '../store/feature-store';
+import type { FeatureCache } from '../store/feature-cache';
+import type { FeatureStore } from '../store/feature-store';
 import { topics, USER_CHANGED } from '../store/keys';
 import type { ProductCache } from '../store/product-cache';
 import type { Product } from '../store/products';
@@ -48,7 +49,22 @@ const POPULARITY_PRIOR = 0.05;
 const CATEGORY_BOOST = 0.25;
 const MAX_SEEDS = 12;
 /** Neighbours read per seed. */
-const NEIGHBOURS_PER_SEED = 50;
+export const NEIGHBOURS_PER_SEED = 50;
+/** Most popular products read (the filler of every list, and the whole list for a shopper without history). */
+export const POPULAR_READ = 200;
+
+/** What a list is computed from, read one of two ways (exactInputs, cachedInputs). */
+interface ListInputs {
+  recent: string[];
+  affinity: Map<string, number>;
+  popular: Map<string, number>;
+  /** The top popularity before any exclusion (0: take the top of `popular`). */
+  popularTop: number;
+  /** The user's exclusion set when it came whole (left out of candidates); null: left out already, or ask. */
+  excluded: Set<string> | null;
+  /** The seeds' neighbour lists, and their tops before any exclusion (absent: take the list's top). */
+  neighbours(seeds: string[]): Promise<{ lists: Map<string, Map<string, number>>; tops: Map<string, number> }>;
+}
 
 /** What a live list may reuse from its previous computation. */
 export interface LiveInputs {
@@ -82,6 +98,7 @@ export class RecommendationService {
     private readonly serving: ModelServing,
     private readonly models: ModelService,
     private readonly catalog: ProductCache,
+    private readonly featureCache: FeatureCache,
   ) {}
 
   /** Which source serves this user: the experiment's variant, else the active model (with real-time candidates). */
@@ -100,22 +117,18 @@ export class RecommendationService {
 
   private async compute(args: z.output<typeof recommendArgs>, live?: LiveInputs): Promise<RecommendationList> {
     const source = await this.source(args.userId);
-    // Round trips are the cost of a live list (one per event of the user): one Redis script (profile and the
-    // neighbours of the likely seeds) next to the cart and, with a model, the history it scores, from Postgres;
-    // then one Postgres query for filters and product rows.
-    const [profile, cart, modelHistory] = await Promise.all([
-      this.features.userProfile(args.userId, {
-        popular: 200,
-        popularKeep: overFetch(args.limit),
-        seeds: args.productId ? [args.productId] : [],
-        maxSeeds: source.realtime ? MAX_SEEDS : 0,
-        neighboursPerSeed: NEIGHBOURS_PER_SEED,
-        excludeInteracted: args.excludeInteracted,
-      }),
+    // Round trips are the cost of a live list (one per event of the user). Queries and a subscription's first
+    // list: one Redis script (the user's profile, the popular products and the neighbours of the likely seeds,
+    // without excluded products) next to the cart and, with a model, the history it scores, from Postgres; then
+    // one Postgres query for filters and product rows. Later live lists: one Redis script for the user's own
+    // state, with the shared reads (neighbours, popular products, product rows, stock) from this process's caches.
+    const cached = live?.fromCache ?? false;
+    const [inputs, cart, modelHistory] = await Promise.all([
+      cached ? this.cachedInputs(args) : this.exactInputs(args, source.realtime),
       live?.cart() ?? this.events.cart(args.userId),
       source.model ? this.models.history(args.userId, source.model.version) : Promise.resolve([]),
     ]);
-    const { recent, affinity, popular } = profile;
+    const { recent, affinity, popular, excluded } = inputs;
     const seeds = new Map<string, { weight: number; kind: Candidate['seedKind'] }>();
     if (args.productId) seeds.set(args.productId, { weight: SEED_WEIGHT.productPage, kind: 'productPage' });
     for (const c of cart) if (!seeds.has(c.productId)) seeds.set(c.productId, { weight: SEED_WEIGHT.cart, kind: 'cart' });
@@ -126,22 +139,17 @@ export class RecommendationService {
     const fromModel = source.model ? modelCandidates(source.model.model, modelHistory) : new Map<string, number>();
     const realtimeSeed = source.model && fromModel.size ? unseenByModel(modelHistory, dataCutoff(source.model.version)) : () => true;
     const seedList = source.realtime ? [...seeds.entries()].filter(([p, s]) => s.kind === 'productPage' || realtimeSeed(p)).slice(0, MAX_SEEDS) : [];
-    // Cart items beyond the recent ones read with the profile need their neighbours read apart (rare: carting
-    // is an interaction, so cart items are usually among the recent items).
-    const missing = seedList.flatMap(([p]) => (profile.neighbours.has(p) ? [] : [p]));
-    const neighbours = missing.length
-      ? new Map([...profile.neighbours, ...(await this.features.neighbours(missing, NEIGHBOURS_PER_SEED))])
-      : profile.neighbours;
+    const neighbours = await inputs.neighbours(seedList.map(([p]) => p));
 
     const candidates = new Map<string, Candidate>();
     const seedIds = new Set(seeds.keys());
     for (const [seed, { weight, kind }] of seedList) {
-      const list = neighbours.get(seed);
+      const list = neighbours.lists.get(seed);
       // Normalised by the seed's top neighbour, also when the feature store left that one out.
-      const top = profile.neighbourTops.get(seed) || (list && list.size ? Math.max(...list.values()) : 0);
+      const top = neighbours.tops.get(seed) || (list && list.size ? Math.max(...list.values()) : 0);
       if (!list || !top) continue;
       for (const [q, s] of list) {
-        if (seedIds.has(q)) continue;
+        if (seedIds.has(q) || excluded?.has(q)) continue;
         const contribution = (weight * s) / top;
         const c = candidates.get(q) ?? { score: 0, seedContribution: 0 };
         c.score += contribution;
@@ -150,7 +158,7 @@ export class RecommendationService {
       }
     }
     for (const [item, score] of fromModel) {
-      if (seedIds.has(item)) continue;
+      if (seedIds.has(item) || excluded?.has(item)) continue;
       const c = candidates.get(item) ?? { score: 0, seedContribution: 0 };
       Object.assign(c, { modelScore: score, fromModel: true });
       candidates.set(item, c);
@@ -158,10 +166,10 @@ export class RecommendationService {
     const model = source.model && candidates.size
       ? `${source.model.version.algorithm}:${source.model.version.id}`
       : candidates.size ? 'co-occurrence' : 'popularity';
-    const topPopularity = profile.popularTop || (popular.size ? Math.max(...popular.values()) : 0);
+    const topPopularity = inputs.popularTop || (popular.size ? Math.max(...popular.values()) : 0);
     const popularityWeight = candidates.size ? POPULARITY_PRIOR : 1;
     for (const [p, s] of popular) {
-      if (seedIds.has(p) || !topPopularity || fromModel.has(p)) continue;
+      if (seedIds.has(p) || !topPopularity || fromModel.has(p) || excluded?.has(p)) continue;
       const c = candidates.get(p) ?? { score: 0, seedContribution: 0 };
       c.score += popularityWeight * (s / topPopularity);
       candidates.set(p, c);
@@ -171,8 +179,8 @@ export class RecommendationService {
     const ranked = [...candidates.entries()].sort((a, b) => total(b[1], 1) - total(a[1], 1)).slice(0, overFetch(args.limit));
     const rankedIds = ranked.map(([p]) => p);
     const seedIdList = seedList.map(([p]) => p);
-    const { allowed, products: byId } = live?.fromCache
-      ? await this.filterFromCache(args, rankedIds, seedIdList, profile)
+    const { allowed, products: byId } = cached
+      ? await this.filterFromCache(args, rankedIds, seedIdList, excluded)
       : await this.events.recommendable(args.userId, rankedIds, args.excludeInteracted, seedIdList);
     const keep = ranked.filter(([p]) => allowed.has(p) && p !== args.productId);
     const topAffinity = affinity.size ? Math.max(...affinity.values()) : 0;
@@ -199,26 +207,60 @@ export class RecommendationService {
     };
   }
 
+  /** What an exact list reads (queries, a subscription's first list): excluded products already left out. */
+  private async exactInputs(args: z.output<typeof recommendArgs>, realtime: boolean): Promise<ListInputs> {
+    const profile = await this.features.userProfile(args.userId, {
+      popular: POPULAR_READ,
+      popularKeep: overFetch(args.limit),
+      seeds: args.productId ? [args.productId] : [],
+      maxSeeds: realtime ? MAX_SEEDS : 0,
+      neighboursPerSeed: NEIGHBOURS_PER_SEED,
+      excludeInteracted: args.excludeInteracted,
+    });
+    return {
+      ...profile,
+      excluded: null,
+      neighbours: async (seeds) => {
+        // Cart items beyond the recent ones read with the profile need their neighbours read apart (rare:
+        // carting is an interaction, so cart items are usually among the recent items).
+        const missing = seeds.filter((p) => !profile.neighbours.has(p));
+        const lists = missing.length
+          ? new Map([...profile.neighbours, ...(await this.features.neighbours(missing, NEIGHBOURS_PER_SEED))])
+          : profile.neighbours;
+        return { lists, tops: profile.neighbourTops };
+      },
+    };
+  }
+
+  /** What a live list after its first reads: the user's state from Redis, shared reads from the FeatureCache. */
+  private async cachedInputs(args: z.output<typeof recommendArgs>): Promise<ListInputs> {
+    const [state, popular] = await Promise.all([
+      this.features.userState(args.userId, args.excludeInteracted),
+      this.featureCache.popular(),
+    ]);
+    return {
+      ...state,
+      popular,
+      popularTop: 0,
+      neighbours: async (seeds) => ({ lists: await this.featureCache.neighbours(seeds), tops: new Map() }),
+    };
+  }
+
   /**
-   * The candidate filter of a live list after its first: the feature store left excluded products out of the
-   * popular and neighbour lists it read; the rest (the model's candidates, neighbours read apart) are checked
-   * against its exclusion sets in one round trip, and stock and product rows come from the ProductCache.
+   * The candidate filter of a live list after its first: excluded products were left out of the candidates when
+   * the user's exclusion set came whole, else the ranked ones are checked against it in one round trip; stock
+   * and product rows come from the ProductCache.
    */
   private async filterFromCache(
     args: z.output<typeof recommendArgs>,
     ids: string[],
     alsoIds: string[],
-    profile: UserProfile,
+    known: Set<string> | null,
   ): Promise<{ allowed: Set<string>; products: Map<string, Product> }> {
     await this.catalog.ready();
-    const vetted = (p: string) => {
-      if (profile.popular.has(p)) return true;
-      for (const n of profile.neighbours.values()) if (n.has(p)) return true;
-      return false;
-    };
     const [products, excluded] = await Promise.all([
       this.catalog.get([...ids, ...alsoIds]),
-      this.features.excluded(args.userId, ids.filter((p) => !vetted(p)), args.excludeInteracted),
+      known ?? this.features.excluded(args.userId, ids, args.excludeInteracted),
     ]);
     return { allowed: new Set(ids.filter((p) => products.has(p) && this.catalog.inStock(p) && !excluded.has(p))), products };
   }

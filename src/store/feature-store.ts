@@ -66,6 +66,17 @@ const READ_SCRIPTS = {
     numberOfKeys: 4,
     readOnly: true,
   },
+  fwUserState: {
+    // A user's own state for a live list whose shared reads are cached (FeatureCache): recent items (newest
+    // first), category affinity, and the exclusion set when it has at most ARGV[2] members (false otherwise).
+    // KEYS: the user's items, the user's categories, the exclusion set. ARGV: recent items to read, most members.
+    lua: `local excluded = false
+      if redis.call('SCARD', KEYS[3]) <= tonumber(ARGV[2]) then excluded = redis.call('SMEMBERS', KEYS[3]) end
+      return cjson.encode({redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1),
+              redis.call('ZREVRANGE', KEYS[2], 0, 9, 'WITHSCORES'), excluded})`,
+    numberOfKeys: 3,
+    readOnly: true,
+  },
   fwNeighbours: {
     // The top neighbours of each co-occurrence key given, with their weights.
     lua: `local out = {}
@@ -77,6 +88,7 @@ const READ_SCRIPTS = {
 
 type ReadScripts = {
   fwUserProfile(...keysThenArgs: Array<string | number>): Promise<string>;
+  fwUserState(...keysThenArgs: Array<string | number>): Promise<string>;
   fwNeighbours(numberOfKeys: number, ...keysThenLimit: Array<string | number>): Promise<string[][]>;
 };
 
@@ -183,6 +195,30 @@ export class FeatureStore {
       popularTop: Number(popular[0] ?? 0),
       neighbours: new Map(seeds.map((p, i) => [p, pairs(neighbours[i] ?? [], 1)])),
       neighbourTops: new Map(seeds.map((p, i) => [p, Number(neighbours[i]?.[0] ?? 0)])),
+    };
+  }
+
+  /**
+   * The user's own part of a list: recent items, category affinity, and the exclusion set (what the user bought
+   * or, with `excludeInteracted`, interacted with) when it has at most `maxExcluded` members, else null.
+   */
+  async userState(
+    userId: string,
+    excludeInteracted: boolean,
+    maxExcluded = 1000,
+  ): Promise<{ recent: string[]; affinity: Map<string, number>; excluded: Set<string> | null }> {
+    const reply = await this.reader.fwUserState(
+      this.keys.userItems(userId),
+      this.keys.userCategories(userId),
+      this.exclusionKey(userId, excludeInteracted),
+      RECENT_READ,
+      maxExcluded,
+    );
+    const parts = JSON.parse(reply) as unknown[];
+    return {
+      recent: list<string>(parts[0]),
+      affinity: pairs(list(parts[1])),
+      excluded: parts[2] === false ? null : new Set(list<string>(parts[2])),
     };
   }
 

@@ -83,11 +83,21 @@ interface Candidate {
   /** The real-time part: co-occurrence and popularity (lifted by category affinity at the end). */
   score: number;
   /** The trained model's part (model-blend.ts). */
-  modelScore?: number;
-  fromModel?: boolean;
-  seed?: string;
+  modelScore: number;
+  fromModel: boolean;
+  seed: string | undefined;
   seedContribution: number;
-  seedKind?: 'productPage' | 'cart' | 'recent';
+  seedKind: 'productPage' | 'cart' | 'recent' | undefined;
+}
+
+/** The candidate for `id`, created with every field set (one object shape: hundreds are made per list). */
+function candidate(candidates: Map<string, Candidate>, id: string): Candidate {
+  let c = candidates.get(id);
+  if (!c) {
+    c = { score: 0, modelScore: 0, fromModel: false, seed: undefined, seedContribution: 0, seedKind: undefined };
+    candidates.set(id, c);
+  }
+  return c;
 }
 
 export class RecommendationService {
@@ -151,17 +161,20 @@ export class RecommendationService {
       for (const [q, s] of list) {
         if (seedIds.has(q) || excluded?.has(q)) continue;
         const contribution = (weight * s) / top;
-        const c = candidates.get(q) ?? { score: 0, seedContribution: 0 };
+        const c = candidate(candidates, q);
         c.score += contribution;
-        if (contribution > c.seedContribution) Object.assign(c, { seed, seedContribution: contribution, seedKind: kind });
-        candidates.set(q, c);
+        if (contribution > c.seedContribution) {
+          c.seed = seed;
+          c.seedContribution = contribution;
+          c.seedKind = kind;
+        }
       }
     }
     for (const [item, score] of fromModel) {
       if (seedIds.has(item) || excluded?.has(item)) continue;
-      const c = candidates.get(item) ?? { score: 0, seedContribution: 0 };
-      Object.assign(c, { modelScore: score, fromModel: true });
-      candidates.set(item, c);
+      const c = candidate(candidates, item);
+      c.modelScore = score;
+      c.fromModel = true;
     }
     const model = source.model && candidates.size
       ? `${source.model.version.algorithm}:${source.model.version.id}`
@@ -170,13 +183,11 @@ export class RecommendationService {
     const popularityWeight = candidates.size ? POPULARITY_PRIOR : 1;
     for (const [p, s] of popular) {
       if (seedIds.has(p) || !topPopularity || fromModel.has(p) || excluded?.has(p)) continue;
-      const c = candidates.get(p) ?? { score: 0, seedContribution: 0 };
-      c.score += popularityWeight * (s / topPopularity);
-      candidates.set(p, c);
+      candidate(candidates, p).score += popularityWeight * (s / topPopularity);
     }
 
     // Over-fetch, then filter (stock, purchases, interactions) and rank with category affinity.
-    const ranked = [...candidates.entries()].sort((a, b) => total(b[1], 1) - total(a[1], 1)).slice(0, overFetch(args.limit));
+    const ranked = topCandidates(candidates, overFetch(args.limit));
     const rankedIds = ranked.map(([p]) => p);
     const seedIdList = seedList.map(([p]) => p);
     const { allowed, products: byId } = cached
@@ -242,7 +253,7 @@ export class RecommendationService {
       ...state,
       popular,
       popularTop: 0,
-      neighbours: async (seeds) => ({ lists: await this.featureCache.neighbours(seeds), tops: new Map() }),
+      neighbours: (seeds) => this.featureCache.neighbours(seeds),
     };
   }
 
@@ -327,9 +338,37 @@ function overFetch(limit: number): number {
   return limit * 4 + 20;
 }
 
+/**
+ * The `k` best candidates by total score, best first, equal scores in the order the candidates were made (what
+ * a stable sort gives), without sorting them all: a list has hundreds of candidates and keeps a few dozen.
+ */
+function topCandidates(candidates: Map<string, Candidate>, k: number): Array<[string, Candidate]> {
+  const top: Array<[string, Candidate]> = [];
+  const scores: number[] = [];
+  for (const entry of candidates) {
+    const t = total(entry[1], 1);
+    if (top.length === k && t <= scores[k - 1]!) continue;
+    // After every score at least as high: equal scores keep their order.
+    let lo = 0;
+    let hi = scores.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (scores[mid]! >= t) lo = mid + 1;
+      else hi = mid;
+    }
+    top.splice(lo, 0, entry);
+    scores.splice(lo, 0, t);
+    if (top.length > k) {
+      top.pop();
+      scores.pop();
+    }
+  }
+  return top;
+}
+
 /** A candidate's score: the model's part as the model gave it, the real-time part lifted by category affinity. */
 function total(c: Candidate, categoryBoost: number): number {
-  return (c.modelScore ?? 0) + c.score * categoryBoost;
+  return c.modelScore + c.score * categoryBoost;
 }
 
 function reasonFor(c: Candidate, products: Map<string, Product>): string {

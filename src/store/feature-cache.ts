@@ -15,7 +15,7 @@ interface Entry<T> {
 const MAX_PRODUCTS = 20_000;
 
 export class FeatureCache {
-  private readonly neighbourLists = new Map<string, Entry<Map<string, number>>>();
+  private readonly neighbourLists = new Map<string, Entry<{ list: Map<string, number>; top: number }>>();
   private popularList?: Entry<Promise<Map<string, number>>>;
 
   constructor(
@@ -25,27 +25,36 @@ export class FeatureCache {
     private readonly popularCount: number,
   ) {}
 
-  /** Each product's top neighbours (→ co-occurrence weight), with one Redis round trip for those not fresh here. */
-  async neighbours(productIds: string[]): Promise<Map<string, Map<string, number>>> {
+  /**
+   * Each product's top neighbours (→ co-occurrence weight) and the top weight, with one Redis round trip for
+   * those not fresh here.
+   */
+  async neighbours(productIds: string[]): Promise<{ lists: Map<string, Map<string, number>>; tops: Map<string, number> }> {
     const now = Date.now();
-    const out = new Map<string, Map<string, number>>();
+    const lists = new Map<string, Map<string, number>>();
+    const tops = new Map<string, number>();
     const missing: string[] = [];
     for (const p of productIds) {
       const hit = this.neighbourLists.get(p);
-      if (hit && now - hit.at < this.ttlMs) out.set(p, hit.value);
-      else missing.push(p);
+      if (hit && now - hit.at < this.ttlMs) {
+        lists.set(p, hit.value.list);
+        tops.set(p, hit.value.top);
+      } else missing.push(p);
     }
     if (missing.length) {
       for (const [p, list] of await this.features.neighbours(missing, this.neighboursPerProduct)) {
-        out.set(p, list);
+        // Read in descending order of weight: the first is the top.
+        const top = list.size ? list.values().next().value! : 0;
+        lists.set(p, list);
+        tops.set(p, top);
         if (this.ttlMs <= 0) continue;
         // Re-inserted at the end, so that the first entry is always the oldest.
         this.neighbourLists.delete(p);
-        this.neighbourLists.set(p, { value: list, at: now });
+        this.neighbourLists.set(p, { value: { list, top }, at: now });
         if (this.neighbourLists.size > MAX_PRODUCTS) this.neighbourLists.delete(this.neighbourLists.keys().next().value!);
       }
     }
-    return out;
+    return { lists, tops };
   }
 
   /** The most popular products (→ decayed popularity), read once per `ttlMs` whoever asks. */

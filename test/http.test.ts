@@ -36,6 +36,20 @@ describe('HTTP endpoints', () => {
     expect(((await unauth.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
+  it('refuses a body over 5 MB with 413 and a non-JSON POST with 400, and still serves the next request', async () => {
+    const big = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(5 * 1024 * 1024) } }),
+    });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as any).errors[0]).toEqual({ message: 'Request body is too large', extensions: { code: 'BAD_REQUEST' } });
+    const text = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{ __typename }' });
+    expect(text.status).toBe(400);
+    const ok = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(((await ok.json()) as any).data).toEqual({ __typename: 'Query' });
+  });
+
   it('blocks CSRF-prone GET requests but serves queries over GET with a preflight header', async () => {
     const plain = await fetch(`${t.url}/graphql?query=${encodeURIComponent('{ viewer { id } }')}`);
     expect(plain.status).toBe(400);

@@ -1,13 +1,12 @@
-// HTTP transport: Express 5 with Apollo Server on /graphql, graphql-ws on the same path,
-// health, readiness and metrics endpoints. It wires; the rules live in services.
+// HTTP transport: Apollo Server on /graphql (straight from node:http, graphql-http.ts), graphql-ws on the same
+// path, and Express 5 for health, readiness, metrics and the admin UI. It wires; the rules live in services.
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
@@ -20,6 +19,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
 import { probe, type DependencyCheck } from '../store/health';
+import { graphqlHttpHandler, isGraphqlPath } from './graphql-http';
 import { serveGraphqlWs } from './graphql-ws';
 
 export interface HttpServerDeps {
@@ -105,7 +105,16 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   app.disable('x-powered-by');
   // A GraphQL answer is not revalidated by ETag; hashing every response body for one costs CPU per request.
   app.disable('etag');
-  const server = createServer(app);
+  // /graphql is handed to Apollo once it has started (below); until then Express answers it with a 404.
+  const routes: { graphql?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
+  const server = createServer((req, res) => {
+    if (routes.graphql && isGraphqlPath(req.url)) {
+      res.on('finish', () => metrics.httpRequests.inc({ route: '/graphql', status: res.statusCode }));
+      void routes.graphql(req, res);
+    } else {
+      app(req, res);
+    }
+  });
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.WS_MAX_PAYLOAD });
   const armor = createArmor(config);
   const wsServer = serveGraphqlWs({
@@ -149,24 +158,22 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
 
   mountOpsRoutes(app, metrics, deps.readiness);
   mountAdminUi(app, log);
-  app.use(
-    '/graphql',
-    express.json({ limit: '5mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        try {
-          return createContext(await tokens.viewerFromAuthorization(req.headers.authorization), services, log);
-        } catch (err) {
-          // A bad token is refused outright (even for reads that anonymous callers may make): 401.
-          if (err instanceof DomainError) {
-            throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
-          }
-          throw err;
+  routes.graphql = graphqlHttpHandler(
+    apollo,
+    async (req) => {
+      try {
+        return createContext(await tokens.viewerFromAuthorization(req.headers.authorization), services, log);
+      } catch (err) {
+        // A bad token is refused outright (even for reads that anonymous callers may make): 401.
+        if (err instanceof DomainError) {
+          throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
         }
-      },
-    }),
+        throw err;
+      }
+    },
+    (err) => log.error({ err }, 'unhandled HTTP error on /graphql'),
   );
-  // Malformed JSON, oversized bodies, or an unauthenticated context: a GraphQL-shaped error, never a stack trace.
+  // Errors of the other routes: a GraphQL-shaped error, never a stack trace.
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     if (err instanceof DomainError) {
       res.status(err.code === 'UNAUTHENTICATED' ? 401 : 400).json({
@@ -175,14 +182,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
       return;
     }
     const status = typeof err?.status === 'number' && err.status < 500 ? err.status : 500;
-    const message =
-      err?.type === 'entity.parse.failed'
-        ? 'Request body is not valid JSON'
-        : err?.type === 'entity.too.large'
-          ? 'Request body is too large'
-          : status < 500
-            ? String(err?.message ?? 'Bad request')
-            : 'Internal server error';
+    const message = status < 500 ? String(err?.message ?? 'Bad request') : 'Internal server error';
     if (status >= 500) log.error({ err }, 'unhandled HTTP error');
     res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }] });
   };

@@ -179,11 +179,16 @@ export class RecommendationService {
     const model = source.model && candidates.size
       ? `${source.model.version.algorithm}:${source.model.version.id}`
       : candidates.size ? 'co-occurrence' : 'popularity';
-    const topPopularity = inputs.popularTop || (popular.size ? Math.max(...popular.values()) : 0);
+    // Popular products come most popular first: the first is the top, and once a list's worth of them were made
+    // candidates of their own, the rest could not rank above those (they only lift existing candidates).
+    const topPopularity = inputs.popularTop || (popular.values().next().value ?? 0);
     const popularityWeight = candidates.size ? POPULARITY_PRIOR : 1;
+    let fillers = overFetch(args.limit);
     for (const [p, s] of popular) {
       if (seedIds.has(p) || !topPopularity || fromModel.has(p) || excluded?.has(p)) continue;
-      candidate(candidates, p).score += popularityWeight * (s / topPopularity);
+      const existing = candidates.get(p);
+      if (existing) existing.score += popularityWeight * (s / topPopularity);
+      else if (fillers-- > 0) candidate(candidates, p).score += popularityWeight * (s / topPopularity);
     }
 
     // Over-fetch, then filter (stock, purchases, interactions) and rank with category affinity.

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { DECAY_EPOCH_MS, decayFactor, EVENT_WEIGHTS } from '../src/services/feature-updates';
 import { FeatureStore, type JobEvents } from '../src/store/feature-store';
 import { RedisKeys } from '../src/store/keys';
 import { createRedis } from '../src/store/redis';
@@ -34,6 +35,16 @@ describe('FeatureStore.applyJobs', () => {
     const again = await store.applyJobs(writers[0]!, jobs.slice(0, 5));
     expect(again.applied).toBe(0);
     expect(await store.productStats('p1')).toEqual({ VIEW: 90 });
+  });
+
+  it('writes increments unrounded through its one-script plan', async () => {
+    const product = uniqueId('exact');
+    const at = DECAY_EPOCH_MS + 123_456_789;
+    const j = job(uniqueId('j'), product, 1);
+    j.events[0]!.occurredAt = at;
+    await store.applyJobs(writers[0]!, [j]);
+    expect(Number(await redis.zscore(keys.popularity(), product))).toBe(EVENT_WEIGHTS.VIEW * decayFactor(at));
+    expect(await redis.zscore(keys.userItems('u0'), product)).toBe(String(at));
   });
 
   it('clears every feature key it owns', async () => {

@@ -86,6 +86,22 @@ const READ_SCRIPTS = {
   },
 } as const;
 
+/** Writes a plan encoded by encodePlan. Key names come from RedisKeys, in the plan (see READ_SCRIPTS on Cluster). */
+const APPLY_PLAN = {
+  lua: `local plan = cjson.decode(ARGV[1])
+    local zi, trim, expire, hincr = plan.zi, plan.trim, plan.expire, plan.hincr
+    for i = 1, #zi, 3 do redis.call('ZINCRBY', zi[i], zi[i + 1], zi[i + 2]) end
+    for _, z in ipairs(plan.zgt) do redis.call('ZADD', z[1], 'GT', unpack(z, 2)) end
+    for i = 1, #trim, 2 do redis.call('ZREMRANGEBYRANK', trim[i], 0, trim[i + 1]) end
+    for i = 1, #expire, 2 do redis.call('EXPIRE', expire[i], expire[i + 1]) end
+    for _, m in ipairs(plan.sadd) do redis.call('SADD', unpack(m)) end
+    for i = 1, #hincr, 3 do redis.call('HINCRBY', hincr[i], hincr[i + 1], hincr[i + 2]) end
+    return 1`,
+  numberOfKeys: 0,
+};
+
+type WriteScripts = { fwApplyPlan(plan: string): unknown };
+
 type ReadScripts = {
   fwUserProfile(...keysThenArgs: Array<string | number>): Promise<string>;
   fwUserState(...keysThenArgs: Array<string | number>): Promise<string>;
@@ -133,6 +149,7 @@ export class FeatureStore {
     alsoWrite?: (events: StoredEvent[], tx: Chain) => void,
   ): Promise<{ users: Set<string>; applied: number; events: StoredEvent[] }> {
     const keys = this.keys;
+    if (!('fwApplyPlan' in writer)) writer.defineCommand('fwApplyPlan', APPLY_PLAN);
     for (let attempt = 0; ; attempt++) {
       const markers = jobs.map((j) => keys.appliedJob(j.jobId));
       await writer.watch(...markers);
@@ -145,7 +162,7 @@ export class FeatureStore {
       const events = fresh.flatMap((j) => j.events);
       const recent = await readRecent(writer, keys, events);
       const plan = planFeatureWrites(events, recent);
-      const tx = writer.multi();
+      const tx = writer.multi() as Chain & WriteScripts;
       writePlan(tx, keys, plan);
       alsoWrite?.(events, tx);
       for (const j of fresh) tx.set(keys.appliedJob(j.jobId), '1', 'EX', APPLIED_MARKER_TTL_SECONDS);
@@ -289,26 +306,49 @@ async function readRecent(redis: Redis, keys: RedisKeys, events: StoredEvent[]):
 
 export type Chain = ReturnType<Redis['multi']>;
 
-function writePlan(tx: Chain, keys: RedisKeys, plan: FeatureWritePlan): void {
-  for (const [p, by] of plan.popularity) tx.zincrby(keys.popularity(), by, p);
+/** Most members or score-member pairs per command in a plan (Lua's unpack() takes at most ~8,000 values). */
+const PER_COMMAND = 1000;
+
+/**
+ * A write plan as the fwApplyPlan script's argument: every write of a batch of events in one command (and one
+ * JSON string), rather than the 20-30 commands per event it takes as separate ZINCRBY, ZADD, SADD… calls,
+ * each of which the client builds, encodes and awaits on its own. Numbers travel as strings (shortest exact
+ * form) so that Lua passes them on unrounded.
+ */
+export function encodePlan(keys: RedisKeys, plan: FeatureWritePlan): string {
+  const zi: string[] = [];
+  const zgt: string[][] = [];
+  const trim: Array<string | number> = [];
+  const expire: Array<string | number> = [];
+  const sadd: string[][] = [];
+  const hincr: Array<string | number> = [];
+  const chunks = <T>(items: T[], each: (chunk: T[]) => void) => {
+    for (let i = 0; i < items.length; i += PER_COMMAND) each(items.slice(i, i + PER_COMMAND));
+  };
+  for (const [p, by] of plan.popularity) zi.push(keys.popularity(), String(by), p);
   for (const [p, neighbours] of plan.coOccurrence) {
     const key = keys.coOccurrence(p);
-    for (const [q, by] of neighbours) tx.zincrby(key, by, q);
+    for (const [q, by] of neighbours) zi.push(key, String(by), q);
     // Trimming costs a write; do it on a fraction of updates, so keys hover just above the bound.
-    if (Math.random() < 0.1) tx.zremrangebyrank(key, 0, -(CO_OCCURRENCE_KEPT + 1));
+    if (Math.random() < 0.1) trim.push(key, -(CO_OCCURRENCE_KEPT + 1));
   }
-  for (const [u, cats] of plan.userCategories) for (const [c, by] of cats) tx.zincrby(keys.userCategories(u), by, c);
+  for (const [u, cats] of plan.userCategories) for (const [c, by] of cats) zi.push(keys.userCategories(u), String(by), c);
   for (const [u, items] of plan.userItems) {
     const key = keys.userItems(u);
-    tx.zadd(key, 'GT', ...[...items].flatMap(([p, t]) => [t, p]));
-    tx.zremrangebyrank(key, 0, -(USER_ITEMS_KEPT + 1));
+    chunks([...items], (c) => zgt.push([key, ...c.flatMap(([p, t]) => [String(t), p])]));
+    trim.push(key, -(USER_ITEMS_KEPT + 1));
   }
   for (const [s, items] of plan.sessionItems) {
     const key = keys.sessionItems(s);
-    tx.zadd(key, 'GT', ...[...items].flatMap(([p, t]) => [t, p]));
-    tx.expire(key, SESSION_TTL_SECONDS);
+    chunks([...items], (c) => zgt.push([key, ...c.flatMap(([p, t]) => [String(t), p])]));
+    expire.push(key, SESSION_TTL_SECONDS);
   }
-  for (const [u, items] of plan.userSeen) tx.sadd(keys.userSeen(u), ...items);
-  for (const [u, items] of plan.userBought) tx.sadd(keys.userBought(u), ...items);
-  for (const [p, counts] of plan.productStats) for (const [type, n] of counts) tx.hincrby(keys.productStats(p), type, n);
+  for (const [u, items] of plan.userSeen) chunks([...items], (c) => sadd.push([keys.userSeen(u), ...c]));
+  for (const [u, items] of plan.userBought) chunks([...items], (c) => sadd.push([keys.userBought(u), ...c]));
+  for (const [p, counts] of plan.productStats) for (const [type, n] of counts) hincr.push(keys.productStats(p), type, n);
+  return JSON.stringify({ zi, zgt, trim, expire, sadd, hincr });
+}
+
+function writePlan(tx: Chain & WriteScripts, keys: RedisKeys, plan: FeatureWritePlan): void {
+  tx.fwApplyPlan(encodePlan(keys, plan));
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { LiveQuery } from '../realtime/live-query';
 import type { EventStore } from '../store/events';
 import type { FeatureCache } from '../store/feature-cache';
-import type { FeatureStore } from '../store/feature-store';
+import { neighbourList, type FeatureStore, type NeighbourList } from '../store/feature-store';
 import { topics, USER_CHANGED } from '../store/keys';
 import type { ProductCache } from '../store/product-cache';
 import type { Product } from '../store/products';
@@ -62,8 +62,8 @@ interface ListInputs {
   popularTop: number;
   /** The user's exclusion set when it came whole (left out of candidates); null: left out already, or ask. */
   excluded: Set<string> | null;
-  /** The seeds' neighbour lists, and their tops before any exclusion (absent: take the list's top). */
-  neighbours(seeds: string[]): Promise<{ lists: Map<string, Map<string, number>>; tops: Map<string, number> }>;
+  /** The seeds' neighbour lists. */
+  neighbours(seeds: string[]): Promise<Map<string, NeighbourList>>;
 }
 
 /** What a live list may reuse from its previous computation. */
@@ -154,13 +154,14 @@ export class RecommendationService {
     const candidates = new Map<string, Candidate>();
     const seedIds = new Set(seeds.keys());
     for (const [seed, { weight, kind }] of seedList) {
-      const list = neighbours.lists.get(seed);
+      const list = neighbours.get(seed);
+      if (!list || !list.top) continue;
       // Normalised by the seed's top neighbour, also when the feature store left that one out.
-      const top = neighbours.tops.get(seed) || (list && list.size ? Math.max(...list.values()) : 0);
-      if (!list || !top) continue;
-      for (const [q, s] of list) {
+      const { ids, weights, top } = list;
+      for (let i = 0; i < ids.length; i++) {
+        const q = ids[i]!;
         if (seedIds.has(q) || excluded?.has(q)) continue;
-        const contribution = (weight * s) / top;
+        const contribution = (weight * weights[i]!) / top;
         const c = candidate(candidates, q);
         c.score += contribution;
         if (contribution > c.seedContribution) {
@@ -240,10 +241,13 @@ export class RecommendationService {
         // Cart items beyond the recent ones read with the profile need their neighbours read apart (rare:
         // carting is an interaction, so cart items are usually among the recent items).
         const missing = seeds.filter((p) => !profile.neighbours.has(p));
-        const lists = missing.length
-          ? new Map([...profile.neighbours, ...(await this.features.neighbours(missing, NEIGHBOURS_PER_SEED))])
-          : profile.neighbours;
-        return { lists, tops: profile.neighbourTops };
+        const read = missing.length ? await this.features.neighbours(missing, NEIGHBOURS_PER_SEED) : new Map<string, Map<string, number>>();
+        const lists = new Map<string, NeighbourList>();
+        for (const p of seeds) {
+          const map = profile.neighbours.get(p) ?? read.get(p);
+          if (map) lists.set(p, neighbourList(map, profile.neighbourTops.get(p)));
+        }
+        return lists;
       },
     };
   }

@@ -4,7 +4,7 @@
 // over, and in Redis that read was most of a push's cost. Entries are served for `ttlMs` (LIVE_FEATURE_CACHE_MS),
 // so a live list may miss co-occurrence that other shoppers' events added within that time; the shopper's own
 // state (recent items, cart, exclusions) is never cached. Queries and each subscription's first list read Redis.
-import type { FeatureStore } from './feature-store';
+import { neighbourList, type FeatureStore, type NeighbourList } from './feature-store';
 
 interface Entry<T> {
   value: T;
@@ -15,7 +15,7 @@ interface Entry<T> {
 const MAX_PRODUCTS = 20_000;
 
 export class FeatureCache {
-  private readonly neighbourLists = new Map<string, Entry<{ list: Map<string, number>; top: number }>>();
+  private readonly neighbourLists = new Map<string, Entry<NeighbourList>>();
   private popularList?: Entry<Promise<Map<string, number>>>;
 
   constructor(
@@ -25,36 +25,28 @@ export class FeatureCache {
     private readonly popularCount: number,
   ) {}
 
-  /**
-   * Each product's top neighbours (→ co-occurrence weight) and the top weight, with one Redis round trip for
-   * those not fresh here.
-   */
-  async neighbours(productIds: string[]): Promise<{ lists: Map<string, Map<string, number>>; tops: Map<string, number> }> {
+  /** Each product's top neighbours, with one Redis round trip for those not fresh here. */
+  async neighbours(productIds: string[]): Promise<Map<string, NeighbourList>> {
     const now = Date.now();
-    const lists = new Map<string, Map<string, number>>();
-    const tops = new Map<string, number>();
+    const out = new Map<string, NeighbourList>();
     const missing: string[] = [];
     for (const p of productIds) {
       const hit = this.neighbourLists.get(p);
-      if (hit && now - hit.at < this.ttlMs) {
-        lists.set(p, hit.value.list);
-        tops.set(p, hit.value.top);
-      } else missing.push(p);
+      if (hit && now - hit.at < this.ttlMs) out.set(p, hit.value);
+      else missing.push(p);
     }
     if (missing.length) {
-      for (const [p, list] of await this.features.neighbours(missing, this.neighboursPerProduct)) {
-        // Read in descending order of weight: the first is the top.
-        const top = list.size ? list.values().next().value! : 0;
-        lists.set(p, list);
-        tops.set(p, top);
+      for (const [p, map] of await this.features.neighbours(missing, this.neighboursPerProduct)) {
+        const list = neighbourList(map);
+        out.set(p, list);
         if (this.ttlMs <= 0) continue;
         // Re-inserted at the end, so that the first entry is always the oldest.
         this.neighbourLists.delete(p);
-        this.neighbourLists.set(p, { value: { list, top }, at: now });
+        this.neighbourLists.set(p, { value: list, at: now });
         if (this.neighbourLists.size > MAX_PRODUCTS) this.neighbourLists.delete(this.neighbourLists.keys().next().value!);
       }
     }
-    return { lists, tops };
+    return out;
   }
 
   /** The most popular products (→ decayed popularity), read once per `ttlMs` whoever asks. */

@@ -108,6 +108,21 @@ type ReadScripts = {
   fwNeighbours(numberOfKeys: number, ...keysThenLimit: Array<string | number>): Promise<string[][]>;
 };
 
+/** A product's top neighbours, strongest first, as parallel arrays (ranking iterates them on every push). */
+export interface NeighbourList {
+  ids: string[];
+  weights: number[];
+  /** The strongest weight, also when the strongest neighbour was left out (it normalises the list). */
+  top: number;
+}
+
+/** A neighbour map (strongest first) as a NeighbourList; `top` defaults to its first weight. */
+export function neighbourList(map: Map<string, number>, top?: number): NeighbourList {
+  const ids = [...map.keys()];
+  const weights = [...map.values()];
+  return { ids, weights, top: top || (weights[0] ?? 0) };
+}
+
 /** What a recommendation list reads about its user (see FeatureStore.userProfile). */
 export interface UserProfile {
   /** Most recently interacted items, newest first. */

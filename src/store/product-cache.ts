@@ -95,15 +95,16 @@ export class ProductCache {
   /** The products among `ids` that exist: from memory, with one Postgres query for the missing or expired ones. */
   async get(ids: Iterable<string>): Promise<Map<string, Product>> {
     const out = new Map<string, Product>();
-    const missing: string[] = [];
+    const missing = new Set<string>();
     const now = Date.now();
-    for (const id of new Set(ids)) {
+    for (const id of ids) {
+      if (out.has(id)) continue;
       const hit = this.rows.get(id);
       if (hit && now - hit.loadedAt < this.ttlMs) out.set(id, hit.product);
-      else missing.push(id);
+      else missing.add(id);
     }
-    if (missing.length) {
-      for (const p of await this.products.findByIds(missing)) {
+    if (missing.size) {
+      for (const p of await this.products.findByIds([...missing])) {
         const product = Object.assign(p, { [CACHED]: true });
         this.rows.set(p.id, { product, loadedAt: now });
         out.set(p.id, product);

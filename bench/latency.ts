@@ -21,11 +21,15 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rates: { type: 'string', default: '100,1000' },
     'warm-users': { type: 'string', default: '4' },
+    // API processes (shoppers' connections and recordEvent calls spread over them round-robin, as a load
+    // balancer would): the platform scales out by adding them.
+    apis: { type: 'string', default: '1' },
   },
 });
 const USERS = Number(args.users);
 const SECONDS = Number(args.seconds);
 const RATES = args.rates!.split(',').map(Number);
+const APIS = Number(args.apis);
 const PAIRS = 500;
 const WARM_USERS_PER_PAIR = Number(args['warm-users']);
 /** How long after the last response a missing push counts as missed. */
@@ -52,9 +56,10 @@ interface Sent {
 async function main() {
   const deployment = await createDeployment('latency');
   try {
-    const api = await deployment.start('api');
+    const apis = [];
+    for (let i = 0; i < APIS; i++) apis.push(await deployment.start('api'));
     const worker = await deployment.start('worker');
-    const cpu = await cpuMeter(deployment.databaseUrl, { API: api, worker });
+    const cpu = await cpuMeter(deployment.databaseUrl, { ...Object.fromEntries(apis.map((a, i) => [APIS > 1 ? `API ${i + 1}` : 'API', a])), worker });
     const admin = await deployment.token('admin');
     const service = await deployment.token('service');
     const rand = seededRandom(7);
@@ -96,7 +101,7 @@ async function main() {
     let pushes = 0;
     await Promise.all(
       Array.from({ length: USERS }, async (_, u) => {
-        const client = deployment.ws(await deployment.token('shopper', `lat-${u}`));
+        const client = deployment.ws(await deployment.token('shopper', `lat-${u}`), u);
         await new Promise<void>((resolve, reject) => {
           client.subscribe<any>({ query: RECOMMENDATIONS_UPDATED, variables: { u: `lat-${u}` } }, {
             next: (r) => {
@@ -154,7 +159,7 @@ async function main() {
           pending[u]!.push(s);
           const event = { id: `lat-${deployment.run}-${rate}-${i}`, type: 'VIEW', userId: `lat-${u}`, sessionId: `lat-${deployment.run}-${u}`, productId: productId(p) };
           requests.push(
-            deployment.post(JSON.stringify({ query: RECORD_EVENT, variables: { e: event } }), service).then((res) => {
+            deployment.post(JSON.stringify({ query: RECORD_EVENT, variables: { e: event } }), service, i).then((res) => {
               s.respondedAt = performance.now();
               if (res.data?.recordEvent?.accepted !== 1) throw new Error(`recordEvent failed: ${JSON.stringify(res.errors ?? res.data)}`);
             }),
@@ -192,7 +197,7 @@ async function main() {
       await sleep(2000);
     }
 
-    console.log(`\nbench:latency — ${USERS} subscribed shoppers (graphql-ws), VIEW events through recordEvent (service token), ${SECONDS} s per rate, open loop; API and worker in separate processes`);
+    console.log(`\nbench:latency — ${USERS} subscribed shoppers (graphql-ws), VIEW events through recordEvent (service token), ${SECONDS} s per rate, open loop; ${APIS} API process${APIS > 1 ? 'es' : ''} and a worker, each a process of its own`);
     console.log(`machine: ${await describeMachine()}\n`);
     console.log('| target events/s | achieved events/s | push delay p50 ms | p95 ms | p99 ms | max ms | sent | measured | missed | recordEvent response p50 / p99 ms | pushes |');
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');

@@ -34,9 +34,11 @@ export interface BenchDeployment {
   start(role: 'api' | 'worker' | 'all', env?: Record<string, string>): Promise<PlatformProcess>;
   /** POSTs a GraphQL operation; throws on GraphQL errors. */
   gql(query: string, variables: Record<string, unknown>, token: string): Promise<any>;
-  /** POSTs an already serialized body (so that a bench times the server, not its own JSON.stringify). */
-  post(body: string, token: string): Promise<GraphQLBody>;
-  ws(token: string): Client;
+  /** POSTs an already serialized body (so that a bench times the server, not its own JSON.stringify), to the
+   * `api`-th API process started (0: the first). */
+  post(body: string, token: string, api?: number): Promise<GraphQLBody>;
+  /** A graphql-ws client of the `api`-th API process started (0: the first). */
+  ws(token: string, api?: number): Client;
   /** Stops the processes (SIGTERM, as a deployment would), drops the database and deletes the Redis keys. */
   teardown(): Promise<void>;
 }
@@ -66,14 +68,17 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
   const processes: PlatformProcess[] = [];
   const clients: Client[] = [];
   const url = `http://127.0.0.1:${basePort}/graphql`;
+  /** The GraphQL endpoint of each process serving the API, in the order started. */
+  const apiUrls: string[] = [];
+  const apiUrl = (api = 0) => apiUrls[api % Math.max(1, apiUrls.length)] ?? url;
 
   // node:http with a bounded keep-alive pool: cheaper per request than fetch, and an overloaded server sees
   // at most this many connections (like a storefront backend's pool) instead of a connection storm.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const post = (body: string, token: string): Promise<GraphQLBody> =>
+  const post = (body: string, token: string, api?: number): Promise<GraphQLBody> =>
     new Promise((resolve, reject) => {
       const req = http.request(
-        url,
+        apiUrl(api),
         { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
         (res) => {
           const chunks: Buffer[] = [];
@@ -102,8 +107,10 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
     async start(role, extra = {}) {
       // BENCH_CPU_PROF=DIR: each process writes a V8 CPU profile there when it exits (for finding the hot path).
       const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${name}-${role}-${processes.length}`] : [];
-      const p = spawnPlatform({ ...env, ...extra, ROLE: role, PORT: String(basePort + processes.length) }, profile);
+      const port = basePort + processes.length;
+      const p = spawnPlatform({ ...env, ...extra, ROLE: role, PORT: String(port) }, profile);
       processes.push(p);
+      if (role !== 'worker') apiUrls.push(`http://127.0.0.1:${port}/graphql`);
       await p.started;
       return p;
     },
@@ -113,8 +120,8 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
       return body.data;
     },
     post,
-    ws(token) {
-      const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    ws(token, api) {
+      const client = createClient({ url: apiUrl(api).replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
       clients.push(client);
       return client;
     },

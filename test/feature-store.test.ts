@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DECAY_EPOCH_MS, decayFactor, EVENT_WEIGHTS } from '../src/services/feature-updates';
-import { FeatureStore, type JobEvents } from '../src/store/feature-store';
-import { RedisKeys } from '../src/store/keys';
+import { FeatureStore, parseUserChange, type JobEvents } from '../src/store/feature-store';
+import { RedisKeys, topics } from '../src/store/keys';
 import { createRedis } from '../src/store/redis';
 import { uniqueId } from './support/platform';
 
@@ -133,5 +133,43 @@ describe('FeatureStore exclusion sets', () => {
     ]);
     expect((await redis.smembers(keys.userSeen(user))).sort()).toEqual(['b', 'r', 'v']);
     expect(await redis.smembers(keys.userBought(user))).toEqual(['b']);
+  });
+});
+
+describe('FeatureStore.announce', () => {
+  it("publishes each listened-to user's state with the news, and nothing for users nobody listens to", async () => {
+    const [listened, alone, big] = [uniqueId('u'), uniqueId('u'), uniqueId('u')];
+    const at = Date.now();
+    await redis
+      .multi()
+      .zadd(keys.userItems(listened), at - 1, 'older', at, 'newer')
+      .zadd(keys.userCategories(listened), 3, 'shoes')
+      .sadd(keys.userSeen(listened), 'older', 'newer')
+      .sadd(keys.userBought(listened), 'newer')
+      .sadd(keys.userSeen(big), ...Array.from({ length: 300 }, (_, i) => `p${i}`))
+      .exec();
+    const channel = (topic: string) => keys.channel(topic);
+    const subscriber = createRedis(url, 'fs-sub');
+    const received: Array<[string, string]> = [];
+    subscriber.on('message', (c: string, m: string) => received.push([c, m]));
+    await subscriber.subscribe(channel(topics.userFeatures(listened)), channel(topics.userFeatures(big)));
+    try {
+      const announced = await store.announce(
+        writers[0]!,
+        [{ userId: listened, cart: true }, { userId: alone, cart: false }, { userId: big, cart: false }],
+        channel,
+      );
+      expect(announced).toBe(2);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(received.map(([c]) => c)).toEqual([channel(topics.userFeatures(listened)), channel(topics.userFeatures(big))]);
+      const change = parseUserChange(received[0]![1])!;
+      expect(change).toMatchObject({ cart: true, recent: ['newer', 'older'], affinity: new Map([['shoes', 3]]), seen: new Set(['older', 'newer']), bought: new Set(['newer']) });
+      expect(change.v).toMatch(/^\d{16}$/);
+      // An exclusion set too large to travel is left to the reader.
+      expect(parseUserChange(received[1]![1])).toMatchObject({ seen: null, bought: new Set() });
+      expect(Number(parseUserChange(received[1]![1])!.v)).toBeGreaterThanOrEqual(Number(change.v));
+    } finally {
+      await subscriber.quit();
+    }
   });
 });

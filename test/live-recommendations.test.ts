@@ -3,6 +3,7 @@
 // live list filters with the feature store's exclusion sets and the API's ProductCache, not Postgres: these
 // pushes must still leave out what the shopper saw or bought and what ran out, and show current stock and names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topics } from '../src/store/keys';
 import { collect, eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 const RECORD = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted } }`;
@@ -115,5 +116,40 @@ describe('live recommendations and the cart', () => {
     expect(cache.inStock(product)).toBe(true);
     await cache.reload();
     expect(cache.inStock(product)).toBe(false);
+  });
+
+  it('takes the newest announced state: an older announcement arriving late brings no push of its own', async () => {
+    const prefix = uniqueId('ann');
+    const id = (i: number) => `${prefix}-${i}`;
+    const admin = await t.token('admin');
+    const service = await t.token('service');
+    const products = [0, 1, 2, 3].map((i) => ({ id: id(i), name: `Ann ${i}`, category: 'c', price: 5, stock: 10 }));
+    expect((await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: products }, admin)).errors).toBeUndefined();
+    // Others link 0 with 1 and 2 with 3.
+    const others = [uniqueId('other'), uniqueId('other')];
+    const history = [0, 1, 2, 3].map((i) => ({ id: uniqueId('e'), type: 'VIEW', userId: others[i >> 1], productId: id(i) }));
+    expect((await t.gql(RECORD, { events: history }, service)).data.recordEvents.accepted).toBe(4);
+    await eventually(async () => (await t.gql(`{ similarProducts(productId: "${id(2)}") { product { id } } }`, {}, service)).data.similarProducts.length > 0);
+
+    const user = uniqueId('shopper');
+    const sub = collect(t.ws(await t.token('shopper', user)), LIVE, { userId: user });
+    await sub.until((r) => r.length >= 1);
+    const reasons = (r: any): string[] => r.data?.recommendationsUpdated.items.map((x: any) => x.reason) ?? [];
+    const channel = t.platform.keys.channel(topics.userFeatures(user));
+    const announce = (v: string, recent: string[]) =>
+      t.platform.redis.publish(channel, JSON.stringify({ v, cart: false, recent, affinity: [], seen: recent, bought: [] }));
+
+    await announce('2000000000000002', [id(0)]);
+    await sub.until((rs) => reasons(rs.at(-1)).includes('Viewed together with Ann 0'));
+    const before = sub.results.length;
+    // Older than the one taken: ignored. A newer one after it is what the next push shows.
+    await announce('2000000000000001', [id(2)]);
+    await announce('2000000000000003', [id(0)]);
+    await sub.until((rs) => rs.length > before);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sub.results.length).toBe(before + 1);
+    expect(reasons(sub.results.at(-1))).toContain('Viewed together with Ann 0');
+    expect(reasons(sub.results.at(-1))).not.toContain('Viewed together with Ann 2');
+    sub.unsubscribe();
   });
 });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { LiveQuery } from '../realtime/live-query';
 import type { EventStore } from '../store/events';
 import type { FeatureCache } from '../store/feature-cache';
-import { neighbourList, type FeatureStore, type NeighbourList } from '../store/feature-store';
+import { neighbourList, parseUserChange, type FeatureStore, type NeighbourList, type UserChange } from '../store/feature-store';
 import { topics, USER_CHANGED } from '../store/keys';
 import type { ProductCache } from '../store/product-cache';
 import type { Product } from '../store/products';
@@ -77,6 +77,9 @@ export interface LiveInputs {
    * filtered by Postgres, which knows each event from its commit on.
    */
   fromCache: boolean;
+  /** The user's state as the worker announced it with the news, not yet used (a list after the first reads no
+   * user state of its own when it has one). */
+  announced?: UserChange;
 }
 
 interface Candidate {
@@ -134,7 +137,7 @@ export class RecommendationService {
     // state, with the shared reads (neighbours, popular products, product rows, stock) from this process's caches.
     const cached = live?.fromCache ?? false;
     const [inputs, cart, modelHistory] = await Promise.all([
-      cached ? this.cachedInputs(args) : this.exactInputs(args, source.realtime),
+      cached ? this.cachedInputs(args, live!) : this.exactInputs(args, source.realtime),
       live?.cart() ?? this.events.cart(args.userId),
       source.model ? this.models.history(args.userId, source.model.version) : Promise.resolve([]),
     ]);
@@ -253,9 +256,13 @@ export class RecommendationService {
   }
 
   /** What a live list after its first reads: the user's state from Redis, shared reads from the FeatureCache. */
-  private async cachedInputs(args: z.output<typeof recommendArgs>): Promise<ListInputs> {
+  private async cachedInputs(args: z.output<typeof recommendArgs>, live: LiveInputs): Promise<ListInputs> {
+    const announced = live.announced;
+    live.announced = undefined;
     const [state, popular] = await Promise.all([
-      this.features.userState(args.userId, args.excludeInteracted),
+      announced
+        ? { recent: announced.recent, affinity: announced.affinity, excluded: args.excludeInteracted ? announced.seen : announced.bought }
+        : this.features.userState(args.userId, args.excludeInteracted),
       this.featureCache.popular(),
     ]);
     return {
@@ -306,10 +313,12 @@ export class RecommendationService {
   live(raw: RecommendArgs, onError?: (err: unknown) => void): AsyncIterableIterator<RecommendationList> {
     const args = parseInput(recommendArgs, raw, 'recommendationsUpdated');
     // The cart changes only with the user's own cart events, and the workers say when a user's events included
-    // one (CART_CHANGED): other pushes (views, clicks, stock changes) reuse the cart read last time, which saves
-    // a Postgres round trip on most pushes. The candidate filter (stock, purchases, interactions) is read anew
-    // every time.
+    // one: other pushes (views, clicks, stock changes) reuse the cart read last time, which saves a Postgres
+    // round trip on most pushes. Workers announce the user's new state with the news (UserChange); an
+    // announcement older than one already taken (two workers, messages crossing) brings no state, only its
+    // cart news.
     let cart: Promise<Array<{ productId: string; quantity: number }>> | undefined;
+    let newest = 0;
     const inputs: LiveInputs = {
       cart: () => {
         cart ??= this.events.cart(args.userId);
@@ -331,7 +340,18 @@ export class RecommendationService {
       // A stock-out matters only to lists that show the product; a restock may matter to anyone.
       affects: (topic, message, last) => {
         if (topic !== topics.allUsers()) {
-          if (message !== USER_CHANGED.events) cart = undefined;
+          const change = parseUserChange(message);
+          if (!change) {
+            // A bare notice (an older worker): the next list reads the user's state itself.
+            if (message !== USER_CHANGED.events) cart = undefined;
+            inputs.announced = undefined;
+            return true;
+          }
+          if (change.cart) cart = undefined;
+          const version = Number(change.v);
+          if (version < newest) return change.cart;
+          newest = version;
+          inputs.announced = change;
           return true;
         }
         const change = JSON.parse(message) as { productId: string; inStock: boolean };

@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import { planFeatureWrites, type FeatureWritePlan, type RecentItems } from '../services/feature-updates';
 import type { StoredEvent } from './events';
-import type { RedisKeys } from './keys';
+import { topics, type RedisKeys } from './keys';
 
 /** Bounds that keep per-user and per-product keys small. */
 export const USER_ITEMS_KEPT = 200;
@@ -86,6 +86,67 @@ const READ_SCRIPTS = {
   },
 } as const;
 
+/**
+ * Tells live lists which users' features changed, with the user's state in the message (UserChange), so that the
+ * API instance computing a list needs no Redis read of its own. Only users someone listens to are read and
+ * announced (PUBSUB NUMSUB, counted after the writes: a subscriber that arrives later reads the state itself).
+ * ARGV: the most members of an exclusion set a message carries, then per user: channel, items key, categories
+ * key, seen key, bought key, '1' when the user's cart may have changed. The version is the Redis clock when the
+ * state was read: scripts run one at a time, so a later version never carries an older state.
+ */
+const ANNOUNCE = {
+  lua: `local most = tonumber(ARGV[1])
+    local t = redis.call('TIME')
+    local version = t[1] .. string.format('%06d', tonumber(t[2]))
+    local function members(key)
+      if redis.call('SCARD', key) > most then return false end
+      return redis.call('SMEMBERS', key)
+    end
+    local announced = 0
+    for i = 2, #ARGV, 6 do
+      local channel = ARGV[i]
+      if redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
+        redis.call('PUBLISH', channel, cjson.encode({v = version, cart = ARGV[i + 5] == '1',
+          recent = redis.call('ZREVRANGE', ARGV[i + 1], 0, ${RECENT_READ} - 1),
+          affinity = redis.call('ZREVRANGE', ARGV[i + 2], 0, 9, 'WITHSCORES'),
+          seen = members(ARGV[i + 3]), bought = members(ARGV[i + 4])}))
+        announced = announced + 1
+      end
+    end
+    return announced`,
+  numberOfKeys: 0,
+};
+
+/** What a worker announces on a user's topic after applying the user's events (see ANNOUNCE). */
+export interface UserChange {
+  /** Redis clock (µs, as a decimal string) when the state was read: a later one is never older. */
+  v: string;
+  /** Whether the user's cart may have changed (a cart event was among the applied ones). */
+  cart: boolean;
+  recent: string[];
+  affinity: Map<string, number>;
+  /** The exclusion sets, when small enough to travel; null: read them from Redis. */
+  seen: Set<string> | null;
+  bought: Set<string> | null;
+}
+
+/** Most members of an exclusion set an announcement carries. */
+const ANNOUNCED_MEMBERS = 250;
+
+/** Parses an announcement; null for anything else (such as the bare 'events' / 'cart' of older workers). */
+export function parseUserChange(message: string): UserChange | null {
+  if (message[0] !== '{') return null;
+  const raw = JSON.parse(message) as { v: string; cart: boolean; recent: unknown; affinity: unknown; seen: unknown; bought: unknown };
+  return {
+    v: raw.v,
+    cart: raw.cart,
+    recent: list<string>(raw.recent),
+    affinity: pairs(list(raw.affinity)),
+    seen: raw.seen === false ? null : new Set(list<string>(raw.seen)),
+    bought: raw.bought === false ? null : new Set(list<string>(raw.bought)),
+  };
+}
+
 /** Writes a plan encoded by encodePlan. Key names come from RedisKeys, in the plan (see READ_SCRIPTS on Cluster). */
 const APPLY_PLAN = {
   lua: `local plan = cjson.decode(ARGV[1])
@@ -100,7 +161,7 @@ const APPLY_PLAN = {
   numberOfKeys: 0,
 };
 
-type WriteScripts = { fwApplyPlan(plan: string): unknown };
+type WriteScripts = { fwApplyPlan(plan: string): unknown; fwAnnounce(...args: Array<string | number>): Promise<number> };
 
 type ReadScripts = {
   fwUserProfile(...keysThenArgs: Array<string | number>): Promise<string>;
@@ -252,6 +313,27 @@ export class FeatureStore {
       affinity: pairs(list(parts[1])),
       excluded: parts[2] === false ? null : new Set(list<string>(parts[2])),
     };
+  }
+
+  /**
+   * Announces each user's new state on the user's topic, to whoever listens (see ANNOUNCE), in one command;
+   * returns how many users were announced. `channel` maps a topic to its Redis channel (RedisPubSub's naming).
+   */
+  async announce(writer: Redis, users: Array<{ userId: string; cart: boolean }>, channel: (topic: string) => string): Promise<number> {
+    if (!users.length) return 0;
+    if (!('fwAnnounce' in writer)) writer.defineCommand('fwAnnounce', ANNOUNCE);
+    const args: Array<string | number> = [ANNOUNCED_MEMBERS];
+    for (const { userId, cart } of users) {
+      args.push(
+        channel(topics.userFeatures(userId)),
+        this.keys.userItems(userId),
+        this.keys.userCategories(userId),
+        this.keys.userSeen(userId),
+        this.keys.userBought(userId),
+        cart ? '1' : '0',
+      );
+    }
+    return (writer as Redis & WriteScripts).fwAnnounce(...args);
   }
 
   /** Which of `productIds` the user may not be shown: bought, or (with `excludeInteracted`) interacted with. */

@@ -89,7 +89,8 @@ export class RedisKeys {
   }
 }
 
-/** Messages on a user's topic: what the user's applied events may have changed. */
+/** Bare messages on a user's topic, from workers before announcements carried the user's state (UserChange,
+ * feature-store.ts), still understood: what the user's applied events may have changed. */
 export const USER_CHANGED = {
   /** Features only (views, clicks, impressions). */
   events: 'events',
@@ -99,7 +100,8 @@ export const USER_CHANGED = {
 
 /** Pub/sub topics, shared by publishers (workers) and subscribers (API instances). */
 export const topics = {
-  /** Something changed that may change the user's recommendations (message: a USER_CHANGED value). */
+  /** Something changed that may change the user's recommendations (message: a UserChange as JSON, see
+   * FeatureStore.announce; or a bare USER_CHANGED value). Workers announce only users someone listens to. */
   userFeatures: (userId: string) => `user:${userId}`,
   /** Something changed for every user: a product went out of stock or came back (message: {productId, inStock}). */
   allUsers: () => 'users:all',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { EVENT_TYPES } from '../store/events';
 import type { FeatureStore, JobEvents } from '../store/feature-store';
 import type { KpiStore } from '../store/kpis';
-import { topics, USER_CHANGED } from '../store/keys';
+import { topics } from '../store/keys';
 import type { Redis } from '../store/redis';
 import { defineJob } from './job';
 
@@ -42,18 +42,26 @@ const CART_TYPES = new Set<string>(['ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE
 
 /** Applies a micro-batch of jobs and announces the users whose recommendations may have changed. */
 export async function applyEventBatch(
-  deps: { features: FeatureStore; kpis: KpiStore; writer: Redis; publish: (messages: Array<[string, string]>) => Promise<void> },
+  deps: {
+    features: FeatureStore;
+    kpis: KpiStore;
+    writer: Redis;
+    publish: (messages: Array<[string, string]>) => Promise<void>;
+    /** A topic's Redis channel (the PubSub's naming), for announcing users from a script. */
+    channel: (topic: string) => string;
+  },
   jobs: JobEvents[],
 ): Promise<number> {
   let campaigns: string[] = [];
   const { users, applied, events } = await deps.features.applyJobs(deps.writer, jobs, (events, tx) => {
     campaigns = deps.kpis.write(events, tx);
   });
-  // Live lists read the cart again only when told it may have changed.
+  // Each user's live lists get the user's new state with the news (and read the cart again only when told it
+  // may have changed).
   const cartUsers = new Set(events.flatMap((e) => (CART_TYPES.has(e.type) ? [e.userId] : [])));
-  await deps.publish([
-    ...[...users].map((u): [string, string] => [topics.userFeatures(u), cartUsers.has(u) ? USER_CHANGED.cart : USER_CHANGED.events]),
-    ...campaigns.map((c): [string, string] => [topics.campaign(c), 'events']),
+  await Promise.all([
+    deps.features.announce(deps.writer, [...users].map((userId) => ({ userId, cart: cartUsers.has(userId) })), deps.channel),
+    deps.publish(campaigns.map((c): [string, string] => [topics.campaign(c), 'events'])),
   ]);
   return applied;
 }

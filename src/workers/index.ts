@@ -38,7 +38,10 @@ export function startWorkers(deps: {
 
   const batcher = new MicroBatcher<JobEvents>(
     async (jobs) => {
-      const applied = await applyEventBatch({ features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m) }, jobs);
+      const applied = await applyEventBatch(
+        { features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m), channel: (t) => keys.channel(t) },
+        jobs,
+      );
       if (config.TRAIN_AFTER_EVENTS > 0 && applied > 0) {
         const events = jobs.reduce((s, j) => s + j.events.length, 0);
         const since = await writer.incrby(keys.eventsSinceTraining(), events);

@@ -1,4 +1,4 @@
-// npm run bench:latency [-- --users 500 --seconds 10 --rates 100,1000]
+// npm run bench:latency [-- --users 500 --seconds 10 --rates 100,1000 --apis 1 --split]
 // The flywheel's loop, end to end: the time from `recordEvent` returning to the `recommendationsUpdated` push
 // that reflects the event arriving at a graphql-ws subscriber. API (ROLE=api) and worker (ROLE=worker) run as
 // separate processes; events are sent open-loop (on a fixed schedule, whether or not earlier ones returned).
@@ -24,6 +24,9 @@ const { values: args } = parseArgs({
     // API processes (shoppers' connections and recordEvent calls spread over them round-robin, as a load
     // balancer would): the platform scales out by adding them.
     apis: { type: 'string', default: '1' },
+    // Also listen to the workers' announcements on Redis pub/sub, to split the delay (costs the bench and Redis
+    // a copy of every announcement, so off by default).
+    split: { type: 'boolean', default: false },
   },
 });
 const USERS = Number(args.users);
@@ -124,13 +127,13 @@ async function main() {
     );
     console.log(`subscribed: ${USERS} shoppers, one graphql-ws connection each`);
 
-    // Diagnostic split of the delay: the bench also listens to the workers' "user changed" messages on Redis
+    // Diagnostic split of the delay (--split): the bench also listens to the workers' announcements on Redis
     // pub/sub. The first one for the user after the response marks "worker applied the event" (approximately: it
     // could be an earlier event's, when one user's events come faster than the loop turns).
-    const tap = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'flywheel-bench-tap');
+    const tap = args.split ? createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'flywheel-bench-tap') : undefined;
     const channelPrefix = `${deployment.redisPrefix}:ps:user:lat-`;
-    await tap.psubscribe(`${channelPrefix}*`);
-    tap.on('pmessage', (_pattern: string, channel: string) => {
+    await tap?.psubscribe(`${channelPrefix}*`);
+    tap?.on('pmessage', (_pattern: string, channel: string) => {
       const at = performance.now();
       for (const s of pending[Number(channel.slice(channelPrefix.length))] ?? []) {
         if (s.respondedAt !== undefined && s.publishedAt === undefined) s.publishedAt = at;
@@ -189,10 +192,10 @@ async function main() {
         `| ${rate} | ${(total / sendSeconds).toFixed(0)} | ${p50} | ${p95} | ${p99} | ${max} | ${total} | ${measured.length} | ${total - measured.length} | ${r50} / ${r99} | ${pushes - pushesBefore} |`,
       );
       console.log(rows.at(-1));
-      console.log(
-        `  pacing lag p99 ${lag} ms; pushes before the response: ${early}; response → worker's publish ${split((s) => s.respondedAt, (s) => s.publishedAt)} ms; ` +
-          `publish → push ${split((s) => s.publishedAt, (s) => s.pushedAt)} ms\n  CPU ms per event: ${cpuPerEvent}`,
-      );
+      const splits = tap
+        ? `; response → worker's announcement ${split((s) => s.respondedAt, (s) => s.publishedAt)} ms; announcement → push ${split((s) => s.publishedAt, (s) => s.pushedAt)} ms`
+        : '';
+      console.log(`  pacing lag p99 ${lag} ms; pushes before the response: ${early}${splits}\n  CPU ms per event: ${cpuPerEvent}`);
       for (const list of pending) list.length = 0;
       await sleep(2000);
     }
@@ -203,7 +206,7 @@ async function main() {
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     console.log('\nPush delay: from recordEvent\'s HTTP response to the first recommendationsUpdated push whose reasons name the viewed product.');
-    await tap.quit();
+    await tap?.quit();
     await cpu.close();
   } finally {
     await deployment.teardown();

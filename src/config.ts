@@ -49,8 +49,8 @@ const schema = z
     /** Least time between two pushes of one campaign's KPIs (or of sales metrics) to a subscriber, in ms. @default 250 */
     KPI_THROTTLE_MS: z.coerce.number().int().min(0).default(250),
     /** How long a live recommendation push may reuse the neighbour lists and popular products read for an earlier
-     * push (per API instance), in ms; 0 reads them for every push. A shopper's own state is read every time. @default 1000 */
-    LIVE_FEATURE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+     * push (per API instance), in ms; 0 reads them for every push. A shopper's own state is fresh every time. @default 5000 */
+    LIVE_FEATURE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
     /** How often the per-minute KPI and sales rollup runs, in ms. @default 5000 */
     KPI_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
     /** Model family trained by default: als, ease, sar, bpr or itemknn. @default als (best on bench:movielens validation) */

@@ -82,7 +82,7 @@ export interface LiveInputs {
   announced?: UserChange;
 }
 
-interface Candidate {
+export interface Candidate {
   /** The real-time part: co-occurrence and popularity (lifted by category affinity at the end). */
   score: number;
   /** The trained model's part (model-blend.ts). */
@@ -371,7 +371,7 @@ function overFetch(limit: number): number {
  * The `k` best candidates by total score, best first, equal scores in the order the candidates were made (what
  * a stable sort gives), without sorting them all: a list has hundreds of candidates and keeps a few dozen.
  */
-function topCandidates(candidates: Map<string, Candidate>, k: number): Array<[string, Candidate]> {
+export function topCandidates(candidates: Map<string, Candidate>, k: number): Array<[string, Candidate]> {
   const top: Array<[string, Candidate]> = [];
   const scores: number[] = [];
   for (const entry of candidates) {

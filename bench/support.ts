@@ -75,7 +75,7 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
   // node:http with a bounded keep-alive pool: cheaper per request than fetch, and an overloaded server sees
   // at most this many connections (like a storefront backend's pool) instead of a connection storm.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const post = (body: string, token: string, api?: number): Promise<GraphQLBody> =>
+  const post = (body: string, token: string, api?: number, retried = false): Promise<GraphQLBody> =>
     new Promise((resolve, reject) => {
       const req = http.request(
         apiUrl(api),
@@ -93,7 +93,12 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed as idle just as it was reused (Node's documented race): send
+        // again on a fresh one. Safe: every operation a bench sends is idempotent (events carry their ids).
+        if (req.reusedSocket && err.code === 'ECONNRESET' && !retried) post(body, token, api, true).then(resolve, reject);
+        else reject(err);
+      });
       req.end(body);
     });
 

@@ -133,8 +133,9 @@ export class RecommendationService {
     // Round trips are the cost of a live list (one per event of the user). Queries and a subscription's first
     // list: one Redis script (the user's profile, the popular products and the neighbours of the likely seeds,
     // without excluded products) next to the cart and, with a model, the history it scores, from Postgres; then
-    // one Postgres query for filters and product rows. Later live lists: one Redis script for the user's own
-    // state, with the shared reads (neighbours, popular products, product rows, stock) from this process's caches.
+    // one Postgres query for filters and product rows. Later live lists: the user's own state as the worker
+    // announced it (else one Redis script), the shared reads (neighbours, popular products, product rows, stock)
+    // from this process's caches.
     const cached = live?.fromCache ?? false;
     const [inputs, cart, modelHistory] = await Promise.all([
       cached ? this.cachedInputs(args, live!) : this.exactInputs(args, source.realtime),
@@ -255,7 +256,8 @@ export class RecommendationService {
     };
   }
 
-  /** What a live list after its first reads: the user's state from Redis, shared reads from the FeatureCache. */
+  /** What a live list after its first reads: the user's announced state (else from Redis), shared reads from the
+   * FeatureCache. */
   private async cachedInputs(args: z.output<typeof recommendArgs>, live: LiveInputs): Promise<ListInputs> {
     const announced = live.announced;
     live.announced = undefined;

@@ -205,15 +205,18 @@ export class RecommendationService {
       : await this.events.recommendable(args.userId, rankedIds, args.excludeInteracted, seedIdList);
     const keep = ranked.filter(([p]) => allowed.has(p) && p !== args.productId);
     const topAffinity = affinity.size ? Math.max(...affinity.values()) : 0;
-    const items = keep
-      .flatMap(([id, c]) => {
-        const product = byId.get(id);
-        if (!product) return [];
-        const boost = topAffinity ? 1 + CATEGORY_BOOST * ((affinity.get(product.category) ?? 0) / topAffinity) : 1;
-        return [{ product, score: total(c, boost), reason: reasonFor(c, byId) }];
-      })
+    const scored: Array<{ product: Product; score: number; c: Candidate }> = [];
+    for (const [id, c] of keep) {
+      const product = byId.get(id);
+      if (!product) continue;
+      const boost = topAffinity ? 1 + CATEGORY_BOOST * ((affinity.get(product.category) ?? 0) / topAffinity) : 1;
+      scored.push({ product, score: total(c, boost), c });
+    }
+    // Reasons are written for the listed items only.
+    const items: Recommendation[] = scored
       .sort((a, b) => b.score - a.score || a.product.id.localeCompare(b.product.id))
-      .slice(0, args.limit);
+      .slice(0, args.limit)
+      .map(({ product, score, c }) => ({ product, score, reason: reasonFor(c, byId) }));
     if (source.experiment && source.variant) {
       // Served lists are the denominator of each variant's click-through rate; a lost count only blurs it.
       this.models.countServed(source.experiment.id, source.variant.name).catch(() => undefined);

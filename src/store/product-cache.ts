@@ -4,13 +4,15 @@
 //   that every live list already listens to (topics.allUsers), and reloaded every `refreshMs` and whenever the
 //   pub/sub connection comes back, so that a lost message costs at most that long;
 // - product rows (name, category, price, currency) by id, loaded on a miss and dropped on a catalog message
-//   (topics.catalog) or after `ttlMs`. Their stock and threshold are those of the load: the Product type's
+//   (topics.catalog) or after `ttlMs` (at most 50,000, the oldest loads dropped first). Their stock and threshold are those of the load: the Product type's
 //   stock fields read Postgres for a cached product (see isCachedProduct), so no client sees a stale count.
 import { topics } from './keys';
 import type { Product, ProductStore } from './products';
 import type { PubSub, Unsubscribe } from './pubsub';
 
 const CACHED = Symbol('cachedProduct');
+/** Most product rows kept; the oldest loads go first. */
+const MAX_ROWS = 50_000;
 
 /** Whether a product object came from the cache (its stock fields may be behind Postgres). */
 export function isCachedProduct(p: Product): boolean {
@@ -106,7 +108,10 @@ export class ProductCache {
     if (missing.size) {
       for (const p of await this.products.findByIds([...missing])) {
         const product = Object.assign(p, { [CACHED]: true });
+        // Re-inserted at the end, so that the first entry is always the oldest load.
+        this.rows.delete(p.id);
         this.rows.set(p.id, { product, loadedAt: now });
+        if (this.rows.size > MAX_ROWS) this.rows.delete(this.rows.keys().next().value!);
         out.set(p.id, product);
       }
     }

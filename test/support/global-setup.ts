@@ -5,11 +5,14 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { dropDatabase, migrate } from '../../src/store/migrator';
+import { createRedis } from '../../src/store/redis';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     adminDatabaseUrl: string;
+    /** Start of every Redis key prefix a test platform of this run uses (removed with its keys afterwards). */
+    redisPrefix: string;
   }
 }
 
@@ -22,8 +25,11 @@ export default async function setup(project: TestProject) {
   const admin = new URL(base);
   admin.pathname = '/postgres';
   project.provide('adminDatabaseUrl', admin.toString());
+  const redisPrefix = `test-${randomBytes(3).toString('hex')}`;
+  project.provide('redisPrefix', redisPrefix);
   return async () => {
     if (process.env.KEEP_TEST_DATABASE) return;
+    await deleteRedisKeys(`${redisPrefix}-*`);
     const client = new pg.Client({ connectionString: admin.toString() });
     await client.connect();
     const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${url.pathname.slice(1)}%`]);
@@ -34,4 +40,19 @@ export default async function setup(project: TestProject) {
       await dropDatabase(copy.toString());
     }
   };
+}
+
+/** Deletes the keys matching `pattern` (the platforms' Redis prefixes of this run). */
+async function deleteRedisKeys(pattern: string): Promise<void> {
+  const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'flywheel-test-teardown');
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
 }

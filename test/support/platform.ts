@@ -60,7 +60,7 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<R
     HOST: '127.0.0.1',
     DATABASE_URL: await fileDatabaseUrl(),
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: uniqueId('test'),
+    REDIS_PREFIX: uniqueId(inject('redisPrefix')),
     JWT_SECRET: 'test-secret-with-enough-length',
     MIGRATE_ON_START: 'false',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -28,7 +28,9 @@ describe('feature store rebuild', () => {
     const before = {
       stats: await features.productStats(products[0]!.id),
       neighbours: await redis.zrange(keys.coOccurrence(products[0]!.id), 0, -1, 'WITHSCORES'),
+      seen: (await redis.smembers(keys.userSeen(`${prefix}-u1`))).sort(),
     };
+    expect(before.seen).toEqual([products[0]!.id, products[1]!.id, products[2]!.id]);
     await features.clear();
     expect(await features.productStats(products[0]!.id)).toEqual({});
 
@@ -38,6 +40,7 @@ describe('feature store rebuild', () => {
       expect(result.applied).toBeGreaterThanOrEqual(10);
       expect(await features.productStats(products[0]!.id)).toEqual(before.stats);
       expect(await redis.zrange(keys.coOccurrence(products[0]!.id), 0, -1, 'WITHSCORES')).toEqual(before.neighbours);
+      expect((await redis.smembers(keys.userSeen(`${prefix}-u1`))).sort()).toEqual(before.seen);
       // A second rebuild is idempotent as well.
       await rebuildFeatures({ events: new EventStore(t.platform.db), features, kpis: new KpiStore(redis, keys, t.platform.prisma), queues: t.platform.queues, writer });
       expect(await features.productStats(products[0]!.id)).toEqual(before.stats);

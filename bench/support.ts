@@ -115,6 +115,8 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
       const port = basePort + processes.length;
       const p = spawnPlatform({ ...env, ...extra, ROLE: role, PORT: String(port) }, profile);
       processes.push(p);
+      spawned.add(p);
+      p.child.once('exit', () => spawned.delete(p));
       if (role !== 'worker') apiUrls.push(`http://127.0.0.1:${port}/graphql`);
       await p.started;
       return p;
@@ -244,6 +246,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Runs a bench's main and exits with its outcome (child processes are gone by then). */
+/** Every platform process a bench started and that still runs: stopped when the bench exits, however it exits. */
+const spawned = new Set<PlatformProcess>();
+process.on('exit', () => {
+  for (const p of spawned) p.child.kill('SIGTERM');
+});
+
 export function runBench(main: () => Promise<void>): void {
   main().then(
     () => process.exit(0),

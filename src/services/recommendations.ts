@@ -264,14 +264,11 @@ export class RecommendationService {
   private async cachedInputs(args: z.output<typeof recommendArgs>, live: LiveInputs): Promise<ListInputs> {
     const announced = live.announced;
     live.announced = undefined;
-    const [state, popular] = await Promise.all([
-      announced
-        ? { recent: announced.recent, affinity: announced.affinity, excluded: args.excludeInteracted ? announced.seen : announced.bought }
-        : this.features.userState(args.userId, args.excludeInteracted),
-      this.featureCache.popular(),
-    ]);
+    const [state, popular] = await Promise.all([announced ?? this.features.userState(args.userId), this.featureCache.popular()]);
     return {
-      ...state,
+      recent: state.recent,
+      affinity: state.affinity,
+      excluded: args.excludeInteracted ? state.seen : state.bought,
       popular,
       popularTop: 0,
       neighbours: (seeds) => this.featureCache.neighbours(seeds),

@@ -18,6 +18,24 @@ export interface JobEvents {
 }
 
 /**
+ * A user's own state as one JSON string (a UserChange): recent items (newest first), category affinity, the seen
+ * and bought sets when they have at most `most` members (false otherwise), whether the cart may have changed,
+ * and the version: the Redis clock when the state was read. Scripts run one at a time, so a later version never
+ * carries an older state. A Lua function, shared by the scripts that read it (fwUserState, ANNOUNCE).
+ */
+const USER_STATE = `local function userState(items, cats, seen, bought, most, cart)
+      local t = redis.call('TIME')
+      local function members(key)
+        if redis.call('SCARD', key) > most then return false end
+        return redis.call('SMEMBERS', key)
+      end
+      return cjson.encode({v = t[1] .. string.format('%06d', tonumber(t[2])), cart = cart,
+        recent = redis.call('ZREVRANGE', items, 0, ${RECENT_READ} - 1),
+        affinity = redis.call('ZREVRANGE', cats, 0, 9, 'WITHSCORES'),
+        seen = members(seen), bought = members(bought)})
+    end`;
+
+/**
  * The reads of a recommendation list, as scripts: a script is one command and one reply, where a pipeline is a
  * command, a reply and a promise per key, and a live list is read on every event of its user.
  */
@@ -67,14 +85,11 @@ const READ_SCRIPTS = {
     readOnly: true,
   },
   fwUserState: {
-    // A user's own state for a live list whose shared reads are cached (FeatureCache): recent items (newest
-    // first), category affinity, and the exclusion set when it has at most ARGV[2] members (false otherwise).
-    // KEYS: the user's items, the user's categories, the exclusion set. ARGV: recent items to read, most members.
-    lua: `local excluded = false
-      if redis.call('SCARD', KEYS[3]) <= tonumber(ARGV[2]) then excluded = redis.call('SMEMBERS', KEYS[3]) end
-      return cjson.encode({redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1),
-              redis.call('ZREVRANGE', KEYS[2], 0, 9, 'WITHSCORES'), excluded})`,
-    numberOfKeys: 3,
+    // A user's own state, as an announcement carries it (USER_STATE), for a live list that got none.
+    // KEYS: the user's items, categories, seen and bought sets. ARGV: the most members of a set to return.
+    lua: `${USER_STATE}
+      return userState(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[1]), false)`,
+    numberOfKeys: 4,
     readOnly: true,
   },
   fwNeighbours: {
@@ -91,25 +106,14 @@ const READ_SCRIPTS = {
  * API instance computing a list needs no Redis read of its own. Only users someone listens to are read and
  * announced (PUBSUB NUMSUB, counted after the writes: a subscriber that arrives later reads the state itself).
  * ARGV: the most members of an exclusion set a message carries, then per user: channel, items key, categories
- * key, seen key, bought key, '1' when the user's cart may have changed. The version is the Redis clock when the
- * state was read: scripts run one at a time, so a later version never carries an older state.
+ * key, seen key, bought key, '1' when the user's cart may have changed.
  */
 const ANNOUNCE = {
-  lua: `local most = tonumber(ARGV[1])
-    local t = redis.call('TIME')
-    local version = t[1] .. string.format('%06d', tonumber(t[2]))
-    local function members(key)
-      if redis.call('SCARD', key) > most then return false end
-      return redis.call('SMEMBERS', key)
-    end
-    local announced = 0
+  lua: `${USER_STATE}
+    local most, announced = tonumber(ARGV[1]), 0
     for i = 2, #ARGV, 6 do
-      local channel = ARGV[i]
-      if redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
-        redis.call('PUBLISH', channel, cjson.encode({v = version, cart = ARGV[i + 5] == '1',
-          recent = redis.call('ZREVRANGE', ARGV[i + 1], 0, ${RECENT_READ} - 1),
-          affinity = redis.call('ZREVRANGE', ARGV[i + 2], 0, 9, 'WITHSCORES'),
-          seen = members(ARGV[i + 3]), bought = members(ARGV[i + 4])}))
+      if redis.call('PUBSUB', 'NUMSUB', ARGV[i])[2] > 0 then
+        redis.call('PUBLISH', ARGV[i], userState(ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], most, ARGV[i + 5] == '1'))
         announced = announced + 1
       end
     end
@@ -117,7 +121,8 @@ const ANNOUNCE = {
   numberOfKeys: 0,
 };
 
-/** What a worker announces on a user's topic after applying the user's events (see ANNOUNCE). */
+/** A user's own state: what a worker announces on the user's topic after applying the user's events (see
+ * ANNOUNCE), and what FeatureStore.userState reads. */
 export interface UserChange {
   /** Redis clock (µs, as a decimal string) when the state was read: a later one is never older. */
   v: string;
@@ -133,7 +138,8 @@ export interface UserChange {
 /** Most members of an exclusion set an announcement carries. */
 const ANNOUNCED_MEMBERS = 250;
 
-/** Parses an announcement; null for anything else (such as the bare 'events' / 'cart' of older workers). */
+/** Parses a user's state (an announcement); null for anything else (such as the bare 'events' / 'cart' of older
+ * workers). */
 export function parseUserChange(message: string): UserChange | null {
   if (message[0] !== '{') return null;
   const raw = JSON.parse(message) as { v: string; cart: boolean; recent: unknown; affinity: unknown; seen: unknown; bought: unknown };
@@ -162,6 +168,12 @@ const APPLY_PLAN = {
 };
 
 type WriteScripts = { fwApplyPlan(plan: string): unknown; fwAnnounce(...args: Array<string | number>): Promise<number> };
+
+/** The writer connection's scripts, defined on it once (a writer is a connection of its own, not the reader). */
+function defineWriteScripts(writer: Redis): asserts writer is Redis & WriteScripts {
+  if (!('fwApplyPlan' in writer)) writer.defineCommand('fwApplyPlan', APPLY_PLAN);
+  if (!('fwAnnounce' in writer)) writer.defineCommand('fwAnnounce', ANNOUNCE);
+}
 
 type ReadScripts = {
   fwUserProfile(...keysThenArgs: Array<string | number>): Promise<string>;
@@ -225,7 +237,7 @@ export class FeatureStore {
     alsoWrite?: (events: StoredEvent[], tx: Chain) => void,
   ): Promise<{ users: Set<string>; applied: number; events: StoredEvent[] }> {
     const keys = this.keys;
-    if (!('fwApplyPlan' in writer)) writer.defineCommand('fwApplyPlan', APPLY_PLAN);
+    defineWriteScripts(writer);
     for (let attempt = 0; ; attempt++) {
       const markers = jobs.map((j) => keys.appliedJob(j.jobId));
       await writer.watch(...markers);
@@ -291,28 +303,16 @@ export class FeatureStore {
     };
   }
 
-  /**
-   * The user's own part of a list: recent items, category affinity, and the exclusion set (what the user bought
-   * or, with `excludeInteracted`, interacted with) when it has at most `maxExcluded` members, else null.
-   */
-  async userState(
-    userId: string,
-    excludeInteracted: boolean,
-    maxExcluded = 1000,
-  ): Promise<{ recent: string[]; affinity: Map<string, number>; excluded: Set<string> | null }> {
+  /** The user's own state, as an announcement would carry it; exclusion sets of over `most` members left out. */
+  async userState(userId: string, most = 1000): Promise<UserChange> {
     const reply = await this.reader.fwUserState(
       this.keys.userItems(userId),
       this.keys.userCategories(userId),
-      this.exclusionKey(userId, excludeInteracted),
-      RECENT_READ,
-      maxExcluded,
+      this.keys.userSeen(userId),
+      this.keys.userBought(userId),
+      most,
     );
-    const parts = JSON.parse(reply) as unknown[];
-    return {
-      recent: list<string>(parts[0]),
-      affinity: pairs(list(parts[1])),
-      excluded: parts[2] === false ? null : new Set(list<string>(parts[2])),
-    };
+    return parseUserChange(reply)!;
   }
 
   /**
@@ -321,7 +321,7 @@ export class FeatureStore {
    */
   async announce(writer: Redis, users: Array<{ userId: string; cart: boolean }>, channel: (topic: string) => string): Promise<number> {
     if (!users.length) return 0;
-    if (!('fwAnnounce' in writer)) writer.defineCommand('fwAnnounce', ANNOUNCE);
+    defineWriteScripts(writer);
     const args: Array<string | number> = [ANNOUNCED_MEMBERS];
     for (const { userId, cart } of users) {
       args.push(
@@ -333,7 +333,7 @@ export class FeatureStore {
         cart ? '1' : '0',
       );
     }
-    return (writer as Redis & WriteScripts).fwAnnounce(...args);
+    return writer.fwAnnounce(...args);
   }
 
   /** Which of `productIds` the user may not be shown: bought, or (with `excludeInteracted`) interacted with. */

@@ -191,9 +191,10 @@ export class RecommendationService {
     let fillers = overFetch(args.limit);
     for (const [p, s] of popular) {
       if (seedIds.has(p) || !topPopularity || fromModel.has(p) || excluded?.has(p)) continue;
+      const lift = popularityWeight * (s / topPopularity);
       const existing = candidates.get(p);
-      if (existing) existing.score += popularityWeight * (s / topPopularity);
-      else if (fillers-- > 0) candidate(candidates, p).score += popularityWeight * (s / topPopularity);
+      if (existing) existing.score += lift;
+      else if (fillers-- > 0) candidate(candidates, p).score = lift;
     }
 
     // Over-fetch, then filter (stock, purchases, interactions) and rank with category affinity.

@@ -56,18 +56,23 @@ export class ProductCache {
   }
 
   private async start(): Promise<void> {
-    // Subscribed before the load, so that no change between the two is missed (reload() replays them).
-    this.unsubscribe.push(
-      await this.pubsub.subscribe(topics.allUsers(), (message) => {
-        const change = JSON.parse(message) as { productId: string; inStock: boolean };
-        this.duringReload?.push(change);
-        this.applyAvailability(change);
-      }),
-      await this.pubsub.subscribe(topics.catalog(), (message) => {
-        for (const id of JSON.parse(message) as string[]) this.rows.delete(id);
-      }),
-    );
-    this.pubsub.onReconnect?.(() => void this.reload().catch(() => undefined));
+    // Subscribed before the load, so that no change between the two is missed (reload() replays them); once, also
+    // when an earlier start subscribed and then failed to load.
+    if (!this.unsubscribe.length) {
+      this.unsubscribe.push(
+        await this.pubsub.subscribe(topics.allUsers(), (message) => {
+          const change = JSON.parse(message) as { productId: string; inStock: boolean };
+          this.duringReload?.push(change);
+          this.applyAvailability(change);
+        }),
+        await this.pubsub.subscribe(topics.catalog(), (message) => {
+          for (const id of JSON.parse(message) as string[]) this.rows.delete(id);
+        }),
+      );
+      this.pubsub.onReconnect?.(() => {
+        if (this.timer) void this.reload().catch(() => undefined);
+      });
+    }
     await this.reload();
     this.timer = setInterval(() => void this.reload().catch(() => undefined), this.refreshMs);
     this.timer.unref();
@@ -120,6 +125,7 @@ export class ProductCache {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.timer = undefined;
     const subs = this.unsubscribe.splice(0);
     await Promise.all(subs.map((u) => u()));
     this.started = undefined;

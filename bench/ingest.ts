@@ -1,4 +1,4 @@
-// npm run bench:ingest [-- --events 20000 --clients 4 --repeat 3]
+// npm run bench:ingest [-- --events 20000 --clients 4 --repeat 3 --batches 100,1000]
 // Events per second accepted by `recordEvents` over real HTTP with a `service` token, next to a raw multi-row
 // INSERT of the same rows into the same table through `pg`, in the same run, printed as a ratio (target ≥ 0.5).
 //
@@ -26,12 +26,13 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '3' },
     products: { type: 'string', default: '1000' },
     users: { type: 'string', default: '5000' },
+    batches: { type: 'string', default: '100,1000' },
   },
 });
 const EVENTS = Number(args.events);
 const CLIENTS = Number(args.clients);
 const REPEAT = Number(args.repeat);
-const BATCH_SIZES = [100, 1000];
+const BATCH_SIZES = (args.batches ?? '100,1000').split(',').map(Number);
 const RECORD_EVENTS = `mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted duplicates } }`;
 const COLUMNS = ['id', 'type', 'user_id', 'session_id', 'product_id', 'campaign_id', 'attributed_campaign_id', 'recommendation_id', 'quantity', 'unit_price', 'occurred_at', 'outbox_id'];
 

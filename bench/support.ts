@@ -112,6 +112,8 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
     async start(role, extra = {}) {
       // BENCH_CPU_PROF=DIR: each process writes a V8 CPU profile there when it exits (for finding the hot path).
       const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${name}-${role}-${processes.length}`] : [];
+      // BENCH_NODE_ARGS="--trace-deopt …": more Node/V8 flags for the platform processes (diagnosis only).
+      profile.push(...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
       const port = basePort + processes.length;
       const p = spawnPlatform({ ...env, ...extra, ROLE: role, PORT: String(port) }, profile);
       processes.push(p);

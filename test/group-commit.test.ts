@@ -6,6 +6,7 @@ import { attributionApart } from '../src/services/ingest';
 import { connectDatabase, type Database } from '../src/store/db';
 import { EventStore, type StoredEvent } from '../src/store/events';
 import { ProductStore } from '../src/store/products';
+import { planStockChanges, type StockChange, type StockLevel } from '../src/services/stock-rules';
 import { fileDatabaseUrl, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 function deferred() {
@@ -143,13 +144,13 @@ describe('EventStore.recordGroup', () => {
     ]);
     expect(await stored([...good, ...bad, ...alsoGood].map((e) => e.id))).toBe(3);
     // The outbox message carries the new events with the catalog's category and price, in batch order.
-    const payload = result.outbox!.payload as { events: StoredEvent[] };
+    const payload = result.outbox[0]!.payload as { events: StoredEvent[] };
     expect(payload.events.map((e) => [e.id, e.category, e.unitPrice])).toEqual([
       [good[0]!.id, 'cat-0', 10],
       [good[1]!.id, 'cat-1', 11],
       [alsoGood[0]!.id, null, null],
     ]);
-    const row = await db.pool.query('SELECT topic, sent_at FROM outbox WHERE id = $1', [result.outbox!.id]);
+    const row = await db.pool.query('SELECT topic, sent_at FROM outbox WHERE id = $1', [result.outbox[0]!.id]);
     expect(row.rows[0]).toMatchObject({ topic: 'events.recorded', sent_at: null });
   });
 
@@ -160,10 +161,10 @@ describe('EventStore.recordGroup', () => {
     const result = await events.recordGroup([[a, b, a], [b, event('VIEW', u, product(1))]]);
     expect(result.batches.map((x) => x.fresh.size)).toEqual([2, 1]);
     expect([...result.batches[0]!.fresh]).toEqual([a.id, b.id]);
-    expect((result.outbox!.payload as { events: StoredEvent[] }).events).toHaveLength(3);
+    expect((result.outbox[0]!.payload as { events: StoredEvent[] }).events).toHaveLength(3);
     const again = await events.recordGroup([[a]]);
     expect(again.batches[0]!.fresh.size).toBe(0);
-    expect(again.outbox).toBeNull();
+    expect(again.outbox).toEqual([]);
   });
 
   it('clamps carts at 0 batch by batch, as recording the batches one by one would', async () => {
@@ -182,6 +183,68 @@ describe('EventStore.recordGroup', () => {
       [event('ADD_TO_CART', apart, p)],
     ]);
     expect(await cart(apart)).toEqual([{ product_id: p, quantity: 1 }]);
+  });
+
+  it('takes stock for purchases as the stock rules plan it: levels, ledger, alerts and their announcement', async () => {
+    // Products with little stock, so that random purchase groups cross thresholds, run out and over-sell.
+    const ids = [0, 1, 2, 3].map((i) => `${prefix}-s${i}`);
+    await new ProductStore(db).upsertMany(ids.map((id) => ({ id, name: id, category: 'cat', price: 5, currency: null, stock: null, lowStockThreshold: null })));
+    const start = [[6, 2], [14, 10], [0, 3], [40, 5]] as const;
+    await db.pool.query(
+      'UPDATE products p SET stock = s.stock, low_stock_threshold = s.t FROM unnest($1::text[], $2::int[], $3::int[]) s(id, stock, t) WHERE p.id = s.id',
+      [ids, start.map((x) => x[0]), start.map((x) => x[1])],
+    );
+    let levels = new Map<string, StockLevel>(ids.map((id, i) => [id, { productId: id, stock: start[i]![0], threshold: start[i]![1] }]));
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 16807) % 2147483647) % n);
+    const u = uniqueId('u');
+    for (let round = 0; round < 6; round++) {
+      const batches = Array.from({ length: 1 + random(3) }, () =>
+        Array.from({ length: 1 + random(4) }, () =>
+          random(4) ? event('PURCHASE', u, ids[random(4)]!, { quantity: 1 + random(8) }) : event('VIEW', u, ids[random(4)]!),
+        ),
+      );
+      batches[0]!.push({ ...batches[0]![0]! }); // a repeated id takes nothing the second time
+      const purchases: StockChange[] = [];
+      const seen = new Set<string>();
+      for (const e of batches.flat()) {
+        if (e.type === 'PURCHASE' && !seen.has(e.id)) purchases.push({ kind: 'PURCHASE', productId: e.productId!, quantity: e.quantity, actor: u, eventId: e.id });
+        seen.add(e.id);
+      }
+      const plan = planStockChanges(levels, purchases);
+      const before = Number((await db.pool.query('SELECT coalesce(max(id), 0) AS id FROM inventory_alerts')).rows[0].id);
+      const result = await events.recordGroup(batches);
+
+      const stock = await db.pool.query('SELECT id, stock, low_stock_threshold AS threshold FROM products WHERE id = ANY($1) ORDER BY id', [ids]);
+      expect(stock.rows.map((r) => [r.id, r.stock, r.threshold])).toEqual([...plan.levels.values()].map((l) => [l.productId, l.stock, l.threshold]));
+      const ledger = await db.pool.query(
+        'SELECT product_id, kind::text, delta, resulting_stock, reason, actor, event_id FROM stock_movements WHERE event_id = ANY($1) ORDER BY id',
+        [purchases.map((p) => p.kind === 'PURCHASE' && p.eventId)],
+      );
+      expect(ledger.rows.map((r) => ({ productId: r.product_id, kind: r.kind, delta: r.delta, resultingStock: r.resulting_stock, reason: r.reason, actor: r.actor, eventId: r.event_id })))
+        .toEqual(plan.movements);
+      const alerts = await db.pool.query(
+        'SELECT id::text, product_id, kind::text, stock, threshold, shortfall, created_at FROM inventory_alerts WHERE id > $1 AND product_id = ANY($2) ORDER BY id',
+        [before, ids],
+      );
+      expect(alerts.rows.map((r) => ({ productId: r.product_id, kind: r.kind, stock: r.stock, threshold: r.threshold, shortfall: r.shortfall }))).toEqual(plan.alerts);
+      // The alerts and the products that ran out are announced in a message of their own, after the events'.
+      const announced = result.outbox.filter((m) => m.topic === 'inventory.changed');
+      if (plan.alerts.length || plan.availability.length) {
+        expect(announced).toHaveLength(1);
+        expect(announced[0]!.payload).toEqual({
+          alerts: alerts.rows.map((r) => ({ id: r.id, productId: r.product_id, kind: r.kind, stock: r.stock, threshold: r.threshold, shortfall: r.shortfall, createdAt: r.created_at.getTime() })),
+          availability: plan.availability,
+        });
+        expect(BigInt(announced[0]!.id)).toBeGreaterThan(BigInt(result.outbox[0]!.id));
+      } else {
+        expect(announced).toEqual([]);
+      }
+      levels = plan.levels;
+    }
+    // The rounds did cross thresholds and run products out (the comparison above was not vacuous).
+    const kinds = await db.pool.query('SELECT DISTINCT kind::text FROM inventory_alerts WHERE product_id = ANY($1) ORDER BY 1', [ids]);
+    expect(kinds.rows.map((r) => r.kind)).toEqual(['LOW_STOCK', 'OUT_OF_STOCK']);
   });
 });
 

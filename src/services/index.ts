@@ -94,7 +94,7 @@ export function createServices(deps: ServiceDeps): Services {
     productCache,
     campaigns: new CampaignService(campaigns, kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
     catalog: new CatalogService(products, inventory, deps.pubsub),
-    ingest: new IngestService(events, products, inventory, campaigns, deps.handOff),
+    ingest: new IngestService(events, products, campaigns, deps.handOff),
     inventory: new InventoryService(inventory, products, deps.pubsub),
     recommendations: new RecommendationService(
       features,

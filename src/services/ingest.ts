@@ -4,11 +4,9 @@ import { ValidationError, type FieldProblem } from '../errors';
 import { retryOnDeadlock } from '../store/db';
 import { EVENT_TYPES, type EventStore, type RecordedGroup, type StoredEvent } from '../store/events';
 import type { CampaignStore } from '../store/campaigns';
-import type { InventoryStore } from '../store/inventory';
 import type { OutboxMessage } from '../store/outbox';
 import type { ProductStore } from '../store/products';
 import { attributePurchases, MAX_ATTRIBUTION_WINDOW_HOURS } from './attribution';
-import type { StockChange } from './stock-rules';
 import { externalId } from './catalog';
 import { GroupCommit } from './group-commit';
 import { checkBatch } from './validation';
@@ -55,7 +53,6 @@ export class IngestService {
   constructor(
     private readonly events: EventStore,
     private readonly products: ProductStore,
-    private readonly inventory: InventoryStore,
     private readonly campaigns: CampaignStore,
     /** Given the outbox message of every committed group, to enqueue at once (the relay). */
     private readonly handOff: (messages: OutboxMessage[]) => void,
@@ -129,26 +126,14 @@ export class IngestService {
   }
 
   /**
-   * Writes a group of batches (see GroupCommit): attribution for the whole group, then one statement; with
-   * purchases, in one transaction that also takes stock (rows locked in id order; the purchases are applied in
-   * group order, as if the batches had come one after the other). Batches without purchases need no
-   * transaction at all (one statement is atomic), which keeps the common path to one round trip.
+   * Writes a group of batches (see GroupCommit): attribution for the whole group, then one statement that also
+   * takes the purchases' stock (see EventStore.recordGroup); a single statement is atomic by itself, so no
+   * transaction and no round trips beyond it.
    */
   private async writeGroup(batches: StoredEvent[][]): Promise<RecordedGroup['batches']> {
     await this.attribute(batches);
-    const recorded = batches.some((b) => b.some((r) => r.type === 'PURCHASE'))
-      ? await this.inventory.transaction(async (tx) => {
-          const group = await this.events.recordGroup(batches, tx);
-          const purchases: StockChange[] = batches.flatMap((rows, i) =>
-            rows
-              .filter((r) => r.type === 'PURCHASE' && group.batches[i]!.fresh.has(r.id))
-              .map((r) => ({ kind: 'PURCHASE' as const, productId: r.productId!, quantity: r.quantity, actor: r.userId, eventId: r.id })),
-          );
-          if (purchases.length) await this.inventory.applyChanges(tx, purchases);
-          return group;
-        })
-      : await retryOnDeadlock(() => this.events.recordGroup(batches));
-    if (recorded.outbox) this.handOff([recorded.outbox]);
+    const recorded = await retryOnDeadlock(() => this.events.recordGroup(batches));
+    if (recorded.outbox.length) this.handOff(recorded.outbox);
     return recorded.batches;
   }
 

@@ -46,6 +46,15 @@ export function prepare(q: SqlQuery & { strings: TemplateStringsArray }): SqlQue
   return { text: q.text, values: q.values, name: textOf(q.strings).name };
 }
 
+/**
+ * A named prepared statement from a text assembled once (for a statement with variants built from shared parts,
+ * where a tagged template cannot be used); `bind` gives it its values. Placeholders are written as $1, $2, ….
+ */
+export function preparedText(text: string): { bind(values: unknown[]): SqlQuery } {
+  const name = `fw_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  return { bind: (values) => ({ text, values, name }) };
+}
+
 export async function query<R extends pg.QueryResultRow>(db: Sql, q: SqlQuery): Promise<R[]> {
   return (await db.query<R>(q)).rows;
 }

@@ -333,7 +333,7 @@ export class EventStore {
     alsoCampaignIds: string[] = [],
   ): Promise<{ clicks: Array<{ userId: string; campaignId: string; at: number }>; windows: Map<string, number> }> {
     if (!userIds.length) return { clicks: [], windows: new Map() };
-    const rows = await query<{ user_id: string | null; campaign_id: string; occurred_at: Date | null; window_hours: number }>(this.pool, sql`
+    const rows = await query<{ user_id: string | null; campaign_id: string; occurred_at: Date | null; window_hours: number }>(this.pool, prepare(sql`
       -- Last-click attribution: the users' campaign clicks with their campaigns' windows, and the windows of
       -- campaigns clicked in the batches being recorded.
       WITH clicks AS (
@@ -343,7 +343,7 @@ export class EventStore {
       SELECT k.user_id, k.campaign_id, k.occurred_at, c.attribution_window_hours AS window_hours
       FROM clicks k JOIN campaigns c ON c.id = k.campaign_id
       UNION ALL
-      SELECT NULL, c.id, NULL, c.attribution_window_hours FROM campaigns c WHERE c.id = ANY(${alsoCampaignIds}::text[])`);
+      SELECT NULL, c.id, NULL, c.attribution_window_hours FROM campaigns c WHERE c.id = ANY(${alsoCampaignIds}::text[])`));
     return {
       clicks: rows.flatMap((r) => (r.user_id && r.occurred_at ? [{ userId: r.user_id, campaignId: r.campaign_id, at: r.occurred_at.getTime() }] : [])),
       windows: new Map(rows.map((r) => [r.campaign_id, r.window_hours])),

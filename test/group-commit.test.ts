@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupCommit } from '../src/services/group-commit';
 import { attributionApart } from '../src/services/ingest';
 import { connectDatabase, type Database } from '../src/store/db';
-import { EventStore, type StoredEvent } from '../src/store/events';
+import { EVENTS_RECORDED_TOPIC, EventStore, eventsPayloads, type StoredEvent } from '../src/store/events';
+import { OutboxStore, type OutboxMessage } from '../src/store/outbox';
 import { ProductStore } from '../src/store/products';
 import { planStockChanges, type StockChange, type StockLevel } from '../src/services/stock-rules';
 import { fileDatabaseUrl, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
@@ -152,6 +153,25 @@ describe('EventStore.recordGroup', () => {
     ]);
     const row = await db.pool.query('SELECT topic, sent_at FROM outbox WHERE id = $1', [result.outbox[0]!.id]);
     expect(row.rows[0]).toMatchObject({ topic: 'events.recorded', sent_at: null });
+  });
+
+  it('stores the events once: a message the writer did not hand off is relayed with the same events', async () => {
+    const u = uniqueId('u');
+    const batches = [
+      [event('VIEW', u, product(0)), event('ADD_TO_CART', u, product(1), { quantity: 2 })],
+      [event('VIEW', u, product(1), { unitPrice: 7.5, sessionId: 's1' })],
+    ];
+    batches[1]!.push(batches[0]![0]!); // a duplicate is not part of the message
+    const result = await events.recordGroup(batches);
+    const handed = result.outbox[0]!;
+    expect((handed.payload as { events: StoredEvent[] }).events.map((e) => e.id)).toEqual([batches[0]![0]!.id, batches[0]![1]!.id, batches[1]![0]!.id]);
+    const row = await db.pool.query('SELECT payload FROM outbox WHERE id = $1', [handed.id]);
+    expect(row.rows[0].payload).toBeNull();
+    // As after a crash between commit and hand-off: the relay reads the events back by outbox id.
+    const relayed: OutboxMessage[] = [];
+    const outbox = new OutboxStore(db, { [EVENTS_RECORDED_TOPIC]: eventsPayloads(events) });
+    while ((await outbox.relayBatch(500, async (m) => void relayed.push(...m))) === 500);
+    expect(relayed.find((m) => m.id === handed.id)).toEqual(handed);
   });
 
   it('answers as if the batches came one by one: repeated ids are duplicates where they repeat', async () => {

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { prepare, preparedText, query, sql, type Database, type Sql } from './db';
 import { INVENTORY_CHANGED_TOPIC } from './inventory';
-import type { OutboxMessage } from './outbox';
+import type { OutboxMessage, PayloadResolver } from './outbox';
 import { fromLeanRow, type LeanProductRow, type Product } from './products';
 
 export const EVENT_TYPES = ['VIEW', 'CLICK', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE', 'IMPRESSION'] as const;
@@ -112,22 +112,21 @@ function recordGroupText(stock: boolean): string {
               updated_at = now()
       ),
 ${stock ? STOCK_PART : ''}      box AS (
+        -- The message names its events by outbox_id rather than copying them (no JSON to build, compress and log
+        -- for every event); the writer hands the copy to the relay itself.
         INSERT INTO outbox (id, topic, payload)
-        SELECT (SELECT id FROM box_id), '${EVENTS_RECORDED_TOPIC}', json_build_object('events', json_agg(json_build_object(
-          'id', id, 'type', type, 'userId', user_id, 'sessionId', session_id, 'productId', product_id,
-          'category', category, 'campaignId', campaign_id, 'attributedCampaignId', attributed_campaign_id,
-          'recommendationId', recommendation_id,
-          'quantity', quantity, 'unitPrice', price,
-          'occurredAt', occurred_ms::bigint) ORDER BY ord))
-        FROM fresh
-        HAVING count(*) > 0
-        RETURNING id, payload
+        SELECT (SELECT id FROM box_id), '${EVENTS_RECORDED_TOPIC}', NULL
+        WHERE EXISTS (SELECT 1 FROM fresh)
+        RETURNING id
       )
       -- Rows of accepted batches that were not new (rare), so that the answer stays small.
       SELECT 'duplicate' AS kind, a.ord, a.id AS ref, NULL::json AS payload
       FROM accepted a WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.ord = a.ord)
       UNION ALL SELECT field, ord, ref, NULL FROM unknown
-      UNION ALL SELECT 'outbox', NULL, id::text, payload FROM box${stock ? `\n      UNION ALL SELECT 'inventory', NULL, id::text, payload FROM inventory_box` : ''}`;
+      -- What the writer's copy of the message needs from the catalog: each new event's category and price.
+      UNION ALL SELECT 'outbox', NULL, box.id::text, (
+        SELECT json_build_object('category', json_agg(category ORDER BY ord), 'price', json_agg(price ORDER BY ord)) FROM fresh)
+      FROM box${stock ? `\n      UNION ALL SELECT 'inventory', NULL, id::text, payload FROM inventory_box` : ''}`;
 }
 
 /** Purchases take stock: CTEs of the ingest statement, after `fresh` (the new events). */
@@ -193,6 +192,90 @@ const STOCK_PART = `
 const RECORD_GROUP = preparedText(recordGroupText(false));
 const RECORD_GROUP_WITH_STOCK = preparedText(recordGroupText(true));
 
+/**
+ * The new events of a recorded group, in record order, as the workers get them: the recorded values with the
+ * category and price the statement read from the catalog (given in the same order).
+ */
+function freshEvents(
+  batches: StoredEvent[][],
+  recorded: RecordedGroup['batches'],
+  catalog: { category: Array<string | null>; price: Array<number | null> },
+): StoredEvent[] {
+  const events: StoredEvent[] = [];
+  const taken = new Set<string>();
+  batches.forEach((batch, req) => {
+    const { fresh } = recorded[req]!;
+    for (const e of batch) {
+      // An id given twice in a group is new at its first occurrence only.
+      if (!fresh.has(e.id) || taken.has(e.id)) continue;
+      taken.add(e.id);
+      const i = events.length;
+      events.push({
+        id: e.id,
+        type: e.type,
+        userId: e.userId,
+        sessionId: e.sessionId,
+        productId: e.productId,
+        category: catalog.category[i] ?? null,
+        campaignId: e.campaignId,
+        attributedCampaignId: e.attributedCampaignId,
+        recommendationId: e.recommendationId,
+        quantity: e.quantity,
+        unitPrice: catalog.price[i] ?? null,
+        occurredAt: e.occurredAt,
+      });
+    }
+  });
+  if (events.length !== catalog.category.length) throw new Error(`recorded ${catalog.category.length} new events, found ${events.length}`);
+  return events;
+}
+
+interface OutboxEventRow {
+  outbox_id: string;
+  id: string;
+  type: EventType;
+  user_id: string;
+  session_id: string | null;
+  product_id: string | null;
+  category: string | null;
+  campaign_id: string | null;
+  attributed_campaign_id: string | null;
+  recommendation_id: string | null;
+  quantity: number;
+  unit_price: string | null;
+  occurred_at: Date;
+}
+
+/** Event rows (ordered by outbox id, then record order) as the messages that carried them. */
+function groupByOutbox(rows: OutboxEventRow[]): Map<string, StoredEvent[]> {
+  const groups = new Map<string, StoredEvent[]>();
+  for (const r of rows) {
+    const key = String(r.outbox_id);
+    const list = groups.get(key) ?? [];
+    list.push({
+      id: r.id,
+      type: r.type,
+      userId: r.user_id,
+      sessionId: r.session_id,
+      productId: r.product_id,
+      category: r.category,
+      campaignId: r.campaign_id,
+      attributedCampaignId: r.attributed_campaign_id,
+      recommendationId: r.recommendation_id,
+      quantity: r.quantity,
+      unitPrice: r.unit_price === null ? null : Number(r.unit_price),
+      occurredAt: r.occurred_at.getTime(),
+    });
+    groups.set(key, list);
+  }
+  return groups;
+}
+
+/** The relay's way to an events.recorded message's payload: its events, read back by outbox id. */
+export function eventsPayloads(store: EventStore): PayloadResolver {
+  return async (db, ids) => new Map([...(await store.byOutbox(ids, db))].map(([id, events]) => [id, { events }]));
+}
+
 export class EventStore {
   private readonly pool: pg.Pool;
   constructor(db: Database) {
@@ -244,8 +327,9 @@ export class EventStore {
     const result: RecordedGroup = { batches: batches.map(() => ({ fresh: new Set(), unknown: [] })), outbox: [] };
     const duplicates = new Set<number>();
     const unknown: typeof rows = [];
+    let box: { id: string; catalog: { category: Array<string | null>; price: Array<number | null> } } | undefined;
     for (const r of rows) {
-      if (r.kind === 'outbox') result.outbox.unshift({ id: r.ref, topic: EVENTS_RECORDED_TOPIC, payload: r.payload });
+      if (r.kind === 'outbox') box = { id: r.ref, catalog: r.payload as NonNullable<typeof box>['catalog'] };
       else if (r.kind === 'inventory') result.outbox.push({ id: r.ref, topic: INVENTORY_CHANGED_TOPIC, payload: r.payload });
       else if (r.kind === 'duplicate') duplicates.add(Number(r.ord));
       else unknown.push(r);
@@ -266,6 +350,7 @@ export class EventStore {
     }
     // A rejected batch wrote nothing: none of its ids is new.
     for (const b of result.batches) if (b.unknown.length) b.fresh.clear();
+    if (box) result.outbox.unshift({ id: box.id, topic: EVENTS_RECORDED_TOPIC, payload: { events: freshEvents(batches, result.batches, box.catalog) } });
     return result;
   }
 
@@ -282,13 +367,7 @@ export class EventStore {
   async *scanByOutbox(groupsPerPage = 500): AsyncGenerator<Array<{ outboxId: string; events: StoredEvent[] }>> {
     let after = '0';
     for (;;) {
-      const rows = await query<
-        {
-          outbox_id: string; id: string; type: EventType; user_id: string; session_id: string | null; product_id: string | null;
-          category: string | null; campaign_id: string | null; attributed_campaign_id: string | null;
-          recommendation_id: string | null; quantity: number; unit_price: string | null; occurred_at: Date;
-        }
-      >(this.pool, sql`
+      const rows = await query<OutboxEventRow>(this.pool, sql`
         -- One page of event groups for a feature rebuild, ordered by outbox id then record order.
         WITH page AS (
           SELECT DISTINCT outbox_id FROM events WHERE outbox_id > ${after} ORDER BY outbox_id LIMIT ${groupsPerPage}
@@ -299,28 +378,23 @@ export class EventStore {
         ORDER BY e.outbox_id, e.seq`);
       if (!rows.length) return;
       after = rows.at(-1)!.outbox_id;
-      const groups = new Map<string, StoredEvent[]>();
-      for (const r of rows) {
-        const key = String(r.outbox_id);
-        const list = groups.get(key) ?? [];
-        list.push({
-          id: r.id,
-          type: r.type,
-          userId: r.user_id,
-          sessionId: r.session_id,
-          productId: r.product_id,
-          category: r.category,
-          campaignId: r.campaign_id,
-          attributedCampaignId: r.attributed_campaign_id,
-          recommendationId: r.recommendation_id,
-          quantity: r.quantity,
-          unitPrice: r.unit_price === null ? null : Number(r.unit_price),
-          occurredAt: r.occurred_at.getTime(),
-        });
-        groups.set(key, list);
-      }
-      yield [...groups].map(([outboxId, events]) => ({ outboxId, events }));
+      yield [...groupByOutbox(rows)].map(([outboxId, events]) => ({ outboxId, events }));
     }
+  }
+
+  /**
+   * The events each of these outbox messages carries, in record order: what the relay delivers for a message
+   * its writer did not hand off (the message names its events by outbox_id). The category is the product's
+   * category now, which differs from the one handed off only if the product moved since.
+   */
+  async byOutbox(outboxIds: string[], db: Sql = this.pool): Promise<Map<string, StoredEvent[]>> {
+    const rows = await query<OutboxEventRow>(db, sql`
+      SELECT e.outbox_id, e.id, e.type::text AS type, e.user_id, e.session_id, e.product_id, p.category, e.campaign_id,
+             e.attributed_campaign_id, e.recommendation_id, e.quantity, e.unit_price::text, e.occurred_at
+      FROM events e LEFT JOIN products p ON p.id = e.product_id
+      WHERE e.outbox_id = ANY(${outboxIds}::bigint[])
+      ORDER BY e.outbox_id, e.seq`);
+    return groupByOutbox(rows);
   }
 
   /**

@@ -57,6 +57,8 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
     REDIS_URL,
     REDIS_PREFIX: redisPrefix,
     JWT_SECRET: SECRET,
+    // As deployed (the Dockerfile and docker-compose.yml set it): libraries skip their development checks.
+    NODE_ENV: 'production',
     MIGRATE_ON_START: 'false',
     // A bench measures the event path; background training would add noise it is not about.
     TRAIN_INTERVAL_MS: '0',

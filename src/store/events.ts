@@ -64,9 +64,10 @@ function recordGroupText(parts: StatementParts): string {
                                 recommendation_id, quantity, unit_price, occurred_ms, ord)
       ),
       looked AS (
-        -- Each event's product, looked up once: whether it exists, and the catalog defaults.
+        -- Each event's product, looked up once by its key: whether it exists, and the catalog defaults. (As a
+        -- plain join the planner hashes the whole catalog for every statement, dead row versions included.)
         SELECT i.*, p.id IS NOT NULL AS known, p.category, p.price AS product_price
-        FROM input i LEFT JOIN products p ON p.id = i.product_id
+        FROM input i LEFT JOIN LATERAL (SELECT id, category, price FROM products WHERE id = i.product_id LIMIT 1) p ON true
       ),
       unknown AS (
         SELECT req, ord, 'productId' AS field, product_id AS ref FROM looked WHERE product_id IS NOT NULL AND NOT known${parts.campaigns ? `

@@ -1,4 +1,4 @@
-// npm run bench:latency [-- --users 500 --seconds 10 --rates 100,1000 --apis 1 --split]
+// npm run bench:latency [-- --users 500 --seconds 10 --rates 100,1000 --warmup 300x10 --apis 1 --split]
 // The flywheel's loop, end to end: the time from `recordEvent` returning to the `recommendationsUpdated` push
 // that reflects the event arriving at a graphql-ws subscriber. API (ROLE=api) and worker (ROLE=worker) run as
 // separate processes; events are sent open-loop (on a fixed schedule, whether or not earlier ones returned).
@@ -20,6 +20,10 @@ const { values: args } = parseArgs({
     users: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '10' },
     rates: { type: 'string', default: '100,1000' },
+    // RATExSECONDS of traffic through the whole loop before the measured rates, not reported: a running platform
+    // has its hot code compiled (a fresh API and worker spend their first thousands of events in V8's compiler,
+    // which the first measured rate would otherwise pay for). 0 for none.
+    warmup: { type: 'string', default: '300x10' },
     'warm-users': { type: 'string', default: '4' },
     // API processes (shoppers' connections and recordEvent calls spread over them round-robin, as a load
     // balancer would): the platform scales out by adding them.
@@ -32,6 +36,7 @@ const { values: args } = parseArgs({
 const USERS = Number(args.users);
 const SECONDS = Number(args.seconds);
 const RATES = args.rates!.split(',').map(Number);
+const [WARMUP_RATE, WARMUP_SECONDS] = args.warmup === '0' ? [0, 0] : args.warmup!.split('x').map(Number) as [number, number];
 const APIS = Number(args.apis);
 const PAIRS = 500;
 const WARM_USERS_PER_PAIR = Number(args['warm-users']);
@@ -143,8 +148,9 @@ async function main() {
     // Each user views even products in an order of its own, each once.
     const orders = Array.from({ length: USERS }, () => shuffle(Array.from({ length: PAIRS }, (_, k) => 2 * k), rand));
     const rows: string[] = [];
-    for (const rate of RATES) {
-      const total = Math.round(rate * SECONDS);
+    const phases = [...(WARMUP_RATE ? [{ rate: WARMUP_RATE, seconds: WARMUP_SECONDS, warmup: true }] : []), ...RATES.map((rate) => ({ rate, seconds: SECONDS, warmup: false }))];
+    for (const { rate, seconds, warmup } of phases) {
+      const total = Math.round(rate * seconds);
       const sent: Sent[] = [];
       const requests: Promise<void>[] = [];
       const pushesBefore = pushes;
@@ -160,7 +166,7 @@ async function main() {
           const s: Sent = { user: u, reason: `Viewed together with ${productName(p)}`, scheduledAt: t0 + i * interval, sentAt: now };
           sent.push(s);
           pending[u]!.push(s);
-          const event = { id: `lat-${deployment.run}-${rate}-${i}`, type: 'VIEW', userId: `lat-${u}`, sessionId: `lat-${deployment.run}-${u}`, productId: productId(p) };
+          const event = { id: `lat-${deployment.run}-${warmup ? "w" : ""}${rate}-${i}`, type: 'VIEW', userId: `lat-${u}`, sessionId: `lat-${deployment.run}-${u}`, productId: productId(p) };
           requests.push(
             deployment.post(JSON.stringify({ query: RECORD_EVENT, variables: { e: event } }), service, i).then((res) => {
               s.respondedAt = performance.now();
@@ -188,6 +194,12 @@ async function main() {
         const [a, , c] = latencyColumns(measured.flatMap((s) => (from(s) !== undefined && to(s) !== undefined ? [Math.max(0, to(s)! - from(s)!)] : [])));
         return `p50 ${a}, p99 ${c}`;
       };
+      if (warmup) {
+        console.log(`warm-up: ${total} events at ${rate}/s (not reported): push delay p50 ${p50}, p99 ${p99} ms, ${measured.length} measured; CPU ms per event: ${cpuPerEvent}`);
+        for (const list of pending) list.length = 0;
+        await sleep(2000);
+        continue;
+      }
       rows.push(
         `| ${rate} | ${(total / sendSeconds).toFixed(0)} | ${p50} | ${p95} | ${p99} | ${max} | ${total} | ${measured.length} | ${total - measured.length} | ${r50} / ${r99} | ${pushes - pushesBefore} |`,
       );

@@ -64,16 +64,18 @@ function recordGroupText(parts: StatementParts): string {
                                 recommendation_id, quantity, unit_price, occurred_ms, ord)
       ),
       looked AS (
-        -- Each event's product, looked up once by its key: whether it exists, and the catalog defaults. (As a
-        -- plain join the planner hashes the whole catalog for every statement, dead row versions included.)
+        -- Each event's product, looked up once by its key: whether it exists, and the catalog defaults. (Lookups
+        -- in this statement are LATERAL … LIMIT 1, which stay index probes: its plan is made once per connection,
+        -- and as joins or EXISTS it hashed whole tables on every statement, the cart table growing all along.)
         SELECT i.*, p.id IS NOT NULL AS known, p.category, p.price AS product_price
         FROM input i LEFT JOIN LATERAL (SELECT id, category, price FROM products WHERE id = i.product_id LIMIT 1) p ON true
       ),
       unknown AS (
         SELECT req, ord, 'productId' AS field, product_id AS ref FROM looked WHERE product_id IS NOT NULL AND NOT known${parts.campaigns ? `
         UNION ALL
-        SELECT i.req, i.ord, 'campaignId', i.campaign_id FROM input i
-        WHERE i.campaign_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM campaigns c WHERE c.id = i.campaign_id)` : ''}
+        SELECT i.req, i.ord, 'campaignId', i.campaign_id
+        FROM input i LEFT JOIN LATERAL (SELECT true AS present FROM campaigns WHERE id = i.campaign_id LIMIT 1) c ON true
+        WHERE i.campaign_id IS NOT NULL AND c.present IS NULL` : ''}
       ),
       accepted AS (
         SELECT l.*, to_timestamp(l.occurred_ms / 1000) AS occurred_at, COALESCE(l.unit_price, l.product_price) AS price
@@ -136,8 +138,10 @@ const CART_PART = `
       cart AS (
         -- In key order, so that concurrent statements lock cart rows in the same order (no deadlock).
         INSERT INTO cart_items AS c (user_id, product_id, quantity, updated_at)
-        SELECT d.user_id, d.product_id, GREATEST(d.delta, d.floor), now() FROM cart_delta d
-        WHERE d.adds OR EXISTS (SELECT 1 FROM cart_items x WHERE x.user_id = d.user_id AND x.product_id = d.product_id)
+        SELECT d.user_id, d.product_id, GREATEST(d.delta, d.floor), now()
+        FROM cart_delta d LEFT JOIN LATERAL (
+          SELECT true AS present FROM cart_items x WHERE x.user_id = d.user_id AND x.product_id = d.product_id LIMIT 1) x ON true
+        WHERE d.adds OR x.present
         ORDER BY d.user_id, d.product_id
         ON CONFLICT (user_id, product_id) DO UPDATE
           SET quantity = (SELECT GREATEST(c.quantity + d2.delta, d2.floor) FROM cart_delta d2

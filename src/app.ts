@@ -9,7 +9,7 @@ import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
 import { createServices, type Services } from './services';
 import { FeatureStore } from './store/feature-store';
-import { EVENTS_RECORDED_TOPIC, EventStore, eventsPayloads } from './store/events';
+import { EventStore } from './store/events';
 import { dependencyChecks } from './store/health';
 import { RedisKeys } from './store/keys';
 import { KpiStore } from './store/kpis';
@@ -62,8 +62,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   const queues = new Queues(producer, keys);
   // Created up front so that their depths are reported from the start.
   for (const job of [applyEventsJob, publishInventoryChangesJob, rollupKpisJob, trainModelJob]) queues.queue(job.queue);
-  const outbox = new OutboxStore(db, { [EVENTS_RECORDED_TOPIC]: eventsPayloads(new EventStore(db)) });
-  const relay = new OutboxRelay(outbox, queues, log, { pollMs: config.OUTBOX_POLL_MS });
+  const relay = new OutboxRelay(new OutboxStore(db), queues, log, { pollMs: config.OUTBOX_POLL_MS });
   const metrics = new Metrics();
   metrics.observeQueues(queues, pubsub);
   const services = createServices({ db, redis, keys, pubsub, queues, config, handOff: (messages) => relay.handOff(messages) });
@@ -72,7 +71,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   relay.start();
   let workers: RunningWorkers | undefined;
   if (config.ROLE !== 'api') {
-    workers = startWorkers({ config, keys, features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), models: services.models, queues, pubsub, log });
+    workers = startWorkers({ config, keys, events: new EventStore(db), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), models: services.models, queues, pubsub, log });
   }
   const readiness = dependencyChecks(db, redis);
 

@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupCommit } from '../src/services/group-commit';
 import { attributionApart } from '../src/services/ingest';
 import { connectDatabase, type Database } from '../src/store/db';
-import { EVENTS_RECORDED_TOPIC, EventStore, eventsPayloads, type StoredEvent } from '../src/store/events';
-import { OutboxStore, type OutboxMessage } from '../src/store/outbox';
+import { EVENTS_RECORDED_TOPIC, EventStore, type StoredEvent } from '../src/store/events';
 import { ProductStore } from '../src/store/products';
 import { planStockChanges, type StockChange, type StockLevel } from '../src/services/stock-rules';
 import { fileDatabaseUrl, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
@@ -144,9 +143,9 @@ describe('EventStore.recordGroup', () => {
       { index: 2, field: 'campaignId', ref: 'no-such-campaign' },
     ]);
     expect(await stored([...good, ...bad, ...alsoGood].map((e) => e.id))).toBe(3);
-    // The outbox message carries the new events with the catalog's category and price, in batch order.
-    const payload = result.outbox[0]!.payload as { events: StoredEvent[] };
-    expect(payload.events.map((e) => [e.id, e.category, e.unitPrice])).toEqual([
+    // The outbox message names the new events (with the catalog's category and price), in batch order.
+    const named = (await events.byOutbox([result.outbox[0]!.id])).get(result.outbox[0]!.id)!;
+    expect(named.map((e) => [e.id, e.category, e.unitPrice])).toEqual([
       [good[0]!.id, 'cat-0', 10],
       [good[1]!.id, 'cat-1', 11],
       [alsoGood[0]!.id, null, null],
@@ -155,7 +154,7 @@ describe('EventStore.recordGroup', () => {
     expect(row.rows[0]).toMatchObject({ topic: 'events.recorded', sent_at: null });
   });
 
-  it('stores the events once: a message the writer did not hand off is relayed with the same events', async () => {
+  it('stores the events once: the outbox message names them, and they are read back by outbox id', async () => {
     const u = uniqueId('u');
     const batches = [
       [event('VIEW', u, product(0)), event('ADD_TO_CART', u, product(1), { quantity: 2 })],
@@ -163,15 +162,18 @@ describe('EventStore.recordGroup', () => {
     ];
     batches[1]!.push(batches[0]![0]!); // a duplicate is not part of the message
     const result = await events.recordGroup(batches);
-    const handed = result.outbox[0]!;
-    expect((handed.payload as { events: StoredEvent[] }).events.map((e) => e.id)).toEqual([batches[0]![0]!.id, batches[0]![1]!.id, batches[1]![0]!.id]);
-    const row = await db.pool.query('SELECT payload FROM outbox WHERE id = $1', [handed.id]);
+    const message = result.outbox[0]!;
+    expect(message).toMatchObject({ topic: EVENTS_RECORDED_TOPIC, payload: null });
+    const row = await db.pool.query('SELECT payload FROM outbox WHERE id = $1', [message.id]);
     expect(row.rows[0].payload).toBeNull();
-    // As after a crash between commit and hand-off: the relay reads the events back by outbox id.
-    const relayed: OutboxMessage[] = [];
-    const outbox = new OutboxStore(db, { [EVENTS_RECORDED_TOPIC]: eventsPayloads(events) });
-    while ((await outbox.relayBatch(500, async (m) => void relayed.push(...m))) === 500);
-    expect(relayed.find((m) => m.id === handed.id)).toEqual(handed);
+    // What a worker applies: the new events in record order, with the catalog's category and price.
+    const read = await events.byOutbox([message.id]);
+    const [a, b, c] = [batches[0]![0]!, batches[0]![1]!, batches[1]![0]!];
+    expect(read.get(message.id)).toEqual([
+      { ...a, category: 'cat-0', unitPrice: 10 },
+      { ...b, category: 'cat-1', unitPrice: 11 },
+      { ...c, category: 'cat-1', unitPrice: 7.5 },
+    ]);
   });
 
   it('answers as if the batches came one by one: repeated ids are duplicates where they repeat', async () => {
@@ -181,7 +183,7 @@ describe('EventStore.recordGroup', () => {
     const result = await events.recordGroup([[a, b, a], [b, event('VIEW', u, product(1))]]);
     expect(result.batches.map((x) => x.fresh.size)).toEqual([2, 1]);
     expect([...result.batches[0]!.fresh]).toEqual([a.id, b.id]);
-    expect((result.outbox[0]!.payload as { events: StoredEvent[] }).events).toHaveLength(3);
+    expect((await events.byOutbox([result.outbox[0]!.id])).get(result.outbox[0]!.id)).toHaveLength(3);
     const again = await events.recordGroup([[a]]);
     expect(again.batches[0]!.fresh.size).toBe(0);
     expect(again.outbox).toEqual([]);

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { prepare, preparedText, query, sql, type Database, type Sql } from './db';
 import { INVENTORY_CHANGED_TOPIC } from './inventory';
-import type { OutboxMessage, PayloadResolver } from './outbox';
+import type { OutboxMessage } from './outbox';
 import { fromLeanRow, type LeanProductRow, type Product } from './products';
 
 export const EVENT_TYPES = ['VIEW', 'CLICK', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE', 'IMPRESSION'] as const;
@@ -99,8 +99,8 @@ function recordGroupText(parts: StatementParts): string {
         SELECT DISTINCT ON (a.id) a.* FROM accepted a JOIN ins USING (id) ORDER BY a.id, a.ord
       ),
 ${parts.cart ? CART_PART : ''}${parts.stock ? STOCK_PART : ''}      box AS (
-        -- The message names its events by outbox_id rather than copying them (no JSON to build, compress and log
-        -- for every event); the writer hands the copy to the relay itself.
+        -- The message names its events by outbox_id rather than copying them (no JSON to build, compress, log,
+        -- enqueue and keep in Redis for every event): the worker reads them by outbox id.
         INSERT INTO outbox (id, topic, payload)
         SELECT (SELECT id FROM box_id), '${EVENTS_RECORDED_TOPIC}', NULL
         WHERE EXISTS (SELECT 1 FROM fresh)
@@ -110,10 +110,7 @@ ${parts.cart ? CART_PART : ''}${parts.stock ? STOCK_PART : ''}      box AS (
       SELECT 'duplicate' AS kind, a.ord, a.id AS ref, NULL::json AS payload
       FROM accepted a WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.ord = a.ord)
       UNION ALL SELECT field, ord, ref, NULL FROM unknown
-      -- What the writer's copy of the message needs from the catalog: each new event's category and price.
-      UNION ALL SELECT 'outbox', NULL, box.id::text, (
-        SELECT json_build_object('category', json_agg(category ORDER BY ord), 'price', json_agg(price ORDER BY ord)) FROM fresh)
-      FROM box${parts.stock ? `\n      UNION ALL SELECT 'inventory', NULL, id::text, payload FROM inventory_box` : ''}`;
+      UNION ALL SELECT 'outbox', NULL, id::text, NULL FROM box${parts.stock ? `\n      UNION ALL SELECT 'inventory', NULL, id::text, payload FROM inventory_box` : ''}`;
 }
 
 /** Cart changes: CTEs of the ingest statement, after `fresh` (the new events). */
@@ -228,44 +225,6 @@ function recordGroupStatement(batches: StoredEvent[][]): ReturnType<typeof prepa
   return statement;
 }
 
-/**
- * The new events of a recorded group, in record order, as the workers get them: the recorded values with the
- * category and price the statement read from the catalog (given in the same order).
- */
-function freshEvents(
-  batches: StoredEvent[][],
-  recorded: RecordedGroup['batches'],
-  catalog: { category: Array<string | null>; price: Array<number | null> },
-): StoredEvent[] {
-  const events: StoredEvent[] = [];
-  const taken = new Set<string>();
-  batches.forEach((batch, req) => {
-    const { fresh } = recorded[req]!;
-    for (const e of batch) {
-      // An id given twice in a group is new at its first occurrence only.
-      if (!fresh.has(e.id) || taken.has(e.id)) continue;
-      taken.add(e.id);
-      const i = events.length;
-      events.push({
-        id: e.id,
-        type: e.type,
-        userId: e.userId,
-        sessionId: e.sessionId,
-        productId: e.productId,
-        category: catalog.category[i] ?? null,
-        campaignId: e.campaignId,
-        attributedCampaignId: e.attributedCampaignId,
-        recommendationId: e.recommendationId,
-        quantity: e.quantity,
-        unitPrice: catalog.price[i] ?? null,
-        occurredAt: e.occurredAt,
-      });
-    }
-  });
-  if (events.length !== catalog.category.length) throw new Error(`recorded ${catalog.category.length} new events, found ${events.length}`);
-  return events;
-}
-
 interface OutboxEventRow {
   outbox_id: string;
   id: string;
@@ -305,11 +264,6 @@ function groupByOutbox(rows: OutboxEventRow[]): Map<string, StoredEvent[]> {
     groups.set(key, list);
   }
   return groups;
-}
-
-/** The relay's way to an events.recorded message's payload: its events, read back by outbox id. */
-export function eventsPayloads(store: EventStore): PayloadResolver {
-  return async (db, ids) => new Map([...(await store.byOutbox(ids, db))].map(([id, events]) => [id, { events }]));
 }
 
 export class EventStore {
@@ -357,9 +311,8 @@ export class EventStore {
     const result: RecordedGroup = { batches: batches.map(() => ({ fresh: new Set(), unknown: [] })), outbox: [] };
     const duplicates = new Set<number>();
     const unknown: typeof rows = [];
-    let box: { id: string; catalog: { category: Array<string | null>; price: Array<number | null> } } | undefined;
     for (const r of rows) {
-      if (r.kind === 'outbox') box = { id: r.ref, catalog: r.payload as NonNullable<typeof box>['catalog'] };
+      if (r.kind === 'outbox') result.outbox.unshift({ id: r.ref, topic: EVENTS_RECORDED_TOPIC, payload: null });
       else if (r.kind === 'inventory') result.outbox.push({ id: r.ref, topic: INVENTORY_CHANGED_TOPIC, payload: r.payload });
       else if (r.kind === 'duplicate') duplicates.add(Number(r.ord));
       else unknown.push(r);
@@ -380,7 +333,6 @@ export class EventStore {
     }
     // A rejected batch wrote nothing: none of its ids is new.
     for (const b of result.batches) if (b.unknown.length) b.fresh.clear();
-    if (box) result.outbox.unshift({ id: box.id, topic: EVENTS_RECORDED_TOPIC, payload: { events: freshEvents(batches, result.batches, box.catalog) } });
     return result;
   }
 
@@ -413,9 +365,9 @@ export class EventStore {
   }
 
   /**
-   * The events each of these outbox messages carries, in record order: what the relay delivers for a message
-   * its writer did not hand off (the message names its events by outbox_id). The category is the product's
-   * category now, which differs from the one handed off only if the product moved since.
+   * The events each of these outbox messages carries, in record order: what a worker applies for an
+   * apply-events job (the message names its events by outbox_id). The category is the product's category when
+   * read, as a feature rebuild reads it.
    */
   async byOutbox(outboxIds: string[], db: Sql = this.pool): Promise<Map<string, StoredEvent[]>> {
     const rows = await query<OutboxEventRow>(db, sql`

@@ -1,24 +1,18 @@
 // The outbox table. Writers hand their rows to BullMQ right after commit and mark them sent (markSent); relays
 // claim what was left behind (a crash, Redis down) with SKIP LOCKED, so several processes can relay at once.
 import type pg from 'pg';
-import { prepare, query, sql, transaction, type Database, type Sql } from './db';
+import { prepare, query, sql, transaction, type Database } from './db';
 
 export interface OutboxMessage {
   id: string;
   topic: string;
+  /** null for an events.recorded message: its events are the events rows with this outbox_id. */
   payload: unknown;
 }
 
-/** Reads the payloads of messages stored without one (events.recorded names its events by outbox_id). */
-export type PayloadResolver = (db: Sql, ids: string[]) => Promise<Map<string, unknown>>;
-
 export class OutboxStore {
   private readonly pool: pg.Pool;
-  constructor(
-    db: Database,
-    /** By topic: how a message stored without payload gets one when relayed. */
-    private readonly resolvers: Record<string, PayloadResolver> = {},
-  ) {
+  constructor(db: Database) {
     this.pool = db.pool;
   }
 
@@ -42,12 +36,6 @@ export class OutboxStore {
       if (!rows.length) return 0;
       // RETURNING follows no particular order; jobs are enqueued in outbox order (ids are bigint, as strings).
       rows.sort((a, b) => a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      for (const [topic, resolve] of Object.entries(this.resolvers)) {
-        const ids = rows.filter((r) => r.topic === topic && r.payload === null).map((r) => r.id);
-        if (!ids.length) continue;
-        const payloads = await resolve(tx, ids);
-        for (const r of rows) if (r.topic === topic && r.payload === null) r.payload = payloads.get(r.id) ?? null;
-      }
       await deliver(rows.map((r) => ({ id: r.id, topic: r.topic, payload: r.payload })));
       return rows.length;
     });

@@ -27,7 +27,10 @@ const storedEvent = z.object({
 export const applyEventsJob = defineJob({
   queue: 'events',
   name: 'apply-events',
-  schema: z.object({ events: z.array(storedEvent).min(1) }),
+  // The outbox message, by id: its events are the events rows with that outbox_id, read by the worker (a job
+  // holds no copy of them, in Redis for as long as BullMQ keeps the job). Jobs enqueued before that carry the
+  // events themselves.
+  schema: z.union([z.object({ outboxId: z.string().regex(/^\d+$/, 'must be an outbox id') }), z.object({ events: z.array(storedEvent).min(1) })]),
   options: {
     attempts: 20,
     backoff: { type: 'exponential', delay: 200 },

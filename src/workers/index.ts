@@ -2,6 +2,7 @@
 import { Worker } from 'bullmq';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { EventStore, StoredEvent } from '../store/events';
 import type { FeatureStore, JobEvents } from '../store/feature-store';
 import type { KpiStore } from '../store/kpis';
 import type { Queues } from '../store/queues';
@@ -20,9 +21,20 @@ export interface RunningWorkers {
   stop(): Promise<void>;
 }
 
+/** An apply-events job as the worker got it: its events, or the outbox message whose events to read. */
+type EventsJob = { jobId: string; events: StoredEvent[] } | { jobId: string; outboxId: string };
+
+/** The jobs of a micro-batch with their events: those named by outbox id read from Postgres in one query. */
+async function resolveEvents(store: EventStore, jobs: EventsJob[]): Promise<JobEvents[]> {
+  const named = jobs.flatMap((j) => ('outboxId' in j ? [j.outboxId] : []));
+  const read = named.length ? await store.byOutbox(named) : new Map<string, StoredEvent[]>();
+  return jobs.map((j) => ('outboxId' in j ? { jobId: j.jobId, events: read.get(j.outboxId) ?? [] } : j));
+}
+
 export function startWorkers(deps: {
   config: Config;
   keys: RedisKeys;
+  events: EventStore;
   features: FeatureStore;
   kpis: KpiStore;
   models: ModelService;
@@ -36,8 +48,9 @@ export function startWorkers(deps: {
   const writer = createRedis(config.REDIS_URL, 'flywheel-feature-writer', { maxRetriesPerRequest: null });
   for (const c of [workerConnection, writer]) c.on('error', (err) => log.debug({ err: err.message }, 'worker redis error'));
 
-  const batcher = new MicroBatcher<JobEvents>(
-    async (jobs) => {
+  const batcher = new MicroBatcher<EventsJob>(
+    async (batch) => {
+      const jobs = await resolveEvents(deps.events, batch);
       const applied = await applyEventBatch(
         { features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m), channel: (t) => keys.channel(t) },
         jobs,
@@ -59,7 +72,7 @@ export function startWorkers(deps: {
     async (job) => {
       if (job.name !== applyEventsJob.name) throw new Error(`unknown job ${job.name} on queue ${applyEventsJob.queue}`);
       const payload = checkPayload(applyEventsJob, job.data);
-      await batcher.add({ jobId: job.id!, events: payload.events });
+      await batcher.add('events' in payload ? { jobId: job.id!, events: payload.events } : { jobId: job.id!, outboxId: payload.outboxId });
     },
     {
       connection: workerConnection,

@@ -109,7 +109,8 @@ export class OutboxRelay {
       const def = JOB_FOR_TOPIC[m.topic];
       if (!def) throw new Error(`outbox message ${m.id} has unknown topic ${m.topic}`);
       const list = byJob.get(def) ?? [];
-      list.push({ jobId: outboxJobId(m.id), data: m.payload });
+      // An events message has no payload: its job names it, and the worker reads the events by outbox id.
+      list.push({ jobId: outboxJobId(m.id), data: m.topic === EVENTS_RECORDED_TOPIC && m.payload === null ? { outboxId: m.id } : m.payload });
       byJob.set(def, list);
     }
     for (const [def, jobs] of byJob) await this.queues.addBulk(def, jobs);

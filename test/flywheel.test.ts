@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 import { spawnPlatform } from './support/process';
 import { TcpProxy } from './support/tcp-proxy';
+import { applyEventsJob } from '../src/workers/apply-events';
+import { outboxJobId } from '../src/workers/job';
 
 const RECORD = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted duplicates } }`;
 const LIVE = `subscription($userId: ID!) {
@@ -57,6 +59,25 @@ describe('two API instances and one worker', () => {
     expect(list.items.every((i: any) => i.product.stock > 0)).toBe(true);
     expect(list.items.find((i: any) => i.product.id === ids[1]).reason).toBe('Viewed together with Item 0');
     sub.unsubscribe();
+  });
+
+  it('applies a job by the outbox message it names, and fails a job whose message has no events, alone', async () => {
+    const [p] = await seedCatalog(a, uniqueId('ref'), () => 10, 1);
+    // A job naming an outbox message that does not exist (nothing writes one without events) …
+    const missing = '9000000000000';
+    await a.platform.queues.addBulk(applyEventsJob, [{ jobId: outboxJobId(missing), data: { outboxId: missing } }]);
+    // … next to real ones, which the worker applies once, reading their events by outbox id.
+    const events = Array.from({ length: 6 }, () => ({ id: uniqueId('e'), type: 'CLICK', userId: uniqueId('u'), productId: p }));
+    for (const e of events) await a.gql(RECORD, { events: [e] }, await a.token('service'));
+    const clicks = () => a.platform.redis.hget(a.platform.keys.productStats(p!), 'CLICK');
+    await eventually(async () => (await clicks()) === '6', 10_000, 'the clicks applied');
+    await eventually(async () => {
+      const job = await a.platform.queues.queue(applyEventsJob.queue).getJob(outboxJobId(missing));
+      return (job?.attemptsMade ?? 0) >= 1 && job!.failedReason?.includes(`no events recorded with outbox message ${missing}`);
+    }, 10_000, 'the job without events failed');
+    // Retried alongside it, the others still count once.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await clicks()).toBe('6');
   });
 
   it('refuses a shopper subscribing to someone else, and answers queries for the same rules', async () => {

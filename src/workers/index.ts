@@ -24,11 +24,22 @@ export interface RunningWorkers {
 /** An apply-events job as the worker got it: its events, or the outbox message whose events to read. */
 type EventsJob = { jobId: string; events: StoredEvent[] } | { jobId: string; outboxId: string };
 
-/** The jobs of a micro-batch with their events: those named by outbox id read from Postgres in one query. */
-async function resolveEvents(store: EventStore, jobs: EventsJob[]): Promise<JobEvents[]> {
-  const named = jobs.flatMap((j) => ('outboxId' in j ? [j.outboxId] : []));
+/**
+ * The jobs of a micro-batch with their events: those named by outbox id read from Postgres in one query. An
+ * outbox message always has events (the statement that writes it writes them); a job that finds none is left
+ * out and reported in `missing`.
+ */
+async function resolveEvents(store: EventStore, batch: EventsJob[]): Promise<{ jobs: JobEvents[]; missing: string[] }> {
+  const named = batch.flatMap((j) => ('outboxId' in j ? [j.outboxId] : []));
   const read = named.length ? await store.byOutbox(named) : new Map<string, StoredEvent[]>();
-  return jobs.map((j) => ('outboxId' in j ? { jobId: j.jobId, events: read.get(j.outboxId) ?? [] } : j));
+  const jobs: JobEvents[] = [];
+  const missing: string[] = [];
+  for (const j of batch) {
+    if (!('outboxId' in j)) jobs.push(j);
+    else if (read.get(j.outboxId)?.length) jobs.push({ jobId: j.jobId, events: read.get(j.outboxId)! });
+    else missing.push(j.outboxId);
+  }
+  return { jobs, missing };
 }
 
 export function startWorkers(deps: {
@@ -50,11 +61,13 @@ export function startWorkers(deps: {
 
   const batcher = new MicroBatcher<EventsJob>(
     async (batch) => {
-      const jobs = await resolveEvents(deps.events, batch);
-      const applied = await applyEventBatch(
-        { features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m), channel: (t) => keys.channel(t) },
-        jobs,
-      );
+      const { jobs, missing } = await resolveEvents(deps.events, batch);
+      const applied = jobs.length
+        ? await applyEventBatch(
+            { features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m), channel: (t) => keys.channel(t) },
+            jobs,
+          )
+        : 0;
       if (config.TRAIN_AFTER_EVENTS > 0 && applied > 0) {
         const events = jobs.reduce((s, j) => s + j.events.length, 0);
         const since = await writer.incrby(keys.eventsSinceTraining(), events);
@@ -63,6 +76,9 @@ export function startWorkers(deps: {
           deps.models.retrain('flywheel', null, 'EVENTS').catch((err) => log.warn({ err: (err as Error).message }, 'could not request training'));
         }
       }
+      // Fails the batch's jobs, so that BullMQ tries them again: the others were applied and their retry finds them
+      // marked; the job without events keeps failing, visibly, until it ends among the failed jobs.
+      if (missing.length) throw new Error(`no events recorded with outbox message ${missing.join(', ')}`);
     },
     { maxItems: config.WORKER_BATCH_SIZE, lingerMs: config.WORKER_BATCH_LINGER_MS },
   );

@@ -207,6 +207,35 @@ describe('EventStore.recordGroup', () => {
     expect(await cart(apart)).toEqual([{ product_id: p, quantity: 1 }]);
   });
 
+  it('credits a purchase to the last campaign click at or before it that is inside its own window', async () => {
+    const [wide, narrow] = [uniqueId('cw'), uniqueId('cn')];
+    await db.pool.query(
+      `INSERT INTO campaigns (id, name, starts_at, ends_at, budget, attribution_window_hours, product_ids, updated_at)
+       SELECT id, id, now() - interval '1 day', now() + interval '1 day', 100, hours, '{}', now()
+       FROM unnest($1::text[], $2::int[]) AS c(id, hours)`,
+      [[wide, narrow], [24, 1]],
+    );
+    const now = Date.now();
+    const at = (minutes: number) => now + minutes * 60_000;
+    const click = (user: string, campaignId: string, minutes: number) => event('CLICK', user, product(0), { campaignId, occurredAt: at(minutes) });
+    const buy = (user: string, extra: Partial<StoredEvent> = {}) => event('PURCHASE', user, product(1), { occurredAt: at(0), ...extra });
+    const u = Array.from({ length: 6 }, () => uniqueId('u'));
+    // Clicks recorded before.
+    await events.recordGroup([[click(u[0]!, wide, -180), click(u[0]!, narrow, -120), click(u[1]!, wide, -120), click(u[2]!, wide, -120)]]);
+    const purchases = [
+      buy(u[0]!), // the later click (narrow) is outside its 1-hour window: the earlier one (wide) counts
+      buy(u[1]!), // a click of the same batch, later than the recorded one and not after the purchase, wins
+      buy(u[2]!), // a click of the same batch after the purchase does not count
+      buy(u[3]!, { campaignId: wide }), // a purchase naming its campaign is not attributed
+      buy(u[4]!), // no click
+      buy(u[5]!), // a click at the purchase's own time counts
+    ];
+    await events.recordGroup([[click(u[1]!, narrow, -30), ...purchases, click(u[2]!, narrow, 1), click(u[5]!, narrow, 0)]]);
+    const rows = await db.pool.query('SELECT id, attributed_campaign_id FROM events WHERE id = ANY($1)', [purchases.map((p) => p.id)]);
+    const credited = new Map(rows.rows.map((r) => [r.id, r.attributed_campaign_id]));
+    expect(purchases.map((p) => credited.get(p.id))).toEqual([wide, narrow, wide, null, null, narrow]);
+  });
+
   it('takes stock for purchases as the stock rules plan it: levels, ledger, alerts and their announcement', async () => {
     // Products with little stock, so that random purchase groups cross thresholds, run out and over-sell.
     const ids = [0, 1, 2, 3].map((i) => `${prefix}-s${i}`);

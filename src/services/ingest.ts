@@ -6,7 +6,6 @@ import { EVENT_TYPES, type EventStore, type RecordedGroup, type StoredEvent } fr
 import type { CampaignStore } from '../store/campaigns';
 import type { OutboxMessage } from '../store/outbox';
 import type { ProductStore } from '../store/products';
-import { attributePurchases, MAX_ATTRIBUTION_WINDOW_HOURS } from './attribution';
 import { externalId } from './catalog';
 import { GroupCommit } from './group-commit';
 import { checkBatch } from './validation';
@@ -126,38 +125,14 @@ export class IngestService {
   }
 
   /**
-   * Writes a group of batches (see GroupCommit): attribution for the whole group, then one statement that also
-   * takes the purchases' stock (see EventStore.recordGroup); a single statement is atomic by itself, so no
-   * transaction and no round trips beyond it.
+   * Writes a group of batches (see GroupCommit) in one statement, which also credits purchases to campaigns
+   * (last click) and takes the stock they buy (see EventStore.recordGroup): a single statement is atomic by
+   * itself, so no transaction and no round trip beyond it.
    */
   private async writeGroup(batches: StoredEvent[][]): Promise<RecordedGroup['batches']> {
-    await this.attribute(batches);
     const recorded = await retryOnDeadlock(() => this.events.recordGroup(batches));
     if (recorded.outbox.length) this.handOff(recorded.outbox);
     return recorded.batches;
-  }
-
-  /**
-   * Credits purchases without campaignId by last click (earlier clicks in Postgres and in the same batch), once,
-   * at record time: the decision is stored on the event, so live counters and recounts agree forever. One query
-   * for the whole group (attributionApart keeps other batches' clicks of the same user out of a group).
-   */
-  private async attribute(batches: StoredEvent[][]): Promise<void> {
-    const purchases = batches.flat().filter((r) => r.type === 'PURCHASE' && !r.campaignId);
-    if (!purchases.length) return;
-    const earliest = Math.min(...purchases.map((p) => p.occurredAt));
-    const inBatch = batches.map((rows) => rows.flatMap(campaignClick));
-    const { clicks: stored, windows } = await this.events.campaignClicks(
-      [...new Set(purchases.map((p) => p.userId))],
-      new Date(earliest - MAX_ATTRIBUTION_WINDOW_HOURS * 3600_000),
-      [...new Set(inBatch.flat().map((c) => c.campaignId))],
-    );
-    batches.forEach((rows, i) => {
-      const own = rows.filter((r) => r.type === 'PURCHASE' && !r.campaignId);
-      if (!own.length) return;
-      const credited = attributePurchases(own.map((p) => ({ id: p.id, userId: p.userId, at: p.occurredAt })), [...stored, ...inBatch[i]!], windows);
-      for (const p of own) p.attributedCampaignId = credited.get(p.id) ?? null;
-    });
   }
 
   /** For checks done before validation (who may record for whom). */
@@ -169,10 +144,6 @@ export class IngestService {
     }
     return [...ids];
   }
-}
-
-function campaignClick(r: StoredEvent) {
-  return r.type === 'CLICK' && r.campaignId ? [{ userId: r.userId, campaignId: r.campaignId, at: r.occurredAt }] : [];
 }
 
 /**

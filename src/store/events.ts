@@ -1,6 +1,7 @@
 // Events, cart state and the outbox in Postgres: the durable half of the flywheel.
 import type pg from 'pg';
 import { prepare, preparedText, query, sql, type Database, type Sql } from './db';
+import { MAX_ATTRIBUTION_WINDOW_HOURS } from '../services/attribution';
 import { INVENTORY_CHANGED_TOPIC } from './inventory';
 import type { OutboxMessage } from './outbox';
 import { fromLeanRow, type LeanProductRow, type Product } from './products';
@@ -78,7 +79,8 @@ function recordGroupText(parts: StatementParts): string {
         WHERE i.campaign_id IS NOT NULL AND c.present IS NULL` : ''}
       ),
       accepted AS (
-        SELECT l.*, to_timestamp(l.occurred_ms / 1000) AS occurred_at, COALESCE(l.unit_price, l.product_price) AS price
+        SELECT l.*, to_timestamp(l.occurred_ms / 1000) AS occurred_at, COALESCE(l.unit_price, l.product_price) AS price,
+               ${parts.stock ? ATTRIBUTION : 'NULL::text'} AS credit
         FROM looked l
         WHERE NOT EXISTS (SELECT 1 FROM unknown u WHERE u.req = l.req)
       ),
@@ -88,7 +90,7 @@ function recordGroupText(parts: StatementParts): string {
       ins AS (
         INSERT INTO events (id, type, user_id, session_id, product_id, campaign_id, attributed_campaign_id,
                             recommendation_id, quantity, unit_price, occurred_at, outbox_id)
-        SELECT a.id, type::"EventType", user_id, session_id, product_id, campaign_id, attributed_campaign_id,
+        SELECT a.id, type::"EventType", user_id, session_id, product_id, campaign_id, COALESCE(attributed_campaign_id, credit),
                recommendation_id, quantity, price, occurred_at, box_id.id
         FROM accepted a, box_id ORDER BY ord
         ON CONFLICT (id) DO NOTHING
@@ -112,6 +114,30 @@ ${parts.cart ? CART_PART : ''}${parts.stock ? STOCK_PART : ''}      box AS (
       UNION ALL SELECT field, ord, ref, NULL FROM unknown
       UNION ALL SELECT 'outbox', NULL, id::text, NULL FROM box${parts.stock ? `\n      UNION ALL SELECT 'inventory', NULL, id::text, payload FROM inventory_box` : ''}`;
 }
+
+/**
+ * Last-click attribution, an expression of the ingest statement's `accepted` CTE (`l` an input row): a PURCHASE
+ * without campaignId is credited to the campaign its user clicked last, at or before the purchase, among clicks
+ * still inside their own campaign's window: clicks recorded before, and clicks of the same batch. Clicks of
+ * other batches of the group are not seen; a group never holds one a purchase would need (attributionApart in
+ * services/ingest.ts). Decided once, at record time, and stored on the event, so live counters and recounts agree.
+ */
+const ATTRIBUTION = `CASE WHEN l.type = 'PURCHASE' AND l.campaign_id IS NULL THEN (
+                 SELECT c.campaign_id FROM (
+                   SELECT e.campaign_id, e.occurred_at AS at, 0 AS src FROM events e
+                   WHERE e.type = 'CLICK' AND e.campaign_id IS NOT NULL AND e.user_id = l.user_id
+                     AND e.occurred_at <= to_timestamp(l.occurred_ms / 1000)
+                     AND e.occurred_at >= to_timestamp(l.occurred_ms / 1000) - interval '${MAX_ATTRIBUTION_WINDOW_HOURS} hours'
+                   UNION ALL
+                   SELECT j.campaign_id, to_timestamp(j.occurred_ms / 1000), 1 FROM input j
+                   WHERE j.req = l.req AND j.type = 'CLICK' AND j.campaign_id IS NOT NULL AND j.user_id = l.user_id
+                     AND j.occurred_ms <= l.occurred_ms
+                 ) c
+                 JOIN LATERAL (SELECT attribution_window_hours AS hours FROM campaigns WHERE id = c.campaign_id LIMIT 1) k ON true
+                 WHERE c.at >= to_timestamp(l.occurred_ms / 1000) - make_interval(hours => k.hours)
+                 ORDER BY c.at DESC, c.src
+                 LIMIT 1)
+               END`;
 
 /** Cart changes: CTEs of the ingest statement, after `fresh` (the new events). */
 const CART_PART = `
@@ -377,33 +403,6 @@ export class EventStore {
       WHERE e.outbox_id = ANY(${outboxIds}::bigint[])
       ORDER BY e.outbox_id, e.seq`);
     return groupByOutbox(rows);
-  }
-
-  /**
-   * Campaign clicks of these users since `since`, and the attribution window of each campaign they name or
-   * `alsoCampaignIds` name (for last-click attribution), in one round trip.
-   */
-  async campaignClicks(
-    userIds: string[],
-    since: Date,
-    alsoCampaignIds: string[] = [],
-  ): Promise<{ clicks: Array<{ userId: string; campaignId: string; at: number }>; windows: Map<string, number> }> {
-    if (!userIds.length) return { clicks: [], windows: new Map() };
-    const rows = await query<{ user_id: string | null; campaign_id: string; occurred_at: Date | null; window_hours: number }>(this.pool, prepare(sql`
-      -- Last-click attribution: the users' campaign clicks with their campaigns' windows, and the windows of
-      -- campaigns clicked in the batches being recorded.
-      WITH clicks AS (
-        SELECT user_id, campaign_id, occurred_at FROM events
-        WHERE type = 'CLICK' AND campaign_id IS NOT NULL AND user_id = ANY(${userIds}::text[]) AND occurred_at >= ${since}
-      )
-      SELECT k.user_id, k.campaign_id, k.occurred_at, c.attribution_window_hours AS window_hours
-      FROM clicks k JOIN campaigns c ON c.id = k.campaign_id
-      UNION ALL
-      SELECT NULL, c.id, NULL, c.attribution_window_hours FROM campaigns c WHERE c.id = ANY(${alsoCampaignIds}::text[])`));
-    return {
-      clicks: rows.flatMap((r) => (r.user_id && r.occurred_at ? [{ userId: r.user_id, campaignId: r.campaign_id, at: r.occurred_at.getTime() }] : [])),
-      windows: new Map(rows.map((r) => [r.campaign_id, r.window_hours])),
-    };
   }
 
   /**

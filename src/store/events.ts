@@ -300,10 +300,11 @@ export class EventStore {
 
   /**
    * Records a group of batches (concurrent recordEvents calls, see services/group-commit.ts) in ONE statement, so
-   * that it costs one round trip and is atomic: the events that are new, the cart changes they imply, the stock
-   * their purchases take (levels, ledger rows, alerts; the purchased products are locked for the statement) and
-   * the outbox rows carrying all this to the workers. Catalog defaults (category, unit price) are read in the
-   * same statement, so a product created a moment ago is found and no lookup round trip is needed.
+   * that it costs one round trip and is atomic: the events that are new (purchases credited to a campaign by last
+   * click, see ATTRIBUTION), the cart changes they imply, the stock their purchases take (levels, ledger rows,
+   * alerts; the purchased products are locked for the statement) and the outbox rows carrying all this to the
+   * workers. Catalog defaults (unit price) are read in the same statement, so a product created a moment ago is
+   * found and no lookup round trip is needed.
    *
    * Each batch is all or nothing on its own: a batch with an event naming no catalog product (or no campaign)
    * writes nothing and is reported, and the other batches of the group are written. The result is what running

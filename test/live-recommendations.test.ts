@@ -15,18 +15,22 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
+/** Four products named `${name} 0`…`${name} 3`; two other shoppers link item 0 with item 1, and item 2 with item 3. */
+async function linkedPairs(prefix: string, name: string): Promise<(i: number) => string> {
+  const id = (i: number) => `${prefix}-${i}`;
+  const products = [0, 1, 2, 3].map((i) => ({ id: id(i), name: `${name} ${i}`, category: 'c', price: 5, stock: 10 }));
+  const upserted = await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: products }, await t.token('admin'));
+  expect(upserted.errors).toBeUndefined();
+  const others = [uniqueId('other'), uniqueId('other')];
+  const history = [0, 1, 2, 3].map((i) => ({ id: uniqueId('e'), type: 'VIEW', userId: others[i >> 1], productId: id(i) }));
+  expect((await t.gql(RECORD, { events: history }, await t.token('service'))).data.recordEvents.accepted).toBe(4);
+  return id;
+}
+
 describe('live recommendations and the cart', () => {
   it('follows each cart change, and keeps the cart across views', async () => {
-    const prefix = uniqueId('cart');
-    const id = (i: number) => `${prefix}-${i}`;
-    const admin = await t.token('admin');
+    const id = await linkedPairs(uniqueId('cart'), 'Item');
     const service = await t.token('service');
-    const products = [0, 1, 2, 3].map((i) => ({ id: id(i), name: `Item ${i}`, category: 'c', price: 5, stock: 10 }));
-    expect((await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: products }, admin)).errors).toBeUndefined();
-    // Two other shoppers link item 0 with item 1, and item 2 with item 3.
-    const others = [uniqueId('other'), uniqueId('other')];
-    const history = [0, 1, 2, 3].map((i) => ({ id: uniqueId('e'), type: 'VIEW', userId: others[i >> 1], productId: id(i) }));
-    expect((await t.gql(RECORD, { events: history }, service)).data.recordEvents.accepted).toBe(4);
 
     const user = uniqueId('shopper');
     const sub = collect(t.ws(await t.token('shopper', user)), LIVE, { userId: user });
@@ -119,16 +123,8 @@ describe('live recommendations and the cart', () => {
   });
 
   it('takes the newest announced state: an older announcement arriving late brings no push of its own', async () => {
-    const prefix = uniqueId('ann');
-    const id = (i: number) => `${prefix}-${i}`;
-    const admin = await t.token('admin');
+    const id = await linkedPairs(uniqueId('ann'), 'Ann');
     const service = await t.token('service');
-    const products = [0, 1, 2, 3].map((i) => ({ id: id(i), name: `Ann ${i}`, category: 'c', price: 5, stock: 10 }));
-    expect((await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: products }, admin)).errors).toBeUndefined();
-    // Others link 0 with 1 and 2 with 3.
-    const others = [uniqueId('other'), uniqueId('other')];
-    const history = [0, 1, 2, 3].map((i) => ({ id: uniqueId('e'), type: 'VIEW', userId: others[i >> 1], productId: id(i) }));
-    expect((await t.gql(RECORD, { events: history }, service)).data.recordEvents.accepted).toBe(4);
     await eventually(async () => (await t.gql(`{ similarProducts(productId: "${id(2)}") { product { id } } }`, {}, service)).data.similarProducts.length > 0);
 
     const user = uniqueId('shopper');

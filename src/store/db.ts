@@ -20,11 +20,16 @@ export interface SqlQuery {
 
 const texts = new WeakMap<TemplateStringsArray, { text: string; name: string }>();
 
+/** A prepared statement's name: derived from its text, so that every connection names the same text alike. */
+function statementName(text: string): string {
+  return `fw_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+}
+
 function textOf(strings: TemplateStringsArray): { text: string; name: string } {
   let t = texts.get(strings);
   if (!t) {
     const text = strings.reduce((acc, s, i) => `${acc}$${i}${s}`);
-    t = { text, name: `fw_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` };
+    t = { text, name: statementName(text) };
     texts.set(strings, t);
   }
   return t;
@@ -51,7 +56,7 @@ export function prepare(q: SqlQuery & { strings: TemplateStringsArray }): SqlQue
  * where a tagged template cannot be used); `bind` gives it its values. Placeholders are written as $1, $2, ….
  */
 export function preparedText(text: string): { bind(values: unknown[]): SqlQuery } {
-  const name = `fw_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  const name = statementName(text);
   return { bind: (values) => ({ text, values, name }) };
 }
 

@@ -376,18 +376,12 @@ export class EventStore {
   async *scanByOutbox(groupsPerPage = 500): AsyncGenerator<Array<{ outboxId: string; events: StoredEvent[] }>> {
     let after = '0';
     for (;;) {
-      const rows = await query<OutboxEventRow>(this.pool, sql`
-        -- One page of event groups for a feature rebuild, ordered by outbox id then record order.
-        WITH page AS (
-          SELECT DISTINCT outbox_id FROM events WHERE outbox_id > ${after} ORDER BY outbox_id LIMIT ${groupsPerPage}
-        )
-        SELECT e.outbox_id, e.id, e.type::text AS type, e.user_id, e.session_id, e.product_id, p.category, e.campaign_id,
-               e.attributed_campaign_id, e.recommendation_id, e.quantity, e.unit_price::text, e.occurred_at
-        FROM events e JOIN page USING (outbox_id) LEFT JOIN products p ON p.id = e.product_id
-        ORDER BY e.outbox_id, e.seq`);
-      if (!rows.length) return;
-      after = rows.at(-1)!.outbox_id;
-      yield [...groupByOutbox(rows)].map(([outboxId, events]) => ({ outboxId, events }));
+      const page = await query<{ outbox_id: string }>(this.pool, sql`
+        -- One page of event groups for a feature rebuild, in outbox order.
+        SELECT DISTINCT outbox_id FROM events WHERE outbox_id > ${after} ORDER BY outbox_id LIMIT ${groupsPerPage}`);
+      if (!page.length) return;
+      after = page.at(-1)!.outbox_id;
+      yield [...(await this.byOutbox(page.map((r) => r.outbox_id)))].map(([outboxId, events]) => ({ outboxId, events }));
     }
   }
 

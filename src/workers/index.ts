@@ -35,9 +35,9 @@ async function resolveEvents(store: EventStore, batch: EventsJob[]): Promise<{ j
   const jobs: JobEvents[] = [];
   const missing: string[] = [];
   for (const j of batch) {
-    if (!('outboxId' in j)) jobs.push(j);
-    else if (read.get(j.outboxId)?.length) jobs.push({ jobId: j.jobId, events: read.get(j.outboxId)! });
-    else missing.push(j.outboxId);
+    const events = 'outboxId' in j ? read.get(j.outboxId) : j.events;
+    if (events?.length) jobs.push({ jobId: j.jobId, events });
+    else missing.push('outboxId' in j ? j.outboxId : j.jobId);
   }
   return { jobs, missing };
 }

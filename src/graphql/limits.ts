@@ -33,8 +33,12 @@ export function createArmor(config: LimitConfig) {
   return armor.protect();
 }
 
+/** Most valid documents OperationLimits keeps (the oldest go first). */
+const CHECKED_DOCUMENTS = 1000;
+
 export class OperationLimits {
   private readonly rules: ValidationRule[];
+  private readonly checked = new Map<string, { schema: GraphQLSchema; document: DocumentNode }>();
   constructor(
     private readonly config: LimitConfig,
     armorRules: ValidationRule[],
@@ -46,8 +50,23 @@ export class OperationLimits {
     ];
   }
 
-  /** Parses with the token limit and validates with every rule; returns the document or the errors to report. */
+  /**
+   * Parses with the token limit and validates with every rule; returns the document or the errors to report.
+   * Documents that passed are kept by their text (as Apollo's document store keeps HTTP's): shoppers subscribe
+   * with the same few operations, and the same document object finds its compiled form (CompiledExecution).
+   */
   check(schema: GraphQLSchema, query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
+    const known = this.checked.get(query);
+    if (known && known.schema === schema) return { document: known.document };
+    const result = this.parseAndValidate(schema, query);
+    if ('document' in result) {
+      if (this.checked.size >= CHECKED_DOCUMENTS) this.checked.delete(this.checked.keys().next().value!);
+      this.checked.set(query, { schema, document: result.document });
+    }
+    return result;
+  }
+
+  private parseAndValidate(schema: GraphQLSchema, query: string): { document: DocumentNode } | { errors: GraphQLError[] } {
     let document: DocumentNode;
     try {
       document = new MaxTokensParserWLexer(query, { n: this.config.GRAPHQL_MAX_TOKENS }).parseDocument();

@@ -7,6 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
 import type { TokenService, Viewer } from '../auth/tokens';
 import { formatError } from '../errors';
+import type { CompiledExecution } from '../graphql/execution';
 import { createContext } from '../graphql/context';
 import type { OperationLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
@@ -23,18 +24,21 @@ interface ConnectionExtra {
 export function serveGraphqlWs(opts: {
   wss: WebSocketServer;
   schema: GraphQLSchema;
+  execution: CompiledExecution;
   tokens: TokenService;
   services: Services;
   limits: OperationLimits;
   metrics: Metrics;
   log: Logger;
 }) {
-  const { schema, tokens, services, limits, metrics, log } = opts;
+  const { schema, execution, tokens, services, limits, metrics, log } = opts;
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
 
   return useServer<Record<string, unknown> | undefined, { viewer: Viewer }>(
     {
       schema,
+      execute: (args) => execution.execute(args),
+      subscribe: (args) => execution.subscribe(args),
       onConnect: async (ctx) => {
         try {
           ctx.extra.viewer = await tokens.viewerFromAuthorization(ctx.connectionParams?.authorization);

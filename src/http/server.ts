@@ -14,6 +14,7 @@ import type { TokenService } from '../auth/tokens';
 import type { Config } from '../config';
 import { DomainError, formatError } from '../errors';
 import { createContext, type Context } from '../graphql/context';
+import { CompiledExecution, compiledGateway } from '../graphql/execution';
 import { createArmor, OperationLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -117,9 +118,11 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   });
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.WS_MAX_PAYLOAD });
   const armor = createArmor(config);
+  const execution = new CompiledExecution(schema);
   const wsServer = serveGraphqlWs({
     wss,
     schema,
+    execution,
     tokens,
     services,
     limits: new OperationLimits(config, armor.validationRules),
@@ -128,7 +131,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   });
 
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: compiledGateway(schema, execution),
     ...armor,
     plugins: [
       ...armor.plugins,

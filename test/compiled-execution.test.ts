@@ -127,29 +127,62 @@ describe('CompiledExecution', () => {
 
   it('compiles a document once and runs subscriptions compiled, errors included', async () => {
     const compiled = new CompiledExecution(schema);
-    const document = parse(`subscription($n: Int!) { ticks(n: $n) { count } }`);
+    // The variable is named unlike the argument: the field's subscribe must get its arguments, not the variables.
+    const document = parse(`subscription($count: Int!) { ticks(n: $count) { count } }`);
     const results: unknown[] = [];
-    const stream = await compiled.subscribe({ schema, document, variableValues: { n: 3 } });
+    const stream = await compiled.subscribe({ schema, document, variableValues: { count: 3 } });
     for await (const r of stream as AsyncIterable<ExecutionResult>) results.push(r);
     const reference: unknown[] = [];
-    for await (const r of (await subscribe({ schema, document, variableValues: { n: 3 } })) as AsyncIterable<ExecutionResult>) reference.push(r);
+    for await (const r of (await subscribe({ schema, document, variableValues: { count: 3 } })) as AsyncIterable<ExecutionResult>) reference.push(r);
     expect(results).toEqual([{ data: { ticks: { count: 1 } } }, { data: { ticks: { count: 2 } } }, { data: { ticks: { count: 3 } } }]);
     expect(results).toEqual(reference);
 
-    const refused = (await compiled.subscribe({ schema, document, variableValues: { n: -1 } })) as ExecutionResult;
+    const refused = (await compiled.subscribe({ schema, document, variableValues: { count: -1 } })) as ExecutionResult;
     expect(refused.errors?.[0]?.originalError).toBeInstanceOf(ForbiddenError);
-    expect(JSON.parse(JSON.stringify(refused))).toEqual(JSON.parse(JSON.stringify(await subscribe({ schema, document, variableValues: { n: -1 } }))));
-    const badVariable = (await compiled.subscribe({ schema, document, variableValues: { n: 'many' } })) as ExecutionResult;
-    expect(badVariable.errors?.[0]?.message).toMatch(/^Variable "\$n" got invalid value "many"/);
+    expect(JSON.parse(JSON.stringify(refused))).toEqual(JSON.parse(JSON.stringify(await subscribe({ schema, document, variableValues: { count: -1 } }))));
+    const badVariable = (await compiled.subscribe({ schema, document, variableValues: { count: 'many' } })) as ExecutionResult;
+    expect(badVariable.errors?.[0]?.message).toMatch(/^Variable "\$count" got invalid value "many"/);
+
+    // Each event ran compiled: the subscription's document has its compiled form.
+    const internalsOf = (c: CompiledExecution) => c as unknown as { compiled: WeakMap<object, Map<string, unknown>> };
+    expect(internalsOf(compiled).compiled.get(document)?.get('')).toBeTruthy();
 
     // Compiled once per document: a second run of the same document reuses the compiled function.
     const query = parse(`{ product(id: "p1") { id } }`);
-    const internals = compiled as unknown as { compiled: WeakMap<object, Map<string, unknown>> };
+    const internals = internalsOf(compiled);
     await compiled.execute({ schema, document: query });
     const first = internals.compiled.get(query)!.get('');
     await compiled.execute({ schema, document: query });
     expect(first).toBeTruthy();
     expect(internals.compiled.get(query)!.get('')).toBe(first);
+  });
+
+  it('releases the source stream on unsubscribe while it waits for an event', async () => {
+    let released = false;
+    const quiet = makeExecutableSchema({
+      typeDefs: `type Query { x: Int } type Subscription { never: Int }`,
+      resolvers: {
+        Subscription: {
+          never: {
+            subscribe: () => ({
+              [Symbol.asyncIterator]() {
+                return {
+                  next: () => new Promise<IteratorResult<unknown>>(() => undefined),
+                  return: async () => {
+                    released = true;
+                    return { value: undefined, done: true };
+                  },
+                };
+              },
+            }),
+          },
+        },
+      },
+    });
+    const stream = (await new CompiledExecution(quiet).subscribe({ schema: quiet, document: parse(`subscription { never }`) })) as AsyncIterableIterator<ExecutionResult>;
+    void stream.next();
+    await stream.return!();
+    expect(released).toBe(true);
   });
 });
 

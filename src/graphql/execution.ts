@@ -8,7 +8,7 @@
 // that fails before execution (variables that do not coerce), so that clients get graphql-js's errors, which
 // name the variable and the path and which Apollo recognises as BAD_USER_INPUT. Parsing and validation (and
 // graphql-armor's limits) are unchanged: they happen before either engine runs.
-import { execute, subscribe, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -31,13 +31,15 @@ export class CompiledExecution {
     return result instanceof Promise ? result.then((r) => this.orReference(r, args)) : this.orReference(result, args);
   }
 
-  /** Starts a subscription, as graphql-js `subscribe` would: each event's payload is executed compiled. */
+  /**
+   * Starts a subscription as graphql-js `subscribe` does (graphql-js creates the source stream, so the field's
+   * `subscribe` gets its arguments as graphql-js gives them: graphql-jit 0.8 passes the operation's variables
+   * instead), then executes each event's payload compiled.
+   */
   async subscribe(args: ExecutionArgs): SubscriptionResult {
-    const compiled = this.compile(args);
-    if (!compiled?.subscribe) return subscribe(args);
-    const result = await compiled.subscribe(args.rootValue, args.contextValue, args.variableValues);
-    if (Symbol.asyncIterator in result) return result;
-    return 'data' in result ? result : subscribe(args);
+    const stream = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in stream)) return stream;
+    return mapAsyncIterator(stream, (payload) => this.execute({ ...args, rootValue: payload }));
   }
 
   private compile(args: ExecutionArgs): CompiledQuery | null {
@@ -57,6 +59,35 @@ export class CompiledExecution {
   private orReference(result: ExecutionResult, args: ExecutionArgs): Result {
     return 'data' in result ? result : execute(args);
   }
+}
+
+/**
+ * `iterable` with `fn` applied to each value, as graphql-js maps a subscription's events (its mapAsyncIterator is
+ * not exported): `return()` reaches the source at once, also while a `next()` is pending, so that unsubscribing
+ * releases the source stream without waiting for its next event.
+ */
+function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, fn: (value: T) => U | Promise<U>): AsyncIterableIterator<U> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  const mapResult = async (result: IteratorResult<T>): Promise<IteratorResult<U>> => {
+    if (result.done) return result;
+    try {
+      return { value: await fn(result.value), done: false };
+    } catch (err) {
+      await iterator.return?.().catch(() => undefined);
+      throw err;
+    }
+  };
+  return {
+    next: async () => mapResult(await iterator.next()),
+    return: async () => (iterator.return ? mapResult(await iterator.return()) : { value: undefined, done: true }),
+    throw: async (err?: unknown) => {
+      if (iterator.throw) return mapResult(await iterator.throw(err));
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /**

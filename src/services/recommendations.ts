@@ -12,6 +12,7 @@ import type { Product } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { externalId } from './catalog';
 import { assignVariant, listId } from './experiments';
+import { CandidateBoard, ProductNumbers, type Candidate, type SeedKind } from './candidate-board';
 import { dataCutoff, modelCandidates, unseenByModel } from './model-blend';
 import type { ModelService, ModelServing } from './models';
 import { parseInput } from './validation';
@@ -82,28 +83,10 @@ export interface LiveInputs {
   announced?: UserChange;
 }
 
-export interface Candidate {
-  /** The real-time part: co-occurrence and popularity (lifted by category affinity at the end). */
-  score: number;
-  /** The trained model's part (model-blend.ts). */
-  modelScore: number;
-  fromModel: boolean;
-  seed: string | undefined;
-  seedContribution: number;
-  seedKind: 'productPage' | 'cart' | 'recent' | undefined;
-}
-
-/** The candidate for `id`, created with every field set (one object shape: hundreds are made per list). */
-function candidate(candidates: Map<string, Candidate>, id: string): Candidate {
-  let c = candidates.get(id);
-  if (!c) {
-    c = { score: 0, modelScore: 0, fromModel: false, seed: undefined, seedContribution: 0, seedKind: undefined };
-    candidates.set(id, c);
-  }
-  return c;
-}
-
 export class RecommendationService {
+  /** Scratch space for ranking, reused by every list this instance computes (see CandidateBoard). */
+  private readonly board = new CandidateBoard(new ProductNumbers());
+
   constructor(
     private readonly features: FeatureStore,
     private readonly events: EventStore,
@@ -143,7 +126,7 @@ export class RecommendationService {
       source.model ? this.models.history(args.userId, source.model.version) : Promise.resolve([]),
     ]);
     const { recent, affinity, popular, excluded } = inputs;
-    const seeds = new Map<string, { weight: number; kind: Candidate['seedKind'] }>();
+    const seeds = new Map<string, { weight: number; kind: SeedKind }>();
     if (args.productId) seeds.set(args.productId, { weight: SEED_WEIGHT.productPage, kind: 'productPage' });
     for (const c of cart) if (!seeds.has(c.productId)) seeds.set(c.productId, { weight: SEED_WEIGHT.cart, kind: 'cart' });
     recent.forEach((p, rank) => {
@@ -155,50 +138,28 @@ export class RecommendationService {
     const seedList = source.realtime ? [...seeds.entries()].filter(([p, s]) => s.kind === 'productPage' || realtimeSeed(p)).slice(0, MAX_SEEDS) : [];
     const neighbours = await inputs.neighbours(seedList.map(([p]) => p));
 
-    const candidates = new Map<string, Candidate>();
-    const seedIds = new Set(seeds.keys());
-    for (const [seed, { weight, kind }] of seedList) {
+    // Scored on numbered products (candidate-board.ts): no await from begin() to top().
+    const board = this.board;
+    const seedLists = seedList.flatMap(([seed, s]) => {
       const list = neighbours.get(seed);
-      if (!list || !list.top) continue;
-      // Normalised by the seed's top neighbour, also when the feature store left that one out.
-      const { ids, weights, top } = list;
-      for (let i = 0; i < ids.length; i++) {
-        const q = ids[i]!;
-        if (seedIds.has(q) || excluded?.has(q)) continue;
-        const contribution = (weight * weights[i]!) / top;
-        const c = candidate(candidates, q);
-        c.score += contribution;
-        if (contribution > c.seedContribution) {
-          c.seed = seed;
-          c.seedContribution = contribution;
-          c.seedKind = kind;
-        }
-      }
-    }
-    for (const [item, score] of fromModel) {
-      if (seedIds.has(item) || excluded?.has(item)) continue;
-      const c = candidate(candidates, item);
-      c.modelScore = score;
-      c.fromModel = true;
-    }
-    const model = source.model && candidates.size
+      return list && list.top ? [{ seed, ...s, list }] : [];
+    });
+    board.begin({ neighbours: seedLists.map((s) => s.list), popular, model: fromModel });
+    for (const seed of seeds.keys()) board.exclude(seed);
+    if (excluded) for (const p of excluded) board.exclude(p);
+    // Normalised by the seed's top neighbour, also when the feature store left that one out.
+    for (const { seed, weight, kind, list } of seedLists) board.addNeighbours(seed, kind, weight, list);
+    for (const [item, score] of fromModel) board.addModel(item, score);
+    const model = source.model && board.size
       ? `${source.model.version.algorithm}:${source.model.version.id}`
-      : candidates.size ? 'co-occurrence' : 'popularity';
+      : board.size ? 'co-occurrence' : 'popularity';
     // Popular products come most popular first: the first is the top, and once a list's worth of them were made
     // candidates of their own, the rest could not rank above those (they only lift existing candidates).
     const topPopularity = inputs.popularTop || (popular.values().next().value ?? 0);
-    const popularityWeight = candidates.size ? POPULARITY_PRIOR : 1;
-    let fillers = overFetch(args.limit);
-    for (const [p, s] of popular) {
-      if (seedIds.has(p) || !topPopularity || fromModel.has(p) || excluded?.has(p)) continue;
-      const lift = popularityWeight * (s / topPopularity);
-      const existing = candidates.get(p);
-      if (existing) existing.score += lift;
-      else if (fillers-- > 0) candidate(candidates, p).score = lift;
-    }
+    board.addPopular(popular, topPopularity, board.size ? POPULARITY_PRIOR : 1, overFetch(args.limit));
 
     // Over-fetch, then filter (stock, purchases, interactions) and rank with category affinity.
-    const ranked = topCandidates(candidates, overFetch(args.limit));
+    const ranked = board.top(overFetch(args.limit));
     const rankedIds = ranked.map(([p]) => p);
     const seedIdList = seedList.map(([p]) => p);
     const { allowed, products: byId } = cached
@@ -215,7 +176,8 @@ export class RecommendationService {
     }
     // Reasons are written for the listed items only.
     const items: Recommendation[] = scored
-      .sort((a, b) => b.score - a.score || a.product.id.localeCompare(b.product.id))
+      // Ties by id in code-unit order: deterministic, and far cheaper than localeCompare's collation (ids are ASCII).
+      .sort((a, b) => b.score - a.score || (a.product.id < b.product.id ? -1 : a.product.id > b.product.id ? 1 : 0))
       .slice(0, args.limit)
       .map(({ product, score, c }) => ({ product, score, reason: reasonFor(c, byId) }));
     if (source.experiment && source.variant) {
@@ -368,34 +330,6 @@ export class RecommendationService {
 /** Candidates read and ranked for a list of `limit`: the filter removes some. */
 function overFetch(limit: number): number {
   return limit * 4 + 20;
-}
-
-/**
- * The `k` best candidates by total score, best first, equal scores in the order the candidates were made (what
- * a stable sort gives), without sorting them all: a list has hundreds of candidates and keeps a few dozen.
- */
-export function topCandidates(candidates: Map<string, Candidate>, k: number): Array<[string, Candidate]> {
-  const top: Array<[string, Candidate]> = [];
-  const scores: number[] = [];
-  for (const entry of candidates) {
-    const t = total(entry[1], 1);
-    if (top.length === k && t <= scores[k - 1]!) continue;
-    // After every score at least as high: equal scores keep their order.
-    let lo = 0;
-    let hi = scores.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (scores[mid]! >= t) lo = mid + 1;
-      else hi = mid;
-    }
-    top.splice(lo, 0, entry);
-    scores.splice(lo, 0, t);
-    if (top.length > k) {
-      top.pop();
-      scores.pop();
-    }
-  }
-  return top;
 }
 
 /** A candidate's score: the model's part as the model gave it, the real-time part lifted by category affinity. */

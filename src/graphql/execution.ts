@@ -48,8 +48,13 @@ export class CompiledExecution {
     const name = args.operationName ?? '';
     let compiled = byName.get(name);
     if (compiled === undefined) {
-      const result = compileQuery(args.schema ?? this.schema, args.document, args.operationName ?? undefined);
-      compiled = isCompiledQuery(result) ? result : null;
+      compiled = null;
+      try {
+        const result = compileQuery(args.schema ?? this.schema, args.document, args.operationName ?? undefined);
+        if (isCompiledQuery(result)) compiled = result;
+      } catch {
+        // A document the compiler chokes on is graphql-js's to run (and to report on).
+      }
       byName.set(name, compiled);
     }
     return compiled;

@@ -18,6 +18,12 @@ export class Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly graphqlCompilations = new Counter({
+    name: 'graphql_compiled_documents_total',
+    help: 'Operations compiled for execution (graphql-jit), and those left to graphql-js because they would not compile',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly httpRequests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by route and status',

@@ -210,6 +210,21 @@ describe('compiled execution over HTTP and WebSocket', () => {
     expect(body.errors[0]!.message).toMatch(/^Variable "\$e" got invalid value "LOOK" at "e\[0\]\.type"/);
   });
 
+  it('counts compiled operations in /metrics', async () => {
+    const compiledCount = async () => {
+      const text = await (await fetch(`${t.url}/metrics`)).text();
+      return Number(/^graphql_compiled_documents_total\{outcome="compiled"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await compiledCount();
+    // A document this platform has not seen yet (its alias makes it new).
+    const alias = `a${uniqueId('x').replace(/-/g, '')}`;
+    const res = await t.gql(`{ ${alias}: __typename }`);
+    expect(res.data).toEqual({ [alias]: 'Query' });
+    expect(await compiledCount()).toBe(before + 1);
+    await t.gql(`{ ${alias}: __typename }`);
+    expect(await compiledCount()).toBe(before + 1);
+  });
+
   it('runs subscriptions compiled over graphql-ws, with access errors coded as before', async () => {
     const shopper = uniqueId('shopper');
     const client = t.ws(await t.token('shopper', shopper));

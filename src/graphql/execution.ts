@@ -21,7 +21,11 @@ export class CompiledExecution {
    * finds its compiled operation; a document dropped from those caches takes its compilations with it. */
   private readonly compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
 
-  constructor(private readonly schema: GraphQLSchema) {}
+  constructor(
+    private readonly schema: GraphQLSchema,
+    /** Told of each operation's compilation: whether it compiled (else graphql-js runs it). */
+    private readonly onCompile: (compiled: boolean) => void = () => undefined,
+  ) {}
 
   /** Runs a query or mutation (or a subscription's single result), as graphql-js `execute` would. */
   execute(args: ExecutionArgs): Result {
@@ -56,6 +60,7 @@ export class CompiledExecution {
         // A document the compiler chokes on is graphql-js's to run (and to report on).
       }
       byName.set(name, compiled);
+      this.onCompile(compiled !== null);
     }
     return compiled;
   }

@@ -1,7 +1,7 @@
 // The arithmetic of ranking one recommendation list, on numbered products and typed arrays. A live list is
 // recomputed on every event of its shopper and touches ~800 candidates (a dozen seeds' 50 neighbours, 200
-// popular products): as string-keyed maps and one object per candidate that was ~40 % of a list's CPU and much of
-// the API's garbage (bench:latency, BENCHMARKS.md). The rules stay in recommendations.ts; this file only keeps
+// popular products): as string-keyed maps and one object per candidate, a list cost ≈ 50 % more CPU and much
+// more garbage (bench:ranking, BENCHMARKS.md). The rules stay in recommendations.ts; this file only keeps
 // the scores, in the same order and with the same ties as those rules spelled out over maps
 // (test/recommendation-ranking.test.ts holds the two to the same answers).
 import type { NeighbourList } from '../store/feature-store';
@@ -74,14 +74,14 @@ export class CandidateBoard {
   constructor(readonly numbers: ProductNumbers) {}
 
   /** Numbers a neighbour list's ids (once per list object). */
-  neighbourNumbers(list: NeighbourList): Int32Array {
+  private neighbourNumbers(list: NeighbourList): Int32Array {
     let numbers = this.numberedLists.get(list);
     if (!numbers) this.numberedLists.set(list, (numbers = Int32Array.from(list.ids, (id) => this.numbers.number(id))));
     return numbers;
   }
 
   /** Numbers a popular-products map (once per map object). */
-  popularNumbers(popular: Map<string, number>): { numbers: Int32Array; scores: Float64Array } {
+  private popularNumbers(popular: Map<string, number>): { numbers: Int32Array; scores: Float64Array } {
     let numbered = this.numberedPopular.get(popular);
     if (!numbered) {
       numbered = { numbers: new Int32Array(popular.size), scores: new Float64Array(popular.size) };
@@ -119,10 +119,6 @@ export class CandidateBoard {
     if (n >= 0) this.excludedAt[n] = this.stamp;
   }
 
-  isExcluded(n: number): boolean {
-    return this.excludedAt[n] === this.stamp;
-  }
-
   /** Adds `weight × (neighbour weight / top)` to each neighbour of a seed (a list given to begin()), remembering
    * each candidate's strongest seed. */
   addNeighbours(seed: string, kind: SeedKind, weight: number, list: NeighbourList): void {
@@ -149,10 +145,6 @@ export class CandidateBoard {
     this.make(n);
     this.modelScore[n] = score;
     this.modelAt[n] = this.stamp;
-  }
-
-  isModelCandidate(n: number): boolean {
-    return this.modelAt[n] === this.stamp;
   }
 
   /**

@@ -70,7 +70,7 @@ const schema = makeExecutableSchema({
 /** Runs an operation with both engines and returns both results, as JSON (what a client sees). */
 async function both(query: string, variables?: Record<string, unknown>) {
   const document = parse(query);
-  const compiled = new CompiledExecution(schema);
+  const compiled = new CompiledExecution();
   const args = { schema, document, variableValues: variables, contextValue: {} };
   const json = (r: ExecutionResult) => JSON.parse(JSON.stringify(r));
   return { compiled: json(await compiled.execute(args)), reference: json(await execute(args)), compiledRaw: await compiled.execute(args) };
@@ -126,7 +126,7 @@ describe('CompiledExecution', () => {
   });
 
   it('compiles a document once and runs subscriptions compiled, errors included', async () => {
-    const compiled = new CompiledExecution(schema);
+    const compiled = new CompiledExecution();
     // The variable is named unlike the argument: the field's subscribe must get its arguments, not the variables.
     const document = parse(`subscription($count: Int!) { ticks(n: $count) { count } }`);
     const results: unknown[] = [];
@@ -179,7 +179,7 @@ describe('CompiledExecution', () => {
         },
       },
     });
-    const stream = (await new CompiledExecution(quiet).subscribe({ schema: quiet, document: parse(`subscription { never }`) })) as AsyncIterableIterator<ExecutionResult>;
+    const stream = (await new CompiledExecution().subscribe({ schema: quiet, document: parse(`subscription { never }`) })) as AsyncIterableIterator<ExecutionResult>;
     void stream.next();
     await stream.return!();
     expect(released).toBe(true);

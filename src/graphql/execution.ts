@@ -22,7 +22,6 @@ export class CompiledExecution {
   private readonly compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
 
   constructor(
-    private readonly schema: GraphQLSchema,
     /** Told of each operation's compilation: whether it compiled (else graphql-js runs it). */
     private readonly onCompile: (compiled: boolean) => void = () => undefined,
   ) {}
@@ -54,7 +53,7 @@ export class CompiledExecution {
     if (compiled === undefined) {
       compiled = null;
       try {
-        const result = compileQuery(args.schema ?? this.schema, args.document, args.operationName ?? undefined);
+        const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
         if (isCompiledQuery(result)) compiled = result;
       } catch {
         // A document the compiler chokes on is graphql-js's to run (and to report on).

@@ -118,7 +118,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   });
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.WS_MAX_PAYLOAD });
   const armor = createArmor(config);
-  const execution = new CompiledExecution(schema, (compiled) => metrics.graphqlCompilations.inc({ outcome: compiled ? 'compiled' : 'graphql-js' }));
+  const execution = new CompiledExecution((compiled) => metrics.graphqlCompilations.inc({ outcome: compiled ? 'compiled' : 'graphql-js' }));
   const wsServer = serveGraphqlWs({
     wss,
     schema,

@@ -71,7 +71,7 @@ export class CandidateBoard {
   /** A popular-products map as numbers and scores, in its order, once per map object. */
   private readonly numberedPopular = new WeakMap<Map<string, number>, { numbers: Int32Array; scores: Float64Array }>();
 
-  constructor(readonly numbers: ProductNumbers) {}
+  constructor(private readonly numbers: ProductNumbers) {}
 
   /** Numbers a neighbour list's ids (once per list object). */
   private neighbourNumbers(list: NeighbourList): Int32Array {
@@ -185,7 +185,8 @@ export class CandidateBoard {
     }
     const total = this.heapTotal;
     const at = this.heapAt;
-    const worse = (i: number, j: number) => total[i]! < total[j]! || (total[i] === total[j] && at[i]! > at[j]!);
+    /** Whether the candidate made `i`-th with total `t` ranks below the one made `j`-th with total `u`. */
+    const worse = (t: number, i: number, u: number, j: number) => t < u || (t === u && i > j);
     let size = 0;
     for (let i = 0; i < this.count; i++) {
       const n = this.order[i]!;
@@ -196,20 +197,20 @@ export class CandidateBoard {
         hole = size++;
         while (hole > 0) {
           const parent = (hole - 1) >> 1;
-          if (!(t < total[parent]! || (t === total[parent] && i > at[parent]!))) break;
+          if (!worse(t, i, total[parent]!, at[parent]!)) break;
           total[hole] = total[parent]!;
           at[hole] = at[parent]!;
           hole = parent;
         }
       } else {
-        if (t <= total[0]!) continue;
+        if (!worse(total[0]!, at[0]!, t, i)) continue;
         // Replace the root, sift down.
         hole = 0;
         for (;;) {
           let child = 2 * hole + 1;
           if (child >= size) break;
-          if (child + 1 < size && worse(child + 1, child)) child++;
-          if (!(total[child]! < t || (total[child] === t && at[child]! > i))) break;
+          if (child + 1 < size && worse(total[child + 1]!, at[child + 1]!, total[child]!, at[child]!)) child++;
+          if (!worse(total[child]!, at[child]!, t, i)) break;
           total[hole] = total[child]!;
           at[hole] = at[child]!;
           hole = child;
@@ -218,12 +219,9 @@ export class CandidateBoard {
       total[hole] = t;
       at[hole] = i;
     }
-    const kept = Array.from(at.subarray(0, size)).sort((i, j) => {
-      const ti = this.modelScore[this.order[i]!]! + this.score[this.order[i]!]!;
-      const tj = this.modelScore[this.order[j]!]! + this.score[this.order[j]!]!;
-      return tj - ti || i - j;
-    });
-    const best = kept.map((i) => this.order[i]!);
+    // Best first: the heap's entries sorted by the same order.
+    const slots = Array.from({ length: size }, (_, s) => s).sort((a, b) => (worse(total[a]!, at[a]!, total[b]!, at[b]!) ? 1 : -1));
+    const best = slots.map((s) => this.order[at[s]!]!);
     return best.map((n) => {
       const seed = this.seedOf[n]! >= 0 ? this.seeds[this.seedOf[n]!] : undefined;
       return [

@@ -75,6 +75,34 @@ describe('GroupCommit', () => {
     expect(events).toEqual(['start x', 'start y', 'end y', 'end x', 'start b+z', 'end b+z']);
   });
 
+  it('writes a group next to one in flight only when it weighs at least `concurrentWeight`; lighter ones wait and grow', async () => {
+    const events: string[] = [];
+    const gates = new Map([['first', deferred()]]);
+    const writer = new GroupCommit<{ name: string; weight: number }, number>(
+      async (items) => {
+        const names = items.map((i) => i.name).join('+');
+        events.push(`start ${names}`);
+        await gates.get(items[0]!.name)?.promise;
+        events.push(`end ${names}`);
+        return items.map(() => 0);
+      },
+      { maxWeight: 1000, weight: (i) => i.weight, concurrency: 2, concurrentWeight: 100 },
+    );
+    const first = writer.submit({ name: 'first', weight: 1 });
+    const small = [writer.submit({ name: 'a', weight: 40 }), writer.submit({ name: 'b', weight: 40 })];
+    await new Promise((r) => setTimeout(r, 10));
+    expect(events).toEqual(['start first']); // 80 < 100: waits for the write in flight
+    const heavy = writer.submit({ name: 'c', weight: 30 });
+    // a+b+c weigh 110: worth a second write in flight, as one group.
+    await Promise.all([...small, heavy]);
+    expect(events).toEqual(['start first', 'start a+b+c', 'end a+b+c']);
+    gates.get('first')!.resolve();
+    await first;
+    // With nothing in flight, a light group goes at once.
+    await writer.submit({ name: 'd', weight: 1 });
+    expect(events).toEqual(['start first', 'start a+b+c', 'end a+b+c', 'end first', 'start d', 'end d']);
+  });
+
   it('writes each item alone when a group fails, so that only the bad one fails', async () => {
     const groups: string[][] = [];
     const gate = deferred();

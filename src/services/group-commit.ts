@@ -13,6 +13,13 @@ export interface GroupCommitOptions<I> {
   fits?: (group: readonly I[], item: I) => boolean;
   /** Writes in flight at once (several let Postgres work on more than one core). @default 1 */
   concurrency?: number;
+  /**
+   * Least weight of a group written while another write is in flight; a lighter one waits for a write to end,
+   * and grows meanwhile. A write's fixed cost (round trip, statement, commit) dominates a small group, so a
+   * second small write in flight buys little but takes a core from everything else; a heavy group's per-item
+   * work dominates, and there a second core pays. @default 0 (any group)
+   */
+  concurrentWeight?: number;
 }
 
 interface Waiting<I, R> {
@@ -43,24 +50,28 @@ export class GroupCommit<I, R> {
 
   private startWrites(): void {
     while (this.queue.length && this.inFlight.size < (this.opts.concurrency ?? 1)) {
-      const group = this.take();
+      const group = this.take(this.inFlight.size ? (this.opts.concurrentWeight ?? 0) : 0);
       if (!group.length) return; // the next item waits for a write in flight
       void this.run(group);
     }
   }
 
-  /** The next group: queued items in order, up to the weight limit and the first item that does not fit. */
-  private take(): Array<Waiting<I, R>> {
+  /**
+   * The next group: queued items in order, up to the weight limit and the first item that does not fit; none
+   * when it would weigh less than `minWeight`.
+   */
+  private take(minWeight: number): Array<Waiting<I, R>> {
     const items: I[] = [];
     let weight = 0;
     const fits = this.opts.fits;
     for (const { item } of this.queue) {
-      weight += this.opts.weight(item);
-      if (items.length && weight > this.opts.maxWeight) break;
+      const w = this.opts.weight(item);
+      if (items.length && weight + w > this.opts.maxWeight) break;
       if (fits && (!fits(items, item) || [...this.inFlight].some((g) => !fits(g, item)))) break;
       items.push(item);
+      weight += w;
     }
-    return this.queue.splice(0, items.length);
+    return weight < minWeight ? [] : this.queue.splice(0, items.length);
   }
 
   private async run(group: Array<Waiting<I, R>>): Promise<void> {

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DECAY_EPOCH_MS, decayFactor, EVENT_WEIGHTS } from '../src/services/feature-updates';
-import { FeatureStore, parseUserChange, type JobEvents } from '../src/store/feature-store';
+import { defineWriteScripts, FeatureStore, parseUserChange, type JobEvents, type WriteCommands } from '../src/store/feature-store';
 import { RedisKeys, topics } from '../src/store/keys';
-import { createRedis } from '../src/store/redis';
+import { createRedis, type Redis } from '../src/store/redis';
 import { uniqueId } from './support/platform';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -154,11 +154,12 @@ describe('FeatureStore.announce', () => {
     subscriber.on('message', (c: string, m: string) => received.push([c, m]));
     await subscriber.subscribe(channel(topics.userFeatures(listened)), channel(topics.userFeatures(big)));
     try {
-      const announced = await store.announce(
-        writers[0]!,
-        [{ userId: listened, cart: true }, { userId: alone, cart: false }, { userId: big, cart: false }],
-        channel,
-      );
+      // As applyJobs' transaction carries it (alsoWrite).
+      defineWriteScripts(writers[0]!);
+      const tx = writers[0]!.multi() as ReturnType<Redis['multi']> & WriteCommands;
+      store.announce(tx, [{ userId: listened, cart: true }, { userId: alone, cart: false }, { userId: big, cart: false }], channel);
+      const [err, announced] = (await tx.exec())![0]!;
+      expect(err).toBeNull();
       expect(announced).toBe(2);
       await new Promise((r) => setTimeout(r, 100));
       expect(received.map(([c]) => c)).toEqual([channel(topics.userFeatures(listened)), channel(topics.userFeatures(big))]);

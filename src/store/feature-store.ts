@@ -167,10 +167,11 @@ const APPLY_PLAN = {
   numberOfKeys: 0,
 };
 
-type WriteScripts = { fwApplyPlan(plan: string): unknown; fwAnnounce(...args: Array<string | number>): Promise<number> };
+/** The write scripts, as commands of a connection, pipeline or transaction. */
+export type WriteCommands = { fwApplyPlan(plan: string): unknown; fwAnnounce(...args: Array<string | number>): unknown };
 
 /** The writer connection's scripts, defined on it once (a writer is a connection of its own, not the reader). */
-function defineWriteScripts(writer: Redis): asserts writer is Redis & WriteScripts {
+export function defineWriteScripts(writer: Redis): asserts writer is Redis & WriteCommands {
   if (!('fwApplyPlan' in writer)) writer.defineCommand('fwApplyPlan', APPLY_PLAN);
   if (!('fwAnnounce' in writer)) writer.defineCommand('fwAnnounce', ANNOUNCE);
 }
@@ -229,38 +230,51 @@ export class FeatureStore {
    * Applies the events of several jobs at once, each job at most once ever. `writer` must be a connection used
    * by nobody else: WATCH on the jobs' applied-markers makes the check-then-write atomic, so two workers that
    * both received a job (a stalled job redelivered) cannot both apply it. Returns the users affected.
+   *
+   * Two round trips when nothing interferes (a worker's flush waits on each, and on a busy machine every
+   * round trip is a wait for two processes to be scheduled): WATCH, the markers and the recent items of every
+   * job's users and sessions in one pipeline, then the transaction.
    */
   async applyJobs(
     writer: Redis,
     jobs: JobEvents[],
-    /** Other derived state written in the same transaction, under the same once-per-job guarantee (KPIs). */
-    alsoWrite?: (events: StoredEvent[], tx: Chain) => void,
+    /**
+     * Other writes in the same transaction, under the same once-per-job guarantee (KPIs; announcements, which
+     * then go out only when the writes were made, and at once).
+     */
+    alsoWrite?: (events: StoredEvent[], tx: Chain & WriteCommands) => void,
   ): Promise<{ users: Set<string>; applied: number; events: StoredEvent[] }> {
     const keys = this.keys;
     defineWriteScripts(writer);
+    const markers = jobs.map((j) => keys.appliedJob(j.jobId));
     for (let attempt = 0; ; attempt++) {
-      const markers = jobs.map((j) => keys.appliedJob(j.jobId));
-      await writer.watch(...markers);
-      const done = await writer.mget(...markers);
+      const read = writer.pipeline().watch(...markers).mget(...markers);
+      // Read for every job's users and sessions: those of jobs applied already are read for nothing (rare).
+      const recentOf = queueRecentReads(read, keys, jobs.flatMap((j) => j.events));
+      const replies = (await read.exec()) ?? [];
+      const failed = replies.find(([err]) => err);
+      if (failed) {
+        await writer.unwatch().catch(() => undefined);
+        throw failed[0];
+      }
+      const done = replies[1]![1] as Array<string | null>;
       const fresh = jobs.filter((_, i) => done[i] === null);
       if (!fresh.length) {
         await writer.unwatch();
         return { users: new Set(), applied: 0, events: [] };
       }
       const events = fresh.flatMap((j) => j.events);
-      const recent = await readRecent(writer, keys, events);
-      const plan = planFeatureWrites(events, recent);
-      const tx = writer.multi() as Chain & WriteScripts;
+      const plan = planFeatureWrites(events, recentOf(replies, 2));
+      const tx = writer.multi() as Chain & WriteCommands;
       writePlan(tx, keys, plan);
       alsoWrite?.(events, tx);
       for (const j of fresh) tx.set(keys.appliedJob(j.jobId), '1', 'EX', APPLIED_MARKER_TTL_SECONDS);
       const result = await tx.exec();
       if (result !== null) {
-        const failed = result.find(([err]) => err);
-        if (failed) throw failed[0];
+        const error = result.find(([err]) => err);
+        if (error) throw error[0];
         return { users: plan.users, applied: fresh.length, events };
       }
-      // Another writer touched a marker between WATCH and EXEC: read again and retry.
       if (attempt >= 10) throw new Error('feature store: too many concurrent writers on the same jobs');
     }
   }
@@ -316,12 +330,12 @@ export class FeatureStore {
   }
 
   /**
-   * Announces each user's new state on the user's topic, to whoever listens (see ANNOUNCE), in one command;
-   * returns how many users were announced. `channel` maps a topic to its Redis channel (RedisPubSub's naming).
+   * Announces each user's new state on the user's topic, to whoever listens (see ANNOUNCE), as one command of
+   * `tx` (applyJobs' transaction: right after the writes it tells of). `channel` maps a topic to its Redis
+   * channel (RedisPubSub's naming).
    */
-  async announce(writer: Redis, users: Array<{ userId: string; cart: boolean }>, channel: (topic: string) => string): Promise<number> {
-    if (!users.length) return 0;
-    defineWriteScripts(writer);
+  announce(tx: WriteCommands, users: Array<{ userId: string; cart: boolean }>, channel: (topic: string) => string): void {
+    if (!users.length) return;
     const args: Array<string | number> = [ANNOUNCED_MEMBERS];
     for (const { userId, cart } of users) {
       args.push(
@@ -333,7 +347,7 @@ export class FeatureStore {
         cart ? '1' : '0',
       );
     }
-    return writer.fwAnnounce(...args);
+    tx.fwAnnounce(...args);
   }
 
   /** Which of `productIds` the user may not be shown: bought, or (with `excludeInteracted`) interacted with. */
@@ -387,17 +401,21 @@ function pairs(flat: string[], from = 0): Map<string, number> {
   return out;
 }
 
-async function readRecent(redis: Redis, keys: RedisKeys, events: StoredEvent[]): Promise<RecentItems> {
+/**
+ * Queues the reads of the recent items of `events`' users and sessions on `pipeline`; the function returned
+ * takes the pipeline's replies, and where these reads begin among them.
+ */
+function queueRecentReads(pipeline: Chain, keys: RedisKeys, events: StoredEvent[]): (replies: Array<[Error | null, unknown]>, from: number) => RecentItems {
   const users = [...new Set(events.map((e) => e.userId))];
   const sessions = [...new Set(events.flatMap((e) => (e.sessionId ? [e.sessionId] : [])))];
-  const pipeline = redis.pipeline();
   for (const u of users) pipeline.zrevrange(keys.userItems(u), 0, RECENT_READ - 1, 'WITHSCORES');
   for (const s of sessions) pipeline.zrevrange(keys.sessionItems(s), 0, RECENT_READ - 1, 'WITHSCORES');
-  const results = (await pipeline.exec()) ?? [];
-  const read = (i: number) => pairs((results[i]?.[1] as string[]) ?? []);
-  return {
-    users: new Map(users.map((u, i) => [u, read(i)])),
-    sessions: new Map(sessions.map((s, i) => [s, read(users.length + i)])),
+  return (replies, from) => {
+    const read = (i: number) => pairs((replies[from + i]?.[1] as string[]) ?? []);
+    return {
+      users: new Map(users.map((u, i) => [u, read(i)])),
+      sessions: new Map(sessions.map((s, i) => [s, read(users.length + i)])),
+    };
   };
 }
 
@@ -446,6 +464,6 @@ export function encodePlan(keys: RedisKeys, plan: FeatureWritePlan): string {
   return JSON.stringify({ zi, zgt, trim, expire, sadd, hincr });
 }
 
-function writePlan(tx: Chain & WriteScripts, keys: RedisKeys, plan: FeatureWritePlan): void {
+function writePlan(tx: Chain & WriteCommands, keys: RedisKeys, plan: FeatureWritePlan): void {
   tx.fwApplyPlan(encodePlan(keys, plan));
 }

@@ -56,15 +56,14 @@ export async function applyEventBatch(
   jobs: JobEvents[],
 ): Promise<number> {
   let campaigns: string[] = [];
-  const { users, applied, events } = await deps.features.applyJobs(deps.writer, jobs, (events, tx) => {
+  const { applied } = await deps.features.applyJobs(deps.writer, jobs, (events, tx) => {
     campaigns = deps.kpis.write(events, tx);
+    // Each user's live lists get the user's new state with the news (and read the cart again only when told it
+    // may have changed), from the transaction that wrote it.
+    const cartUsers = new Set(events.flatMap((e) => (CART_TYPES.has(e.type) ? [e.userId] : [])));
+    const users = [...new Set(events.map((e) => e.userId))];
+    deps.features.announce(tx, users.map((userId) => ({ userId, cart: cartUsers.has(userId) })), deps.channel);
   });
-  // Each user's live lists get the user's new state with the news (and read the cart again only when told it
-  // may have changed).
-  const cartUsers = new Set(events.flatMap((e) => (CART_TYPES.has(e.type) ? [e.userId] : [])));
-  await Promise.all([
-    deps.features.announce(deps.writer, [...users].map((userId) => ({ userId, cart: cartUsers.has(userId) })), deps.channel),
-    deps.publish(campaigns.map((c): [string, string] => [topics.campaign(c), 'events'])),
-  ]);
+  await deps.publish(campaigns.map((c): [string, string] => [topics.campaign(c), 'events']));
   return applied;
 }

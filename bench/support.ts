@@ -140,10 +140,34 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
       agent.destroy();
       await Promise.all(clients.map((c) => c.dispose()));
       await Promise.all(processes.map((p) => p.kill('SIGTERM')));
+      reportWarnings(processes);
       await dropDatabase(databaseUrl);
       await deleteRedisPrefix(redisPrefix);
     },
   };
+}
+
+/**
+ * The platform's warnings and errors during the run (pino levels 40 and up), counted by process and message: a
+ * failed job retried with back-off, say, shows in the figures as a slow tail, and is named here.
+ */
+function reportWarnings(processes: PlatformProcess[]): void {
+  processes.forEach((p, i) => {
+    const counts = new Map<string, number>();
+    for (const line of p.output().split('\n')) {
+      if (!line.startsWith('{')) continue;
+      let entry: { level?: number; msg?: string; err?: unknown };
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if ((entry.level ?? 0) < 40) continue;
+      const key = `${entry.msg}${entry.err ? `: ${typeof entry.err === 'string' ? entry.err : JSON.stringify(entry.err).slice(0, 200)}` : ''}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [message, n] of counts) console.log(`platform process ${i + 1} logged ${n}× ${message}`);
+  });
 }
 
 async function deleteRedisPrefix(prefix: string): Promise<void> {

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
@@ -27,8 +28,6 @@ export interface BenchDeployment {
   databaseUrl: string;
   redisPrefix: string;
   /** The first API process's GraphQL endpoint. */
-  url: string;
-  wsUrl: string;
   token(role: Role, sub?: string): Promise<string>;
   /** Starts `src/main.ts` with this role (and extra environment) and waits until it is up. */
   start(role: 'api' | 'worker' | 'all', env?: Record<string, string>): Promise<PlatformProcess>;
@@ -45,13 +44,12 @@ export interface BenchDeployment {
 
 /**
  * A deployment for one bench run: a fresh migrated database `flywheel_bench_<name>_<run>` and Redis prefix
- * `bench-<name>-<run>`. The first process started serves `url` (API processes get consecutive ports).
+ * `bench-<name>-<run>`. Each process listens on a port the system reported free.
  */
 export async function createDeployment(name: string, baseEnv: Record<string, string> = {}): Promise<BenchDeployment> {
   const run = randomBytes(3).toString('hex');
   const databaseUrl = `${PG_URL}/flywheel_bench_${name}_${run}`;
   const redisPrefix = `bench-${name}-${run}`;
-  const basePort = 4700 + Math.floor(Math.random() * 200) * 4;
   const env = {
     DATABASE_URL: databaseUrl,
     REDIS_URL,
@@ -69,10 +67,12 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
   const tokens = new TokenService(SECRET);
   const processes: PlatformProcess[] = [];
   const clients: Client[] = [];
-  const url = `http://127.0.0.1:${basePort}/graphql`;
   /** The GraphQL endpoint of each process serving the API, in the order started. */
   const apiUrls: string[] = [];
-  const apiUrl = (api = 0) => apiUrls[api % Math.max(1, apiUrls.length)] ?? url;
+  const apiUrl = (api = 0) => {
+    if (!apiUrls.length) throw new Error('no API process started');
+    return apiUrls[api % apiUrls.length]!;
+  };
 
   // node:http with a bounded keep-alive pool: cheaper per request than fetch, and an overloaded server sees
   // at most this many connections (like a storefront backend's pool) instead of a connection storm.
@@ -108,15 +108,13 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
     run,
     databaseUrl,
     redisPrefix,
-    url,
-    wsUrl: url.replace('http', 'ws'),
     token: (role, sub = 'bench') => tokens.sign({ sub, role, ttlSeconds: 6 * 3600 }),
     async start(role, extra = {}) {
       // BENCH_CPU_PROF=DIR: each process writes a V8 CPU profile there when it exits (for finding the hot path).
       const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${name}-${role}-${processes.length}`] : [];
       // BENCH_NODE_ARGS="--trace-deopt …": more Node/V8 flags for the platform processes (diagnosis only).
       profile.push(...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
-      const port = basePort + processes.length;
+      const port = await freePort();
       const p = spawnPlatform({ ...env, ...extra, ROLE: role, PORT: String(port) }, profile);
       processes.push(p);
       spawned.add(p);
@@ -145,6 +143,21 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
       await deleteRedisPrefix(redisPrefix);
     },
   };
+}
+
+/**
+ * A port nothing listens on now (the system picks it). A random port from a fixed range had once in a while
+ * been one in use (Postgres's 5432 was in it), and the process spawned on it exited at once.
+ */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /**

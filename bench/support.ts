@@ -27,7 +27,6 @@ export interface BenchDeployment {
   run: string;
   databaseUrl: string;
   redisPrefix: string;
-  /** The first API process's GraphQL endpoint. */
   token(role: Role, sub?: string): Promise<string>;
   /** Starts `src/main.ts` with this role (and extra environment) and waits until it is up. */
   start(role: 'api' | 'worker' | 'all', env?: Record<string, string>): Promise<PlatformProcess>;

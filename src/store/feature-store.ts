@@ -229,7 +229,7 @@ export class FeatureStore {
   /**
    * Applies the events of several jobs at once, each job at most once ever. `writer` must be a connection used
    * by nobody else: WATCH on the jobs' applied-markers makes the check-then-write atomic, so two workers that
-   * both received a job (a stalled job redelivered) cannot both apply it. Returns the users affected.
+   * both received a job (a stalled job redelivered) cannot both apply it. Returns how many jobs it applied.
    *
    * Two round trips when nothing interferes (a worker's flush waits on each, and on a busy machine every
    * round trip is a wait for two processes to be scheduled): WATCH, the markers and the recent items of every
@@ -243,7 +243,7 @@ export class FeatureStore {
      * then go out only when the writes were made, and at once).
      */
     alsoWrite?: (events: StoredEvent[], tx: Chain & WriteCommands) => void,
-  ): Promise<{ users: Set<string>; applied: number; events: StoredEvent[] }> {
+  ): Promise<{ applied: number }> {
     const keys = this.keys;
     defineWriteScripts(writer);
     const markers = jobs.map((j) => keys.appliedJob(j.jobId));
@@ -261,7 +261,7 @@ export class FeatureStore {
       const fresh = jobs.filter((_, i) => done[i] === null);
       if (!fresh.length) {
         await writer.unwatch();
-        return { users: new Set(), applied: 0, events: [] };
+        return { applied: 0 };
       }
       const events = fresh.flatMap((j) => j.events);
       const plan = planFeatureWrites(events, recentOf(replies, 2));
@@ -273,8 +273,9 @@ export class FeatureStore {
       if (result !== null) {
         const error = result.find(([err]) => err);
         if (error) throw error[0];
-        return { users: plan.users, applied: fresh.length, events };
+        return { applied: fresh.length };
       }
+      // Another writer touched a marker between WATCH and EXEC: read again and retry.
       if (attempt >= 10) throw new Error('feature store: too many concurrent writers on the same jobs');
     }
   }

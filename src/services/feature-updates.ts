@@ -64,21 +64,22 @@ function member(map: Map<string, Set<string>>, key: string): Set<string> {
   return inner;
 }
 
-function recentNeighbours(items: Map<string, number> | undefined, productId: string, at: number): string[] {
+function recentNeighbours(items: Map<string, number> | undefined, productId: string, at: number, window: number): string[] {
   if (!items) return [];
   return [...items.entries()]
     .filter(([p, t]) => p !== productId && at - t <= CO_OCCURRENCE_MAX_GAP_MS && t - at <= CO_OCCURRENCE_MAX_GAP_MS)
     .sort((a, b) => b[1] - a[1])
-    .slice(0, CO_OCCURRENCE_WINDOW)
+    .slice(0, window)
     .map(([p]) => p);
 }
 
 /**
  * Plans the feature writes for `events` (already deduplicated: each applied once). `recent` is the state read
  * before the batch; it is updated in place as events are replayed in time order, so events of one batch pair
- * with each other just as they would if applied one by one.
+ * with each other just as they would if applied one by one. `window`: how many recent items an event pairs with
+ * (bench:sessions compares settings).
  */
-export function planFeatureWrites(events: readonly StoredEvent[], recent: RecentItems): FeatureWritePlan {
+export function planFeatureWrites(events: readonly StoredEvent[], recent: RecentItems, window = CO_OCCURRENCE_WINDOW): FeatureWritePlan {
   const plan: FeatureWritePlan = {
     popularity: new Map(),
     coOccurrence: new Map(),
@@ -106,8 +107,8 @@ export function planFeatureWrites(events: readonly StoredEvent[], recent: Recent
     const userRecent = nested(recent.users, e.userId);
     const sessionRecent = e.sessionId ? nested(recent.sessions, e.sessionId) : undefined;
     const neighbours = new Set([
-      ...recentNeighbours(userRecent, e.productId, e.occurredAt),
-      ...recentNeighbours(sessionRecent, e.productId, e.occurredAt),
+      ...recentNeighbours(userRecent, e.productId, e.occurredAt, window),
+      ...recentNeighbours(sessionRecent, e.productId, e.occurredAt, window),
     ]);
     for (const q of neighbours) {
       bump(nested(plan.coOccurrence, e.productId), q, weight);

@@ -10,7 +10,7 @@ export const USER_ITEMS_KEPT = 200;
 export const CO_OCCURRENCE_KEPT = 100;
 const SESSION_TTL_SECONDS = 24 * 3600;
 const APPLIED_MARKER_TTL_SECONDS = 7 * 24 * 3600;
-const RECENT_READ = 20;
+export const RECENT_READ = 20;
 
 export interface JobEvents {
   jobId: string;

@@ -21,8 +21,12 @@ export function decayFactor(atMs: number, halfLifeMs = POPULARITY_HALF_LIFE_MS):
   return 2 ** ((atMs - DECAY_EPOCH_MS) / halfLifeMs);
 }
 
-/** How many of a user's or session's most recent items an event is paired with. */
-export const CO_OCCURRENCE_WINDOW = 10;
+/**
+ * How many of a user's or session's most recent items an event is paired with. Each pairing costs two Redis
+ * writes; nearer items also predict better (bench:sessions on YOOCHOOSE next clicks, HR@20: 3 → 0.3578,
+ * 5 → 0.3566, 10 → 0.3541, 20 → 0.3523), and 5 halves the writes of the 10 used before.
+ */
+export const CO_OCCURRENCE_WINDOW = 5;
 /** Items older than this (relative to the event) are not paired. */
 export const CO_OCCURRENCE_MAX_GAP_MS = 7 * 24 * 3600 * 1000;
 

@@ -6,9 +6,9 @@
 // The caches are stand-ins holding synthetic data (a seeded random catalog); everything else is the service's
 // own code. In-process and single-threaded: no Postgres, Redis or platform processes.
 import { parseArgs } from 'node:util';
-import { RecommendationService, type RecommendationList } from '../src/services/recommendations';
 import { neighbourList, type UserChange } from '../src/store/feature-store';
 import type { Product } from '../src/store/products';
+import { liveRanking } from './live-ranking';
 import { latencyColumns, runBench } from './support';
 
 const { values: args } = parseArgs({
@@ -36,37 +36,12 @@ async function main() {
     Array.from({ length: PRODUCTS }, (_, i) => [id(i), neighbourList(new Map(Array.from({ length: NEIGHBOURS }, (_, k) => [id(Math.floor(rand() * PRODUCTS)), NEIGHBOURS * 2 - k])))]),
   );
   const popular = new Map(Array.from({ length: 200 }, (_, i) => [id((i * 7) % PRODUCTS), 1000 - i]));
-  // Stand-ins for the API's caches, answering from memory as the real ones do on a hit.
-  const featureCache = {
-    popular: async () => popular,
-    neighbours: async (seeds: string[]) => new Map(seeds.flatMap((s) => (lists.has(s) ? [[s, lists.get(s)!] as const] : []))),
-  };
-  const catalog = {
-    ready: async () => undefined,
-    inStock: () => true,
-    get: async (ids: Iterable<string>) => {
-      const out = new Map<string, Product>();
-      for (const p of ids) if (products.has(p)) out.set(p, products.get(p)!);
-      return out;
-    },
-  };
-  const serving = { currentExperiment: async () => null, activeModel: async () => null };
-  const service = new RecommendationService(
-    {} as never,
-    { cart: async () => [] } as never,
-    {} as never,
-    serving as never,
-    {} as never,
-    catalog as never,
-    featureCache as never,
-  );
+  const rank = liveRanking({ products, neighbours: lists, popular });
   // 500 shoppers with 20 recent items each (a dozen are seeds), those items excluded, two favourite categories.
   const shoppers = Array.from({ length: 500 }, (_, u) => {
     const recent = Array.from({ length: 20 }, () => id(Math.floor(rand() * PRODUCTS)));
     return { userId: `rk-user-${u}`, recent, seen: new Set(recent), affinity: new Map([[`cat-${u % 20}`, 3], [`cat-${(u + 1) % 20}`, 1]]) };
   });
-  // The computation a push runs (private: the public paths around it read Redis or Postgres first).
-  const compute = (service as unknown as { compute(a: unknown, live: unknown): Promise<RecommendationList> }).compute.bind(service);
   const perList: number[] = [];
   let items = 0;
   for (let round = 0; round < ROUNDS; round++) {
@@ -74,7 +49,7 @@ async function main() {
     for (let i = 0; i < LISTS; i++) {
       const s = shoppers[i % shoppers.length]!;
       const announced: UserChange = { v: String(i), cart: false, recent: s.recent, affinity: s.affinity, seen: s.seen, bought: new Set() };
-      const list = await compute({ userId: s.userId, limit: 10, productId: undefined, excludeInteracted: true }, { cart: async () => [], fromCache: true, announced });
+      const list = await rank(s.userId, 10, announced);
       items += list.items.length;
     }
     const used = process.cpuUsage(before);

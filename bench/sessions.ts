@@ -2,8 +2,8 @@
 // How well the real-time path predicts a session's next click, and what each co-occurrence window costs: the
 // train sessions go through the worker's own planning (planFeatureWrites, each event paired with the `window`
 // most recent items of its session) into an in-memory co-occurrence store trimmed as Redis keeps it; then, for
-// every click of every test session after its first, RecommendationService's live computation (as in
-// bench:ranking, with stand-ins for the API's caches) ranks a list from the clicks before it, and the list is
+// every click of every test session after its first, RecommendationService's live computation (liveRanking,
+// as bench:ranking times it) ranks a list from the clicks before it, and the list is
 // scored against the click. In-process, no I/O: the ranking, filters and constants are the service's own.
 // Data: YOOCHOOSE clicks, a 100k sample split into train and test sessions (not redistributable: read from
 // SESSIONS_DIR or --dir, never copied into the project).
@@ -11,10 +11,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CO_OCCURRENCE_WINDOW, planFeatureWrites, type RecentItems } from '../src/services/feature-updates';
-import { NEIGHBOURS_PER_SEED, POPULAR_READ, RecommendationService, type RecommendationList } from '../src/services/recommendations';
+import { NEIGHBOURS_PER_SEED, POPULAR_READ } from '../src/services/recommendations';
 import type { StoredEvent } from '../src/store/events';
 import { CO_OCCURRENCE_KEPT, RECENT_READ, neighbourList, type NeighbourList, type UserChange } from '../src/store/feature-store';
 import type { Product } from '../src/store/products';
+import { liveRanking } from './live-ranking';
 import { describeMachine, runBench } from './support';
 
 const { values: args } = parseArgs({
@@ -100,11 +101,6 @@ async function main() {
   const products = new Map<string, Product>(
     [...items].map((id) => [id, { id, name: id, category: 'none', price: 1, currency: 'USD', stock: 1, lowStockThreshold: 0, createdAt: now, updatedAt: now }]),
   );
-  const catalog = {
-    ready: async () => undefined,
-    inStock: () => true,
-    get: async (ids: Iterable<string>) => new Map([...ids].flatMap((p) => (products.has(p) ? [[p, products.get(p)!] as const] : []))),
-  };
   const clicks = test.reduce((n, s) => n + s.length - 1, 0);
   // A click on an item already clicked in the session can never be hit: live lists leave out what the shopper
   // interacted with (and every seed).
@@ -116,20 +112,7 @@ async function main() {
   for (const window of WINDOWS) {
     const started = performance.now();
     const { lists, popular, writesPerEvent } = learn(train, window);
-    const featureCache = {
-      popular: async () => popular,
-      neighbours: async (seeds: string[]) => new Map(seeds.flatMap((s) => (lists.has(s) ? [[s, lists.get(s)!] as const] : []))),
-    };
-    const service = new RecommendationService(
-      {} as never,
-      { cart: async () => [] } as never,
-      {} as never,
-      { currentExperiment: async () => null, activeModel: async () => null } as never,
-      {} as never,
-      catalog as never,
-      featureCache as never,
-    );
-    const compute = (service as unknown as { compute(a: unknown, live: unknown): Promise<RecommendationList> }).compute.bind(service);
+    const rankList = liveRanking({ products, neighbours: lists, popular });
     let hits = 0;
     let reciprocal = 0;
     let popHits = 0;
@@ -140,7 +123,7 @@ async function main() {
         // The session's recent items as the worker announces them: distinct, newest first, the 20 most recent.
         const recent = [...new Set(before.map((c) => c.item).reverse())].slice(0, RECENT_READ);
         const announced: UserChange = { v: String(i), cart: false, recent, affinity: new Map(), seen: new Set(before.map((c) => c.item)), bought: new Set() };
-        const list = await compute({ userId: `t-${session[0]!.session}`, limit: LIMIT, productId: undefined, excludeInteracted: true }, { cart: async () => [], fromCache: true, announced });
+        const list = await rankList(`t-${session[0]!.session}`, LIMIT, announced);
         const rank = list.items.findIndex((r) => r.product.id === session[i]!.item);
         if (rank >= 0) {
           hits++;

@@ -38,6 +38,8 @@ describe('live link', () => {
       await page.goto('/admin/');
       await page.locator('#token').fill(admin);
       await page.getByRole('button', { name: 'Sign in' }).click();
+      // Signing in checks the token with the server first; navigating before it is kept lands on the sign-in page.
+      await page.locator('nav.nav').waitFor();
       await page.goto(`/admin/campaigns/${campaignId}`);
       const impressions = page.getByTestId('kpi-impressions-value');
       await impressions.filter({ hasText: /^0$/ }).waitFor();

@@ -1,4 +1,4 @@
-// npm run bench:latency [-- --users 500 --seconds 10 --rates 100,1000 --warmup 300x10 --apis 1 --split]
+// npm run bench:latency [-- --users 500 --seconds 10 --rates 100,1000 --warmup 300x10 --apis 1 --split --dump PREFIX]
 // The flywheel's loop, end to end: the time from `recordEvent` returning to the `recommendationsUpdated` push
 // that reflects the event arriving at a graphql-ws subscriber. API (ROLE=api) and worker (ROLE=worker) run as
 // separate processes; events are sent open-loop (on a fixed schedule, whether or not earlier ones returned).
@@ -10,6 +10,7 @@
 // once the worker has applied the event — the partner's only route into the list. So the first push whose
 // reasons name the viewed product is the one that reflects the event; earlier pushes (other events of the same
 // user) cannot, and exclusion of the viewed product alone would not do (Postgres excludes it at commit).
+import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../src/simulator/shoppers';
@@ -32,6 +33,8 @@ const { values: args } = parseArgs({
     // Also listen to the workers' announcements on Redis pub/sub, to split the delay (costs the bench and Redis
     // a copy of every announcement, so off by default).
     split: { type: 'boolean', default: false },
+    // Write each measured rate's per-event timings to PREFIX-RATE.json, to see how the tail is made (see dumpTimings).
+    dump: { type: 'string' },
   },
 });
 const USERS = Number(args.users);
@@ -191,6 +194,7 @@ async function main() {
       // A push can in principle beat the HTTP response to the client; such an event counts as 0 ms.
       const delays = measured.map((s) => Math.max(0, s.pushedAt! - s.respondedAt!));
       const early = measured.filter((s) => s.pushedAt! < s.respondedAt!).length;
+      if (args.dump && !warmup) dumpTimings(`${args.dump}-${rate}.json`, sent, t0);
       const [p50, p95, p99, max] = latencyColumns(delays);
       const [r50, , r99] = latencyColumns(sent.map((s) => s.respondedAt! - s.sentAt));
       const lag = latencyColumns(sent.map((s) => s.sentAt - s.scheduledAt))[2];
@@ -213,7 +217,7 @@ async function main() {
         : '';
       // The bench's own event loop: a push that arrives while it is busy is timed late by that much.
       const benchLoop = `bench event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} (max ${(loopDelay.max / 1e6).toFixed(1)}) ms`;
-      console.log(`  pacing lag p99 ${lag} ms; ${benchLoop}; pushes before the response: ${early}${splits}\n  CPU ms per event: ${cpuPerEvent}`);
+      console.log(`  pacing lag p99 ${lag} ms; ${benchLoop}; pushes before the response: ${early}${splits}\n  ${tailBursts(measured)}\n  CPU ms per event: ${cpuPerEvent}`);
       for (const list of pending) list.length = 0;
       await sleep(2000);
     }
@@ -229,6 +233,35 @@ async function main() {
   } finally {
     await deployment.teardown();
   }
+}
+
+/**
+ * How the tail is made: the slowest 1 % of events, grouped into bursts (responses less than 50 ms apart). A few
+ * large bursts (one stall delaying every event in flight) make a p99 that varies from run to run far more than
+ * the same number of events delayed one by one would.
+ */
+function tailBursts(measured: Sent[]): string {
+  const delay = (s: Sent) => s.pushedAt! - s.respondedAt!;
+  const slow = [...measured].sort((a, b) => delay(b) - delay(a)).slice(0, Math.ceil(measured.length / 100));
+  slow.sort((a, b) => a.respondedAt! - b.respondedAt!);
+  const sizes: number[] = [];
+  slow.forEach((s, i) => {
+    if (i > 0 && s.respondedAt! - slow[i - 1]!.respondedAt! < 50) sizes[sizes.length - 1]!++;
+    else sizes.push(1);
+  });
+  sizes.sort((a, b) => b - a);
+  return `slowest 1 %: ${slow.length} events in ${sizes.length} bursts (responses < 50 ms apart), the largest ${sizes.slice(0, 3).join(', ')}`;
+}
+
+/**
+ * Per-event timings, for looking at the tail offline: `t0` is the rate's start as a Unix time in ms (to line
+ * events up with other processes' logs), and each event is [user, scheduled, responded, announced, pushed] in
+ * ms after t0 (announced with --split only; null where unknown).
+ */
+function dumpTimings(path: string, sent: Sent[], t0: number): void {
+  const at = (t: number | undefined) => (t === undefined ? null : Math.round((t - t0) * 100) / 100);
+  const events = sent.map((s) => [s.user, at(s.scheduledAt), at(s.respondedAt), at(s.publishedAt), at(s.pushedAt)]);
+  writeFileSync(path, JSON.stringify({ t0: performance.timeOrigin + t0, events }));
 }
 
 function shuffle<T>(items: T[], rand: () => number): T[] {

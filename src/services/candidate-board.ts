@@ -219,9 +219,26 @@ export class CandidateBoard {
       total[hole] = t;
       at[hole] = i;
     }
-    // Best first: the heap's entries sorted by the same order.
-    const slots = Array.from({ length: size }, (_, s) => s).sort((a, b) => (worse(total[a]!, at[a]!, total[b]!, at[b]!) ? 1 : -1));
-    const best = slots.map((s) => this.order[at[s]!]!);
+    // Best first: pop the heap (its root is the worst left) into the result from the back. In place, where
+    // sorting its slots with a comparator had cost about a tenth of a list's computation (bench:ranking).
+    const best = new Array<number>(size);
+    for (let end = size - 1; end >= 0; end--) {
+      best[end] = this.order[at[0]!]!;
+      const t = total[end]!;
+      const i = at[end]!;
+      let hole = 0;
+      for (;;) {
+        let child = 2 * hole + 1;
+        if (child >= end) break;
+        if (child + 1 < end && worse(total[child + 1]!, at[child + 1]!, total[child]!, at[child]!)) child++;
+        if (!worse(total[child]!, at[child]!, t, i)) break;
+        total[hole] = total[child]!;
+        at[hole] = at[child]!;
+        hole = child;
+      }
+      total[hole] = t;
+      at[hole] = i;
+    }
     return best.map((n) => {
       const seed = this.seedOf[n]! >= 0 ? this.seeds[this.seedOf[n]!] : undefined;
       return [

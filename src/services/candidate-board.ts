@@ -187,6 +187,19 @@ export class CandidateBoard {
     const at = this.heapAt;
     /** Whether the candidate made `i`-th with total `t` ranks below the one made `j`-th with total `u`. */
     const worse = (t: number, i: number, u: number, j: number) => t < u || (t === u && i > j);
+    /** Moves the root's hole down a heap of `size` entries to where (t, i) belongs, and returns it. */
+    const siftDown = (size: number, t: number, i: number) => {
+      let hole = 0;
+      for (;;) {
+        let child = 2 * hole + 1;
+        if (child >= size) return hole;
+        if (child + 1 < size && worse(total[child + 1]!, at[child + 1]!, total[child]!, at[child]!)) child++;
+        if (!worse(total[child]!, at[child]!, t, i)) return hole;
+        total[hole] = total[child]!;
+        at[hole] = at[child]!;
+        hole = child;
+      }
+    };
     let size = 0;
     for (let i = 0; i < this.count; i++) {
       const n = this.order[i]!;
@@ -204,17 +217,7 @@ export class CandidateBoard {
         }
       } else {
         if (!worse(total[0]!, at[0]!, t, i)) continue;
-        // Replace the root, sift down.
-        hole = 0;
-        for (;;) {
-          let child = 2 * hole + 1;
-          if (child >= size) break;
-          if (child + 1 < size && worse(total[child + 1]!, at[child + 1]!, total[child]!, at[child]!)) child++;
-          if (!worse(total[child]!, at[child]!, t, i)) break;
-          total[hole] = total[child]!;
-          at[hole] = at[child]!;
-          hole = child;
-        }
+        hole = siftDown(size, t, i); // replaces the root
       }
       total[hole] = t;
       at[hole] = i;
@@ -226,16 +229,7 @@ export class CandidateBoard {
       best[end] = this.order[at[0]!]!;
       const t = total[end]!;
       const i = at[end]!;
-      let hole = 0;
-      for (;;) {
-        let child = 2 * hole + 1;
-        if (child >= end) break;
-        if (child + 1 < end && worse(total[child + 1]!, at[child + 1]!, total[child]!, at[child]!)) child++;
-        if (!worse(total[child]!, at[child]!, t, i)) break;
-        total[hole] = total[child]!;
-        at[hole] = at[child]!;
-        hole = child;
-      }
+      const hole = siftDown(end, t, i); // the last entry replaces the root
       total[hole] = t;
       at[hole] = i;
     }

@@ -62,16 +62,30 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   const queues = new Queues(producer, keys);
   // Created up front so that their depths are reported from the start.
   for (const job of [applyEventsJob, publishInventoryChangesJob, rollupKpisJob, trainModelJob]) queues.queue(job.queue);
-  const relay = new OutboxRelay(new OutboxStore(db), queues, log, { pollMs: config.OUTBOX_POLL_MS });
+  const outbox = new OutboxStore(db);
+  const relay = new OutboxRelay(outbox, queues, log, { pollMs: config.OUTBOX_POLL_MS });
   const metrics = new Metrics();
   metrics.observeQueues(queues, pubsub);
-  const services = createServices({ db, redis, keys, pubsub, queues, config, handOff: (messages) => relay.handOff(messages) });
+  metrics.observeOutbox(outbox);
+  const services = createServices({
+    db,
+    redis,
+    keys,
+    pubsub,
+    queues,
+    config,
+    handOff: (messages) => relay.handOff(messages),
+    onRecorded: ({ accepted, duplicates }) => {
+      metrics.eventsRecorded.inc({ outcome: 'accepted' }, accepted);
+      metrics.eventsRecorded.inc({ outcome: 'duplicate' }, duplicates);
+    },
+  });
   await services.serving.start();
   // Every role relays: a worker-only deployment still drains rows left by an API instance that crashed.
   relay.start();
   let workers: RunningWorkers | undefined;
   if (config.ROLE !== 'api') {
-    workers = startWorkers({ config, keys, events: new EventStore(db), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), models: services.models, queues, pubsub, log });
+    workers = startWorkers({ config, keys, events: new EventStore(db), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), models: services.models, queues, pubsub, metrics, log });
   }
   const readiness = dependencyChecks(db, redis);
 

@@ -18,6 +18,10 @@ async function seedCatalog(t: TestPlatform, prefix: string, stock: (i: number) =
   return products.map((p) => p.id);
 }
 
+const scrape = (t: TestPlatform) => fetch(`${t.url}/metrics`).then((r) => r.text());
+/** A sample's value in a Prometheus text exposition (0 when absent). */
+const value = (text: string, sample: string) => Number(text.match(new RegExp(`^${sample.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm'))?.[1] ?? 0);
+
 describe('two API instances and one worker', () => {
   let a: TestPlatform;
   let b: TestPlatform;
@@ -93,6 +97,32 @@ describe('two API instances and one worker', () => {
     expect(bad.errors?.[0]?.message).toMatch(/limit: must be between 1 and 100/);
   });
 
+  it('tells Prometheus how the loop is doing: events recorded and duplicates on the API, applied with their lag on the worker', async () => {
+    const [p] = await seedCatalog(a, uniqueId('metrics'), () => 10, 1);
+    const service = await a.token('service');
+    const accepted = 'events_recorded_total{outcome="accepted"}';
+    const duplicate = 'events_recorded_total{outcome="duplicate"}';
+    const [apiBefore, workerBefore] = await Promise.all([scrape(a), scrape(worker)]);
+
+    const events = Array.from({ length: 7 }, () => ({ id: uniqueId('m'), type: 'VIEW', userId: uniqueId('u'), productId: p }));
+    expect((await a.gql(RECORD, { events }, service)).data?.recordEvents).toEqual({ accepted: 7, duplicates: 0 });
+    expect((await a.gql(RECORD, { events: events.slice(0, 2) }, service)).data?.recordEvents).toEqual({ accepted: 0, duplicates: 2 });
+    const api = await scrape(a);
+    expect(value(api, accepted) - value(apiBefore, accepted)).toBe(7);
+    expect(value(api, duplicate) - value(apiBefore, duplicate)).toBe(2);
+
+    // Each applied event once, with its lag from commit to feature store; nothing waits in the outbox.
+    const applied = await eventually(async () => {
+      const text = await scrape(worker);
+      return value(text, 'events_applied_total') - value(workerBefore, 'events_applied_total') >= 7 && text;
+    }, 10_000, 'events applied');
+    expect(value(applied, 'feature_lag_seconds_count')).toBe(value(applied, 'events_applied_total'));
+    expect(value(applied, 'feature_lag_seconds_bucket{le="60"}')).toBe(value(applied, 'feature_lag_seconds_count'));
+    expect(value(applied, 'feature_lag_seconds_sum')).toBeGreaterThan(0);
+    await eventually(async () => value(await scrape(a), 'outbox_pending') === 0, 5000, 'outbox drained');
+    expect(api).toMatch(/^outbox_pending \d+$/m);
+  });
+
   it('releases every listener and Redis subscription over many subscribe/unsubscribe cycles', async () => {
     const admin = await b.token('admin');
     const client = b.ws(admin);
@@ -128,8 +158,11 @@ describe('durability', () => {
         const res = await t.gql(RECORD, { events: events.slice(i, i + 5) }, service);
         expect(res.data?.recordEvents).toEqual({ accepted: 5, duplicates: 0 });
       }
+      // Held in the outbox meanwhile, as the metrics show.
+      expect(value(await scrape(t), 'outbox_pending')).toBeGreaterThanOrEqual(5);
       await proxy.start();
       await eventually(async () => (await t.platform.redis.hget(t.platform.keys.productStats(p!), 'CLICK')) === '25', 20_000, 'clicks applied after the outage');
+      await eventually(async () => value(await scrape(t), 'outbox_pending') === 0, 10_000, 'outbox drained');
     } finally {
       await t.stop();
       await proxy.stop();

@@ -189,7 +189,9 @@ describe('EventStore.recordGroup', () => {
       [event('VIEW', u, product(1), { unitPrice: 7.5, sessionId: 's1' })],
     ];
     batches[1]!.push(batches[0]![0]!); // a duplicate is not part of the message
+    const before = Date.now();
     const result = await events.recordGroup(batches);
+    const after = Date.now();
     const message = result.outbox[0]!;
     expect(message).toMatchObject({ topic: EVENTS_RECORDED_TOPIC, payload: null });
     const row = await db.pool.query('SELECT payload FROM outbox WHERE id = $1', [message.id]);
@@ -197,11 +199,17 @@ describe('EventStore.recordGroup', () => {
     // What a worker applies: the new events in record order, with the catalog's category and price.
     const read = await events.byOutbox([message.id]);
     const [a, b, c] = [batches[0]![0]!, batches[0]![1]!, batches[1]![0]!];
+    // With when Postgres recorded them (the feature lag metric): during the call, by the same machine's clock.
+    const recordedAt = expect.any(Number);
     expect(read.get(message.id)).toEqual([
-      { ...a, category: 'cat-0', unitPrice: 10 },
-      { ...b, category: 'cat-1', unitPrice: 11 },
-      { ...c, category: 'cat-1', unitPrice: 7.5 },
+      { ...a, category: 'cat-0', unitPrice: 10, recordedAt },
+      { ...b, category: 'cat-1', unitPrice: 11, recordedAt },
+      { ...c, category: 'cat-1', unitPrice: 7.5, recordedAt },
     ]);
+    for (const e of read.get(message.id)!) {
+      expect(e.recordedAt).toBeGreaterThanOrEqual(before - 1);
+      expect(e.recordedAt).toBeLessThanOrEqual(after + 1);
+    }
   });
 
   it('answers as if the batches came one by one: repeated ids are duplicates where they repeat', async () => {

@@ -49,6 +49,8 @@ export interface ServiceDeps {
   pubsub: PubSub;
   /** Given the outbox messages of each commit that wrote some, to enqueue at once (the relay's hand-off). */
   handOff: (messages: OutboxMessage[]) => void;
+  /** Told what each accepted recordEvents call recorded (metrics). */
+  onRecorded?: (result: { accepted: number; duplicates: number }) => void;
   queues?: Queues;
   /** How trainings are fitted. @default on a worker thread */
   fit?: (input: TrainingInput) => Promise<TrainingOutput>;
@@ -94,7 +96,7 @@ export function createServices(deps: ServiceDeps): Services {
     productCache,
     campaigns: new CampaignService(campaigns, kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
     catalog: new CatalogService(products, inventory, deps.pubsub),
-    ingest: new IngestService(events, products, campaigns, deps.handOff),
+    ingest: new IngestService(events, products, campaigns, deps.handOff, deps.onRecorded),
     inventory: new InventoryService(inventory, products, deps.pubsub),
     recommendations: new RecommendationService(
       features,

@@ -57,6 +57,8 @@ export class IngestService {
     private readonly campaigns: CampaignStore,
     /** Given the outbox message of every committed group, to enqueue at once (the relay). */
     private readonly handOff: (messages: OutboxMessage[]) => void,
+    /** Told what each call recorded (metrics). */
+    private readonly onRecorded?: (result: { accepted: number; duplicates: number }) => void,
   ) {
     // Concurrent recordEvents calls share one statement (and one transaction when purchases take stock).
     this.writer = new GroupCommit((batches) => this.writeGroup(batches), {
@@ -108,7 +110,9 @@ export class IngestService {
       );
     }
     const users = [...new Set(rows.filter((r) => fresh.has(r.id)).map((r) => r.userId))];
-    return { accepted: fresh.size, duplicates: rows.length - fresh.size, users };
+    const result = { accepted: fresh.size, duplicates: rows.length - fresh.size };
+    this.onRecorded?.(result);
+    return { ...result, users };
   }
 
   /** Events of a rejected batch that name no catalog product or no campaign, for its error. */

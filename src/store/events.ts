@@ -25,6 +25,8 @@ export interface StoredEvent {
   quantity: number;
   unitPrice: number | null;
   occurredAt: number;
+  /** When Postgres recorded it (epoch ms), where known: read with a message's events (the feature lag metric). */
+  recordedAt?: number;
 }
 
 export const EVENTS_RECORDED_TOPIC = 'events.recorded';
@@ -265,6 +267,7 @@ interface OutboxEventRow {
   quantity: number;
   unit_price: string | null;
   occurred_at: Date;
+  recorded_ms: number;
 }
 
 /** Event rows (ordered by outbox id, then record order) as the messages that carried them. */
@@ -286,6 +289,7 @@ function groupByOutbox(rows: OutboxEventRow[]): Map<string, StoredEvent[]> {
       quantity: r.quantity,
       unitPrice: r.unit_price === null ? null : Number(r.unit_price),
       occurredAt: r.occurred_at.getTime(),
+      recordedAt: r.recorded_ms,
     });
     groups.set(key, list);
   }
@@ -393,7 +397,8 @@ export class EventStore {
   async byOutbox(outboxIds: string[], db: Sql = this.pool): Promise<Map<string, StoredEvent[]>> {
     const rows = await query<OutboxEventRow>(db, sql`
       SELECT e.outbox_id, e.id, e.type::text AS type, e.user_id, e.session_id, e.product_id, p.category, e.campaign_id,
-             e.attributed_campaign_id, e.recommendation_id, e.quantity, e.unit_price::text, e.occurred_at
+             e.attributed_campaign_id, e.recommendation_id, e.quantity, e.unit_price::text, e.occurred_at,
+             (extract(epoch FROM e.recorded_at) * 1000)::float8 AS recorded_ms
       FROM events e LEFT JOIN products p ON p.id = e.product_id
       WHERE e.outbox_id = ANY(${outboxIds}::bigint[])
       ORDER BY e.outbox_id, e.seq`);

@@ -2,6 +2,7 @@
 // Jobs are gathered into micro-batches, so that a hot product costs one Redis write per batch.
 import { z } from 'zod';
 import { EVENT_TYPES } from '../store/events';
+import type { StoredEvent } from '../store/events';
 import type { FeatureStore, JobEvents } from '../store/feature-store';
 import type { KpiStore } from '../store/kpis';
 import { topics } from '../store/keys';
@@ -43,7 +44,10 @@ export const applyEventsJob = defineJob({
 
 const CART_TYPES = new Set<string>(['ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE']);
 
-/** Applies a micro-batch of jobs and announces the users whose recommendations may have changed. */
+/**
+ * Applies a micro-batch of jobs and announces the users whose recommendations may have changed. Returns how
+ * many jobs were applied now and their events (jobs applied before, by an earlier delivery, are left out).
+ */
 export async function applyEventBatch(
   deps: {
     features: FeatureStore;
@@ -54,9 +58,12 @@ export async function applyEventBatch(
     channel: (topic: string) => string;
   },
   jobs: JobEvents[],
-): Promise<number> {
+): Promise<{ applied: number; events: StoredEvent[] }> {
   let campaigns: string[] = [];
+  // The events of the transaction that went through (the callback runs again when a WATCH makes it retry).
+  let written: StoredEvent[] = [];
   const { applied } = await deps.features.applyJobs(deps.writer, jobs, (events, tx) => {
+    written = events;
     campaigns = deps.kpis.write(events, tx);
     // Each user's live lists get the user's new state with the news (and read the cart again only when told it
     // may have changed), from the transaction that wrote it.
@@ -65,5 +72,5 @@ export async function applyEventBatch(
     deps.features.announce(tx, users.map((userId) => ({ userId, cart: cartUsers.has(userId) })), deps.channel);
   });
   await deps.publish(campaigns.map((c): [string, string] => [topics.campaign(c), 'events']));
-  return applied;
+  return { applied, events: applied ? written : [] };
 }

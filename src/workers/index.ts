@@ -2,6 +2,7 @@
 import { Worker } from 'bullmq';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 import type { EventStore, StoredEvent } from '../store/events';
 import type { FeatureStore, JobEvents } from '../store/feature-store';
 import type { KpiStore } from '../store/kpis';
@@ -42,6 +43,14 @@ async function resolveEvents(store: EventStore, batch: EventsJob[]): Promise<{ j
   return { jobs, missing };
 }
 
+/** Counts applied events, and how long each took from its commit to being applied (where its commit time is known). */
+function observeApplied(metrics: Metrics, events: StoredEvent[]): void {
+  if (!events.length) return;
+  metrics.eventsApplied.inc(events.length);
+  const now = Date.now();
+  for (const e of events) if (e.recordedAt !== undefined) metrics.featureLag.observe(Math.max(0, now - e.recordedAt) / 1000);
+}
+
 export function startWorkers(deps: {
   config: Config;
   keys: RedisKeys;
@@ -51,6 +60,7 @@ export function startWorkers(deps: {
   models: ModelService;
   queues: Queues;
   pubsub: RedisPubSub;
+  metrics: Metrics;
   log: Logger;
 }): RunningWorkers {
   const { config, keys, log } = deps;
@@ -62,12 +72,13 @@ export function startWorkers(deps: {
   const batcher = new MicroBatcher<EventsJob>(
     async (batch) => {
       const { jobs, missing } = await resolveEvents(deps.events, batch);
-      const applied = jobs.length
+      const { applied, events: written } = jobs.length
         ? await applyEventBatch(
             { features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m), channel: (t) => keys.channel(t) },
             jobs,
           )
-        : 0;
+        : { applied: 0, events: [] };
+      observeApplied(deps.metrics, written);
       if (config.TRAIN_AFTER_EVENTS > 0 && applied > 0) {
         const events = jobs.reduce((s, j) => s + j.events.length, 0);
         const since = await writer.incrby(keys.eventsSinceTraining(), events);

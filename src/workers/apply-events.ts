@@ -1,8 +1,7 @@
 // Job `apply-events`: one outbox message of recorded events, applied to the Redis feature store.
 // Jobs are gathered into micro-batches, so that a hot product costs one Redis write per batch.
 import { z } from 'zod';
-import { EVENT_TYPES } from '../store/events';
-import type { StoredEvent } from '../store/events';
+import { EVENT_TYPES, type StoredEvent } from '../store/events';
 import type { FeatureStore, JobEvents } from '../store/feature-store';
 import type { KpiStore } from '../store/kpis';
 import { topics } from '../store/keys';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decayFactor, EVENT_WEIGHTS, planFeatureWrites } from '../src/services/feature-updates';
+import { decayFactor, EVENT_WEIGHTS, planFeatureWrites, SEQUENTIAL_STEPS, type RecentItems } from '../src/services/feature-updates';
 import type { StoredEvent } from '../src/store/events';
 
 const T0 = Date.UTC(2026, 10, 1);
@@ -44,5 +44,62 @@ describe('planFeatureWrites', () => {
 
   it('keeps popularity ratios exact across time with forward decay (half-life one day)', () => {
     expect(decayFactor(T0 + 86_400_000) / decayFactor(T0)).toBeCloseTo(2, 10);
+  });
+});
+
+// Sequential rules: what is touched after what, within a session, by step.
+const T1 = Date.UTC(2026, 5, 1);
+const event = (seq: number, productId: string, over: Partial<StoredEvent> = {}): StoredEvent => ({
+  id: `e${seq}`,
+  type: 'VIEW',
+  userId: 'u1',
+  sessionId: 's1',
+  productId,
+  category: null,
+  campaignId: null,
+  attributedCampaignId: null,
+  recommendationId: null,
+  quantity: 1,
+  unitPrice: null,
+  occurredAt: T1 + seq * 1000,
+  ...over,
+});
+const empty = (): RecentItems => ({ users: new Map(), sessions: new Map() });
+
+describe('sequential rules', () => {
+  it('count each item after the ones touched just before it, 1/step², forwards only', () => {
+    const plan = planFeatureWrites([event(0, 'a'), event(1, 'b'), event(2, 'c')], empty());
+    expect(Object.fromEntries(plan.sequential.get('a')!)).toEqual({ b: 1, c: 1 / 4 });
+    expect(Object.fromEntries(plan.sequential.get('b')!)).toEqual({ c: 1 });
+    expect(plan.sequential.get('c')).toBeUndefined();
+  });
+
+  it('follow event time, not the order of a batch, and continue a session read from the store', () => {
+    const recent = empty();
+    recent.sessions.set('s1', new Map([['x', T1 - 5000]]));
+    const plan = planFeatureWrites([event(2, 'c'), event(1, 'b')], recent);
+    expect(Object.fromEntries(plan.sequential.get('x')!)).toEqual({ b: 1, c: 1 / 4 });
+    expect(Object.fromEntries(plan.sequential.get('b')!)).toEqual({ c: 1 });
+  });
+
+  it('weigh by event type, skip a repeat of the item itself, and reach back SEQUENTIAL_STEPS items', () => {
+    expect(SEQUENTIAL_STEPS).toBe(5);
+    const events = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((p, i) => event(i, p));
+    events.push(event(7, 'p3', { type: 'ADD_TO_CART' }));
+    const after = (p: string) => plan.sequential.get(p)?.get('p3');
+    const plan = planFeatureWrites(events, empty());
+    // The view of p3 after p2, p1, p0; the cart (weight 3) after p6, p5, p4, p2, p1 (p3 itself skipped, p0 too far).
+    expect(after('p6')).toBeCloseTo(3, 12);
+    expect(after('p5')).toBeCloseTo(3 / 4, 12);
+    expect(after('p4')).toBeCloseTo(3 / 9, 12);
+    expect(after('p2')).toBeCloseTo(1 + 3 / 16, 12);
+    expect(after('p1')).toBeCloseTo(1 / 4 + 3 / 25, 12);
+    expect(after('p0')).toBeCloseTo(1 / 9, 12);
+    expect(after('p3')).toBeUndefined();
+  });
+
+  it('stay within a session: another session of the same shopper starts afresh', () => {
+    const plan = planFeatureWrites([event(0, 'a'), event(1, 'b', { sessionId: 's2' })], empty());
+    expect(plan.sequential.size).toBe(0);
   });
 });

@@ -27,6 +27,13 @@ export function decayFactor(atMs: number, halfLifeMs = POPULARITY_HALF_LIFE_MS):
  * 5 → 0.3566, 10 → 0.3541, 20 → 0.3523), and 5 halves the writes of the 10 used before.
  */
 export const CO_OCCURRENCE_WINDOW = 5;
+/**
+ * Sequential rules (Ludewig & Jannach 2018, "SR"): an event counts as "clicked after" each of the SEQUENTIAL_STEPS
+ * items its session (else its user) touched last before it, weighted 1/step² (step 1: the item just before).
+ * What follows an item predicts the next click better than what merely shares a session with it; beyond 5 steps
+ * the weight is under 1/36 and the extra writes bought nothing on YOOCHOOSE next clicks (bench:sessions).
+ */
+export const SEQUENTIAL_STEPS = 5;
 /** Items older than this (relative to the event) are not paired. */
 export const CO_OCCURRENCE_MAX_GAP_MS = 7 * 24 * 3600 * 1000;
 
@@ -40,6 +47,8 @@ export interface FeatureWritePlan {
   /** key kind → member → increment, for sorted sets. */
   popularity: Map<string, number>;
   coOccurrence: Map<string, Map<string, number>>;
+  /** item → item clicked after it → step-decayed weight (SEQUENTIAL_STEPS). */
+  sequential: Map<string, Map<string, number>>;
   userCategories: Map<string, Map<string, number>>;
   /** Latest interaction time per item, for user and session recency sets. */
   userItems: Map<string, Map<string, number>>;
@@ -77,6 +86,15 @@ function recentNeighbours(items: Map<string, number> | undefined, productId: str
     .map(([p]) => p);
 }
 
+/** The SEQUENTIAL_STEPS items touched last before `at` (not `productId` itself), the nearest first. */
+function precedingItems(items: Map<string, number>, productId: string, at: number): string[] {
+  return [...items.entries()]
+    .filter(([p, t]) => p !== productId && t <= at && at - t <= CO_OCCURRENCE_MAX_GAP_MS)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, SEQUENTIAL_STEPS)
+    .map(([p]) => p);
+}
+
 /**
  * Plans the feature writes for `events` (already deduplicated: each applied once). `recent` is the state read
  * before the batch; it is updated in place as events are replayed in time order, so events of one batch pair
@@ -87,6 +105,7 @@ export function planFeatureWrites(events: readonly StoredEvent[], recent: Recent
   const plan: FeatureWritePlan = {
     popularity: new Map(),
     coOccurrence: new Map(),
+    sequential: new Map(),
     userCategories: new Map(),
     userItems: new Map(),
     sessionItems: new Map(),
@@ -118,6 +137,10 @@ export function planFeatureWrites(events: readonly StoredEvent[], recent: Recent
       bump(nested(plan.coOccurrence, e.productId), q, weight);
       bump(nested(plan.coOccurrence, q), e.productId, weight);
     }
+    // What came just before, in the session when there is one (a shopper's sessions are separate visits).
+    precedingItems(sessionRecent ?? userRecent, e.productId, e.occurredAt).forEach((q, i) => {
+      bump(nested(plan.sequential, q), e.productId, weight / ((i + 1) * (i + 1)));
+    });
     const latest = Math.max(userRecent.get(e.productId) ?? 0, e.occurredAt);
     userRecent.set(e.productId, latest);
     nested(plan.userItems, e.userId).set(e.productId, latest);

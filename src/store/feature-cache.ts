@@ -4,18 +4,20 @@
 // over, and in Redis that read was most of a push's cost. Entries are served for `ttlMs` (LIVE_FEATURE_CACHE_MS),
 // so a live list may miss co-occurrence that other shoppers' events added within that time; the shopper's own
 // state (recent items, cart, exclusions) is never cached. Queries and each subscription's first list read Redis.
-import { neighbourList, type FeatureStore, type NeighbourList } from './feature-store';
+import { neighbourList, type FeatureStore, type NeighbourFamily, type NeighbourList } from './feature-store';
 
 interface Entry<T> {
   value: T;
   at: number;
 }
 
-/** Most products whose neighbour lists are kept; the oldest entries go first. */
+const FAMILIES: readonly NeighbourFamily[] = ['coOccurrence', 'sequential'];
+
+/** Most products whose neighbour lists (of each family) are kept; the oldest entries go first. */
 const MAX_PRODUCTS = 20_000;
 
 export class FeatureCache {
-  private readonly neighbourLists = new Map<string, Entry<NeighbourList>>();
+  private readonly lists: Record<NeighbourFamily, Map<string, Entry<NeighbourList>>> = { coOccurrence: new Map(), sequential: new Map() };
   private popularList?: Entry<Promise<Map<string, number>>>;
 
   constructor(
@@ -27,24 +29,36 @@ export class FeatureCache {
 
   /** Each product's top neighbours, with one Redis round trip for those not fresh here. */
   async neighbours(productIds: string[]): Promise<Map<string, NeighbourList>> {
+    return (await this.read({ coOccurrence: productIds, sequential: [] })).coOccurrence;
+  }
+
+  /**
+   * Each product's top neighbours of each family (co-occurrence; what is touched after it), with one Redis round
+   * trip for all those not fresh here.
+   */
+  async read(asked: Record<NeighbourFamily, string[]>): Promise<Record<NeighbourFamily, Map<string, NeighbourList>>> {
     const now = Date.now();
-    const out = new Map<string, NeighbourList>();
-    const missing: string[] = [];
-    for (const p of productIds) {
-      const hit = this.neighbourLists.get(p);
-      if (hit && now - hit.at < this.ttlMs) out.set(p, hit.value);
-      else missing.push(p);
+    const out: Record<NeighbourFamily, Map<string, NeighbourList>> = { coOccurrence: new Map(), sequential: new Map() };
+    const missing: Array<{ productId: string; family: NeighbourFamily }> = [];
+    for (const family of FAMILIES) {
+      for (const productId of asked[family]) {
+        const hit = this.lists[family].get(productId);
+        if (hit && now - hit.at < this.ttlMs) out[family].set(productId, hit.value);
+        else missing.push({ productId, family });
+      }
     }
     if (missing.length) {
-      for (const [p, map] of await this.features.neighbours(missing, this.neighboursPerProduct)) {
-        const list = neighbourList(map);
-        out.set(p, list);
-        if (this.ttlMs <= 0) continue;
+      const lists = await this.features.neighbourLists(missing, this.neighboursPerProduct);
+      missing.forEach(({ productId, family }, i) => {
+        const list = neighbourList(lists[i]!);
+        out[family].set(productId, list);
+        if (this.ttlMs <= 0) return;
         // Re-inserted at the end, so that the first entry is always the oldest.
-        this.neighbourLists.delete(p);
-        this.neighbourLists.set(p, { value: list, at: now });
-        if (this.neighbourLists.size > MAX_PRODUCTS) this.neighbourLists.delete(this.neighbourLists.keys().next().value!);
-      }
+        const cached = this.lists[family];
+        cached.delete(productId);
+        cached.set(productId, { value: list, at: now });
+        if (cached.size > MAX_PRODUCTS) cached.delete(cached.keys().next().value!);
+      });
     }
     return out;
   }

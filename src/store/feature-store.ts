@@ -45,9 +45,10 @@ const READ_SCRIPTS = {
     // products, and the top neighbours of the seeds (given ones first, then recent items), in one round trip.
     // Popular products and neighbours come without the members of the exclusion set (what the user may not be
     // shown), each list led by its unfiltered top score, which normalises it.
+    // The first `sequential seeds` seeds also bring what is touched after them (sequential rules), read the same way.
     // KEYS: the user's items, the user's categories, popularity, the exclusion set. ARGV: co-occurrence key
     // prefix, recent items to read, popular products to read, popular products to keep, neighbours per seed,
-    // most seeds, then the given seeds.
+    // most seeds, sequential-rule key prefix, sequential seeds, then the given seeds.
     // The co-occurrence keys are derived here rather than declared in KEYS, which a Redis Cluster would refuse;
     // the feature store already needs a single Redis (its MULTI transactions span many keys). The answer is one
     // JSON string (hundreds of strings otherwise, each a reply the client decodes on its own).
@@ -55,7 +56,7 @@ const READ_SCRIPTS = {
       local seeds, seen = {}, {}
       local maxSeeds = tonumber(ARGV[6])
       local function add(p) if not seen[p] and #seeds < maxSeeds then seen[p] = true; seeds[#seeds + 1] = p end end
-      for i = 7, #ARGV do add(ARGV[i]) end
+      for i = 9, #ARGV do add(ARGV[i]) end
       for _, p in ipairs(recent) do add(p) end
       local excluded, lookup = {}, redis.call('SCARD', KEYS[4]) > 256
       if not lookup then for _, p in ipairs(redis.call('SMEMBERS', KEYS[4])) do excluded[p] = true end end
@@ -78,9 +79,13 @@ const READ_SCRIPTS = {
       end
       local perSeed = tonumber(ARGV[5])
       local neighbours = {}
-      for i, p in ipairs(seeds) do neighbours[i] = filtered(ARGV[1] .. p, perSeed, perSeed) end
+      local sequential, sequentialSeeds = {}, tonumber(ARGV[8])
+      for i, p in ipairs(seeds) do
+        neighbours[i] = filtered(ARGV[1] .. p, perSeed, perSeed)
+        if i <= sequentialSeeds then sequential[i] = filtered(ARGV[7] .. p, perSeed, perSeed) end
+      end
       return cjson.encode({recent, redis.call('ZREVRANGE', KEYS[2], 0, 9, 'WITHSCORES'),
-              filtered(KEYS[3], tonumber(ARGV[3]), tonumber(ARGV[4])), seeds, neighbours})`,
+              filtered(KEYS[3], tonumber(ARGV[3]), tonumber(ARGV[4])), seeds, neighbours, sequential})`,
     numberOfKeys: 4,
     readOnly: true,
   },
@@ -93,7 +98,7 @@ const READ_SCRIPTS = {
     readOnly: true,
   },
   fwNeighbours: {
-    // The top neighbours of each co-occurrence key given, with their weights.
+    // The top neighbours of each co-occurrence (or sequential-rule) key given, with their weights.
     lua: `local out = {}
       for i, key in ipairs(KEYS) do out[i] = redis.call('ZREVRANGE', key, 0, tonumber(ARGV[1]) - 1, 'WITHSCORES') end
       return out`,
@@ -182,6 +187,9 @@ type ReadScripts = {
   fwNeighbours(numberOfKeys: number, ...keysThenLimit: Array<string | number>): Promise<string[][]>;
 };
 
+/** Item-to-item lists the feature store keeps: shared a user or session (co-occurrence), or came next (sequential). */
+export type NeighbourFamily = 'coOccurrence' | 'sequential';
+
 /** A product's top neighbours, strongest first, as parallel arrays (ranking iterates them on every push). */
 export interface NeighbourList {
   ids: string[];
@@ -211,6 +219,8 @@ export interface UserProfile {
   neighbours: Map<string, Map<string, number>>;
   /** Each seed's top co-occurrence weight, excluded neighbour or not. */
   neighbourTops: Map<string, number>;
+  /** What is touched after each of the first `sequentialSeeds` seeds (sequential rules), without excluded ones. */
+  sequential: Map<string, NeighbourList>;
 }
 
 export class FeatureStore {
@@ -288,7 +298,16 @@ export class FeatureStore {
    */
   async userProfile(
     userId: string,
-    opts: { popular: number; popularKeep: number; seeds: string[]; maxSeeds: number; neighboursPerSeed: number; excludeInteracted: boolean },
+    opts: {
+      popular: number;
+      popularKeep: number;
+      seeds: string[];
+      maxSeeds: number;
+      neighboursPerSeed: number;
+      /** How many of the seeds (given ones first, then recent items) also read their sequential rules (default 0). */
+      sequentialSeeds?: number;
+      excludeInteracted: boolean;
+    },
   ): Promise<UserProfile> {
     const reply = await this.reader.fwUserProfile(
       this.keys.userItems(userId),
@@ -301,12 +320,15 @@ export class FeatureStore {
       opts.popularKeep,
       opts.neighboursPerSeed,
       opts.maxSeeds,
+      this.keys.sequential(''),
+      opts.sequentialSeeds ?? 0,
       ...opts.seeds,
     );
     // Lua's cjson writes an empty table as {}: read anything but an array as empty.
     const parts = JSON.parse(reply) as unknown[];
     const seeds = list<string>(parts[3]);
     const neighbours = list<unknown>(parts[4]).map((n) => list<string>(n));
+    const sequential = list<unknown>(parts[5]).map((n) => list<string>(n));
     const popular = list<string>(parts[2]);
     return {
       recent: list<string>(parts[0]),
@@ -315,6 +337,7 @@ export class FeatureStore {
       popularTop: Number(popular[0] ?? 0),
       neighbours: new Map(seeds.map((p, i) => [p, pairs(neighbours[i] ?? [], 1)])),
       neighbourTops: new Map(seeds.map((p, i) => [p, Number(neighbours[i]?.[0] ?? 0)])),
+      sequential: new Map(sequential.map((n, i) => [seeds[i]!, neighbourList(pairs(n, 1), Number(n[0] ?? 0))])),
     };
   }
 
@@ -363,11 +386,18 @@ export class FeatureStore {
     return excludeInteracted ? this.keys.userSeen(userId) : this.keys.userBought(userId);
   }
 
-  /** Top neighbours of each product, in one round trip. */
-  async neighbours(productIds: string[], limit = 50): Promise<Map<string, Map<string, number>>> {
-    if (!productIds.length) return new Map();
-    const lists = await this.reader.fwNeighbours(productIds.length, ...productIds.map((p) => this.keys.coOccurrence(p)), limit);
-    return new Map(productIds.map((p, i) => [p, pairs(lists[i] ?? [])]));
+  /** Top neighbours of each product, in one round trip: co-occurrence, or what is touched after it (sequential). */
+  async neighbours(productIds: string[], limit = 50, family: NeighbourFamily = 'coOccurrence'): Promise<Map<string, Map<string, number>>> {
+    const lists = await this.neighbourLists(productIds.map((productId) => ({ productId, family })), limit);
+    return new Map(productIds.map((p, i) => [p, lists[i]!]));
+  }
+
+  /** Top neighbours of each (product, family) asked, in the order asked, in one round trip. */
+  async neighbourLists(asked: Array<{ productId: string; family: NeighbourFamily }>, limit = 50): Promise<Array<Map<string, number>>> {
+    if (!asked.length) return [];
+    const keys = asked.map(({ productId, family }) => (family === 'sequential' ? this.keys.sequential(productId) : this.keys.coOccurrence(productId)));
+    const lists = await this.reader.fwNeighbours(keys.length, ...keys, limit);
+    return asked.map((_, i) => pairs(lists[i] ?? []));
   }
 
   async popular(limit = 100): Promise<Map<string, number>> {
@@ -446,6 +476,11 @@ export function encodePlan(keys: RedisKeys, plan: FeatureWritePlan): string {
     const key = keys.coOccurrence(p);
     for (const [q, by] of neighbours) zi.push(key, String(by), q);
     // Trimming costs a write; do it on a fraction of updates, so keys hover just above the bound.
+    if (Math.random() < 0.1) trim.push(key, -(CO_OCCURRENCE_KEPT + 1));
+  }
+  for (const [p, next] of plan.sequential) {
+    const key = keys.sequential(p);
+    for (const [q, by] of next) zi.push(key, String(by), q);
     if (Math.random() < 0.1) trim.push(key, -(CO_OCCURRENCE_KEPT + 1));
   }
   for (const [u, cats] of plan.userCategories) for (const [c, by] of cats) zi.push(keys.userCategories(u), String(by), c);

@@ -26,6 +26,12 @@ export class RedisKeys {
     return `${this.prefix}:f:co:${productId}`;
   }
 
+  /** ZSET productId → step-decayed count of its being touched right after `productId` in a session (sequential
+   * rules, feature-updates.ts). Trimmed to the top entries like co-occurrence. No TTL. */
+  sequential(productId: string): string {
+    return `${this.prefix}:f:sr:${productId}`;
+  }
+
   /** HASH event type → count of events of that type for the product (exact, idempotent). No TTL. */
   productStats(productId: string): string {
     return `${this.prefix}:f:ps:${productId}`;

@@ -1,23 +1,41 @@
 // RecommendationService's live computation (what a push after the first runs) with stand-ins for the API's
 // caches that answer from memory, as the real ones do on a hit: no Postgres, Redis or platform processes.
-// bench:ranking times it; bench:sessions scores it.
+// bench:ranking times it; bench:sessions scores it (with or without a trained model).
+import type { RecommenderModel } from '../src/recommender/types';
 import { RecommendationService, type RecommendationList } from '../src/services/recommendations';
 import type { NeighbourList, UserChange } from '../src/store/feature-store';
+import type { ModelVersion } from '../src/store/models';
 import type { Product } from '../src/store/products';
 
-export type LiveRanking = (userId: string, limit: number, announced: UserChange) => Promise<RecommendationList>;
+export type LiveRanking = (userId: string, limit: number, announced: UserChange, opts?: { excludeInteracted?: boolean }) => Promise<RecommendationList>;
+
+/** A trained model as the API serves it, with each shopper's history as the model scores it. */
+export interface ServedModel {
+  version: ModelVersion;
+  model: RecommenderModel;
+  history(userId: string): Array<{ item: string; weight: number; lastAt: number }>;
+}
 
 export function liveRanking(data: {
   /** The catalog, every product in stock. */
   products: Map<string, Product>;
   /** Each product's top neighbours (the FeatureCache's lists). */
   neighbours: Map<string, NeighbourList>;
+  /** What is touched after each product (sequential rules), likewise; none when absent. */
+  sequential?: Map<string, NeighbourList>;
   /** The most popular products → popularity, most popular first. */
   popular: Map<string, number>;
+  /** The active model; none when absent. */
+  model?: ServedModel;
 }): LiveRanking {
+  const pick = (lists: Map<string, NeighbourList> | undefined, seeds: string[]) =>
+    new Map(seeds.flatMap((s) => (lists?.has(s) ? [[s, lists.get(s)!] as const] : [])));
   const featureCache = {
     popular: async () => data.popular,
-    neighbours: async (seeds: string[]) => new Map(seeds.flatMap((s) => (data.neighbours.has(s) ? [[s, data.neighbours.get(s)!] as const] : []))),
+    read: async (asked: { coOccurrence: string[]; sequential: string[] }) => ({
+      coOccurrence: pick(data.neighbours, asked.coOccurrence),
+      sequential: pick(data.sequential, asked.sequential),
+    }),
   };
   const catalog = {
     ready: async () => undefined,
@@ -28,18 +46,23 @@ export function liveRanking(data: {
       return out;
     },
   };
-  const serving = { currentExperiment: async () => null, activeModel: async () => null };
+  const served = data.model ? { version: data.model.version, model: data.model.model } : null;
+  const serving = { currentExperiment: async () => null, activeModel: async () => served };
+  const models = { history: async (userId: string) => data.model?.history(userId) ?? [] };
   const service = new RecommendationService(
     {} as never,
     { cart: async () => [] } as never,
     {} as never,
     serving as never,
-    {} as never,
+    models as never,
     catalog as never,
     featureCache as never,
   );
   // The computation a push runs (private: the public paths around it read Redis or Postgres first).
   const compute = (service as unknown as { compute(a: unknown, live: unknown): Promise<RecommendationList> }).compute.bind(service);
-  return (userId, limit, announced) =>
-    compute({ userId, limit, productId: undefined, excludeInteracted: true }, { cart: async () => [], fromCache: true, announced });
+  return (userId, limit, announced, opts) =>
+    compute(
+      { userId, limit, productId: undefined, excludeInteracted: opts?.excludeInteracted ?? true },
+      { cart: async () => [], fromCache: true, announced },
+    );
 }

@@ -1,32 +1,48 @@
-// npm run bench:sessions [-- --windows 3,5,10,20 --limit 20 --dir ../shared/data/yoochoose-100k]
-// How well the real-time path predicts a session's next click, and what each co-occurrence window costs: the
-// train sessions go through the worker's own planning (planFeatureWrites, each event paired with the `window`
-// most recent items of its session) into an in-memory co-occurrence store trimmed as Redis keeps it; then, for
-// every click of every test session after its first, RecommendationService's live computation (liveRanking,
-// as bench:ranking times it) ranks a list from the clicks before it, and the list is
-// scored against the click. In-process, no I/O: the ranking, filters and constants are the service's own.
+// npm run bench:sessions [-- --windows 5 --models none,als --dir ../shared/data/yoochoose-100k]
+// How well the real-time path predicts a session's next click, on the protocol of the data's PROTOCOL.md
+// (session-rec's evaluation_next): the train sessions go through the worker's own planning
+// (planFeatureWrites: co-occurrence within `window` recent items, sequential rules) into an in-memory feature
+// store trimmed as Redis keeps it; then, for every click of every test session after its first,
+// RecommendationService's live computation (liveRanking, as bench:ranking times it) ranks a list of 20 from
+// the clicks before it with `excludeInteracted: false` (the protocol counts repeat clicks), optionally next
+// to a model trained on the train sessions as the worker would (createModel → fit), and the list is scored
+// against the click: HR@k and MRR@k over all 10,152 points, next to the protocol's reference figures.
+// In-process, no I/O: the ranking, filters and constants are the service's own. `npm run bench:sessions-api`
+// measures the same through a real deployment.
 // Data: YOOCHOOSE clicks, a 100k sample split into train and test sessions (not redistributable: read from
 // SESSIONS_DIR or --dir, never copied into the project).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createModel } from '../src/recommender';
+import type { AlgorithmName } from '../src/recommender/types';
 import { CO_OCCURRENCE_WINDOW, planFeatureWrites, type RecentItems } from '../src/services/feature-updates';
 import { NEIGHBOURS_PER_SEED, POPULAR_READ } from '../src/services/recommendations';
 import type { StoredEvent } from '../src/store/events';
 import { CO_OCCURRENCE_KEPT, RECENT_READ, neighbourList, type NeighbourList, type UserChange } from '../src/store/feature-store';
 import type { Product } from '../src/store/products';
-import { liveRanking } from './live-ranking';
+import { liveRanking, type ServedModel } from './live-ranking';
 import { describeMachine, runBench } from './support';
 
 const { values: args } = parseArgs({
   options: {
-    windows: { type: 'string', default: '3,5,10,20' },
-    limit: { type: 'string', default: '20' },
+    windows: { type: 'string', default: String(CO_OCCURRENCE_WINDOW) },
+    models: { type: 'string', default: 'none,als' },
     dir: { type: 'string', default: process.env.SESSIONS_DIR ?? path.resolve(import.meta.dirname, '../../shared/data/yoochoose-100k') },
   },
 });
 const WINDOWS = args.windows.split(',').map(Number);
-const LIMIT = Number(args.limit);
+const MODELS = args.models.split(',') as Array<'none' | AlgorithmName>;
+const CUTS = [5, 10, 20] as const;
+
+/** The protocol's reference figures on the same 10,152 points (PROTOCOL.md). */
+const REFERENCES: Array<[string, number[]]> = [
+  ['most popular', [0.0486, 0.0739, 0.0894, 0.0223, 0.0254, 0.0264]],
+  ['co-occurrence with the current item', [0.2772, 0.35, 0.4098, 0.1712, 0.181, 0.1852]],
+  ['AR', [0.4658, 0.5567, 0.6344, 0.3065, 0.3189, 0.3243]],
+  ['SR', [0.4919, 0.5653, 0.621, 0.337, 0.3471, 0.351]],
+  ['VSKNN', [0.5212, 0.6189, 0.6887, 0.3488, 0.362, 0.3669]],
+];
 
 interface Click {
   session: string;
@@ -35,7 +51,7 @@ interface Click {
 }
 
 /** A session file (tab-separated SessionId, ItemId, Time in epoch seconds) as sessions, each in time order. */
-function readSessions(file: string): Click[][] {
+export function readSessions(file: string): Click[][] {
   const bySession = new Map<string, Click[]>();
   for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
     const [session, item, time] = line.split('\t');
@@ -44,6 +60,7 @@ function readSessions(file: string): Click[][] {
     list.push({ session, item, at: Math.round(Number(time) * 1000) });
     bySession.set(session, list);
   }
+  // Stable sorts: clicks of one second keep the file's order.
   const sessions = [...bySession.values()].map((s) => s.sort((a, b) => a.at - b.at));
   return sessions.sort((a, b) => a[0]!.at - b[0]!.at);
 }
@@ -68,9 +85,23 @@ function top(map: Map<string, number>, n: number): Array<[string, number]> {
   return [...map].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n);
 }
 
+/** Adds a plan's item-to-item increments to an in-memory family, trimmed now and then as Redis keeps it. */
+function merge(into: Map<string, Map<string, number>>, increments: Map<string, Map<string, number>>): number {
+  let writes = 0;
+  for (const [p, neighbours] of increments) {
+    let list = into.get(p);
+    if (!list) into.set(p, (list = new Map()));
+    for (const [q, by] of neighbours) list.set(q, (list.get(q) ?? 0) + by);
+    writes += neighbours.size;
+    if (list.size > CO_OCCURRENCE_KEPT * 1.1) into.set(p, new Map(top(list, CO_OCCURRENCE_KEPT)));
+  }
+  return writes;
+}
+
 /** The train sessions through the worker's planning into an in-memory feature store; its writes per event. */
 function learn(train: Click[][], window: number) {
   const co = new Map<string, Map<string, number>>();
+  const sequential = new Map<string, Map<string, number>>();
   const popularity = new Map<string, number>();
   let seq = 0;
   let writes = 0;
@@ -79,80 +110,101 @@ function learn(train: Click[][], window: number) {
     const recent: RecentItems = { users: new Map(), sessions: new Map() };
     const plan = planFeatureWrites(session.map((c) => view(c, seq++)), recent, window);
     for (const [p, by] of plan.popularity) popularity.set(p, (popularity.get(p) ?? 0) + by);
-    for (const [p, neighbours] of plan.coOccurrence) {
-      let list = co.get(p);
-      if (!list) co.set(p, (list = new Map()));
-      for (const [q, by] of neighbours) list.set(q, (list.get(q) ?? 0) + by);
-      writes += neighbours.size;
-      // Redis trims a key to its top entries now and then (encodePlan): keys hover just above the bound.
-      if (list.size > CO_OCCURRENCE_KEPT * 1.1) co.set(p, new Map(top(list, CO_OCCURRENCE_KEPT)));
-    }
+    writes += merge(co, plan.coOccurrence) + merge(sequential, plan.sequential);
   }
-  const lists = new Map<string, NeighbourList>();
-  for (const [p, list] of co) lists.set(p, neighbourList(new Map(top(list, NEIGHBOURS_PER_SEED))));
-  return { lists, popular: new Map(top(popularity, POPULAR_READ)), writesPerEvent: writes / seq };
+  const lists = (family: Map<string, Map<string, number>>) => {
+    const out = new Map<string, NeighbourList>();
+    for (const [p, list] of family) out.set(p, neighbourList(new Map(top(list, NEIGHBOURS_PER_SEED))));
+    return out;
+  };
+  return { neighbours: lists(co), sequential: lists(sequential), popular: new Map(top(popularity, POPULAR_READ)), writesPerEvent: writes / seq };
+}
+
+/** A model of `algorithm` fitted on the train sessions (a session is a shopper, a click weighs 1). */
+function train(algorithm: AlgorithmName, sessions: Click[][], history: Map<string, Click[]>): ServedModel {
+  const interactions = sessions.flat().map((c) => ({ user: `session-${c.session}`, item: c.item, weight: 1, timestamp: c.at }));
+  const model = createModel(algorithm).fit(interactions);
+  const cutoff = Math.max(...interactions.map((i) => i.timestamp));
+  const version = {
+    id: 'bench',
+    algorithm,
+    params: { training: { referenceTime: new Date(cutoff).toISOString() } },
+    metrics: {},
+    trainedAt: new Date(cutoff),
+    trainingEvents: interactions.length,
+    durationMs: 0,
+    status: 'ACTIVE',
+  } as unknown as ServedModel['version'];
+  return {
+    version,
+    model,
+    history: (userId) => {
+      const byItem = new Map<string, { item: string; weight: number; lastAt: number }>();
+      for (const c of history.get(userId) ?? []) {
+        const h = byItem.get(c.item) ?? { item: c.item, weight: 0, lastAt: 0 };
+        h.weight += 1;
+        h.lastAt = Math.max(h.lastAt, c.at);
+        byItem.set(c.item, h);
+      }
+      return [...byItem.values()];
+    },
+  };
 }
 
 async function main() {
-  const train = readSessions(path.join(args.dir, 'yoochoose-clicks-100k_train_full.txt'));
-  const test = readSessions(path.join(args.dir, 'yoochoose-clicks-100k_test.txt'));
-  const items = new Set([...train, ...test].flat().map((c) => c.item));
+  const trainSessions = readSessions(path.join(args.dir, 'yoochoose-clicks-100k_train_full.txt'));
+  const test = readSessions(path.join(args.dir, 'yoochoose-clicks-100k_test.txt')).sort((a, b) => Number(a[0]!.session) - Number(b[0]!.session));
+  const items = new Set([...trainSessions, ...test].flat().map((c) => c.item));
   const now = new Date();
   const products = new Map<string, Product>(
     [...items].map((id) => [id, { id, name: id, category: 'none', price: 1, currency: 'USD', stock: 1, lowStockThreshold: 0, createdAt: now, updatedAt: now }]),
   );
-  const clicks = test.reduce((n, s) => n + s.length - 1, 0);
-  // A click on an item already clicked in the session can never be hit: live lists leave out what the shopper
-  // interacted with (and every seed).
-  const repeats = test.reduce((n, s) => n + s.filter((c, i) => i > 0 && s.slice(0, i).some((d) => d.item === c.item)).length, 0);
-  console.log(`train: ${train.length} sessions, ${train.flat().length} clicks; test: ${test.length} sessions, ${clicks} next clicks to predict (${repeats} repeat an earlier click of their session); ${items.size} items`);
+  const points = test.reduce((n, s) => n + s.length - 1, 0);
+  console.log(`train: ${trainSessions.length} sessions, ${trainSessions.flat().length} clicks; test: ${test.length} sessions, ${points} next clicks to predict; ${items.size} items`);
 
   const rows: string[] = [];
-  let popularityScores: { hr: number; mrr: number } | undefined;
   for (const window of WINDOWS) {
-    const started = performance.now();
-    const { lists, popular, writesPerEvent } = learn(train, window);
-    const rankList = liveRanking({ products, neighbours: lists, popular });
-    let hits = 0;
-    let reciprocal = 0;
-    let popHits = 0;
-    let popReciprocal = 0;
-    for (const session of test) {
-      for (let i = 1; i < session.length; i++) {
-        const before = session.slice(0, i);
-        // The session's recent items as the worker announces them: distinct, newest first, the 20 most recent.
-        const recent = [...new Set(before.map((c) => c.item).reverse())].slice(0, RECENT_READ);
-        const announced: UserChange = { v: String(i), cart: false, recent, affinity: new Map(), seen: new Set(before.map((c) => c.item)), bought: new Set() };
-        const list = await rankList(`t-${session[0]!.session}`, LIMIT, announced);
-        const rank = list.items.findIndex((r) => r.product.id === session[i]!.item);
-        if (rank >= 0) {
-          hits++;
-          reciprocal += 1 / (rank + 1);
+    const learned = learn(trainSessions, window);
+    for (const algorithm of MODELS) {
+      const started = performance.now();
+      // The session so far, as the model's history reads it (set before each prediction).
+      const sofar = new Map<string, Click[]>();
+      const model = algorithm === 'none' ? undefined : train(algorithm, trainSessions, sofar);
+      const rankList = liveRanking({ products, ...learned, model });
+      const hits = CUTS.map(() => 0);
+      const reciprocal = CUTS.map(() => 0);
+      for (const session of test) {
+        const userId = `t-${session[0]!.session}`;
+        for (let i = 1; i < session.length; i++) {
+          const before = session.slice(0, i);
+          sofar.set(userId, before);
+          // The session's recent items as the worker announces them: distinct, newest first, the 20 most recent.
+          const recent = [...new Set(before.map((c) => c.item).reverse())].slice(0, RECENT_READ);
+          const announced: UserChange = { v: String(i), cart: false, recent, affinity: new Map(), seen: new Set(recent), bought: new Set() };
+          const list = await rankList(userId, 20, announced, { excludeInteracted: false });
+          const rank = list.items.findIndex((r) => r.product.id === session[i]!.item);
+          CUTS.forEach((k, c) => {
+            if (rank >= 0 && rank < k) {
+              hits[c]!++;
+              reciprocal[c]! += 1 / (rank + 1);
+            }
+          });
         }
-        if (!popularityScores) {
-          // The baseline, once: the most popular products the shopper has not clicked yet.
-          const popRank = [...popular.keys()].filter((p) => !recent.includes(p)).slice(0, LIMIT).indexOf(session[i]!.item);
-          if (popRank >= 0) {
-            popHits++;
-            popReciprocal += 1 / (popRank + 1);
-          }
-        }
+        sofar.delete(userId);
       }
+      const figures = [...hits, ...reciprocal].map((v) => (v / points).toFixed(4));
+      rows.push(
+        `| platform, ${algorithm === 'none' ? 'no model' : `${algorithm} model`}, window ${window}${window === CO_OCCURRENCE_WINDOW ? ' (default)' : ''} | ${figures.join(' | ')} | ${learned.writesPerEvent.toFixed(1)} | ${((performance.now() - started) / 1000).toFixed(1)} |`,
+      );
+      console.log(rows.at(-1));
     }
-    popularityScores ??= { hr: popHits / clicks, mrr: popReciprocal / clicks };
-    const hr = hits / clicks;
-    const mrr = reciprocal / clicks;
-    rows.push(
-      `| ${window}${window === CO_OCCURRENCE_WINDOW ? ' (default)' : ''} | ${writesPerEvent.toFixed(1)} | ${hr.toFixed(4)} | ${mrr.toFixed(4)} | ${(hr / popularityScores.hr).toFixed(2)} | ${((performance.now() - started) / 1000).toFixed(1)} |`,
-    );
-    console.log(rows.at(-1));
   }
-  console.log(`\nbench:sessions — next-click prediction on YOOCHOOSE (100k sample), lists of ${LIMIT}, the live path's ranking with excludeInteracted`);
+  console.log(`\nbench:sessions — next click on YOOCHOOSE (100k sample), ${points} points, lists of 20 with excludeInteracted: false, the live path's ranking in-process`);
   console.log(`machine: ${await describeMachine()}\n`);
-  console.log(`| co-occurrence window | co-occurrence writes per event | HR@${LIMIT} | MRR@${LIMIT} | HR vs popularity | s |`);
-  console.log('|---|---|---|---|---|---|');
+  console.log(`| | HR@5 | HR@10 | HR@20 | MRR@5 | MRR@10 | MRR@20 | item-to-item writes per event | s |`);
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
-  console.log(`\nPopularity (the ${LIMIT} most popular products not clicked yet), same run: HR@${LIMIT} ${popularityScores!.hr.toFixed(4)}, MRR@${LIMIT} ${popularityScores!.mrr.toFixed(4)}.`);
+  for (const [name, figures] of REFERENCES) console.log(`| ${name} (PROTOCOL.md) | ${figures.map((f) => f.toFixed(4)).join(' | ')} | | |`);
 }
 
 runBench(main);

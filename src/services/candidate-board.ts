@@ -28,8 +28,9 @@ export class ProductNumbers {
   }
 }
 
-/** What a seed is: the product page shown, an item in the cart, or an item recently interacted with. */
-export type SeedKind = 'productPage' | 'cart' | 'recent';
+/** What a seed is: the product page shown, an item in the cart, an item recently interacted with, or (a repeat)
+ * the recent item itself, shown again. */
+export type SeedKind = 'productPage' | 'cart' | 'recent' | 'repeat';
 
 export interface Candidate {
   /** The real-time part: co-occurrence and popularity (lifted by category affinity at the end). */
@@ -99,10 +100,11 @@ export class CandidateBoard {
    * Starts a list whose candidates come from these sources: they are numbered first, so that every product that
    * can become a candidate has a number before exclude() is asked about it.
    */
-  begin(sources: { neighbours: Iterable<NeighbourList>; popular: Map<string, number>; model: Map<string, number> }): void {
+  begin(sources: { neighbours: Iterable<NeighbourList>; popular: Map<string, number>; model: Map<string, number>; also?: Iterable<string> }): void {
     for (const list of sources.neighbours) this.neighbourNumbers(list);
     this.popularNumbers(sources.popular);
     for (const id of sources.model.keys()) this.numbers.number(id);
+    for (const id of sources.also ?? []) this.numbers.number(id);
     if (this.numbers.ids.length > this.capacity) this.grow(this.numbers.ids.length);
     if (++this.stamp === 0xffffffff) {
       // Stamps wrapped around: clear them so that no old stamp can match a new list's.
@@ -135,6 +137,19 @@ export class CandidateBoard {
         this.seedOf[n] = seedIndex;
         this.seedContribution[n] = contribution;
       }
+    }
+  }
+
+  /** Adds a repeat visit's score to a product given to begin() (`also`): its own seed, of kind 'repeat'. */
+  addRepeat(id: string, score: number): void {
+    const n = this.numbers.find(id);
+    if (n < 0 || this.excludedAt[n] === this.stamp) return;
+    const seedIndex = this.seeds.push({ id, kind: 'repeat' }) - 1;
+    this.make(n);
+    this.score[n] = this.score[n]! + score;
+    if (score > this.seedContribution[n]!) {
+      this.seedOf[n] = seedIndex;
+      this.seedContribution[n] = score;
     }
   }
 

@@ -14,6 +14,17 @@ import { trainingSettings } from './models';
 
 /** Weight of the model's max-normalised scores; a real-time seed's best neighbour gets the seed's weight (1–3). */
 export const MODEL_BLEND = 1.5;
+/**
+ * How much the model leads depends on how much it knows of the shopper: its weight is
+ * MODEL_BLEND · n / (n + MODEL_HISTORY_HALF) for a history of n items. A fold-in of a session's two clicks is a
+ * weak signal next to the session itself (sequential rules, repeats); a long history is the model's strength.
+ */
+export const MODEL_HISTORY_HALF = 10;
+/** The weight of the model's best item for a history of `items` items (MODEL_HISTORY_HALF). */
+export function modelWeight(items: number): number {
+  return (MODEL_BLEND * items) / (items + MODEL_HISTORY_HALF);
+}
+
 /** How many of the model's best items join the candidates. */
 export const MODEL_CANDIDATES = 200;
 
@@ -25,7 +36,7 @@ export interface WeightedHistory {
 }
 
 /**
- * The model's best items for a shopper (MODEL_BLEND × score / best score, positive scores only); empty when the
+ * The model's best items for a shopper (its weight × score / best score, positive scores only); empty when the
  * model knows nothing of the shopper's history.
  */
 export function modelCandidates(model: RecommenderModel, history: readonly WeightedHistory[]): Map<string, number> {
@@ -33,8 +44,9 @@ export function modelCandidates(model: RecommenderModel, history: readonly Weigh
     ? model.scoreUser(history.map((h) => ({ item: h.item, weight: h.weight, timestamp: h.lastAt })), { limit: MODEL_CANDIDATES })
     : [];
   const top = scored[0]?.score ?? 0;
+  const weight = modelWeight(history.length);
   const out = new Map<string, number>();
-  if (top > 0) for (const { item, score } of scored) if (score > 0) out.set(item, (MODEL_BLEND * score) / top);
+  if (top > 0) for (const { item, score } of scored) if (score > 0) out.set(item, (weight * score) / top);
   return out;
 }
 

@@ -7,7 +7,7 @@ import { startHttpServer, type RunningHttpServer } from './http/server';
 import { startOpsServer } from './http/ops-server';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
-import { createServices, type Services } from './services';
+import { createServices, type ServiceDeps, type Services } from './services';
 import { FeatureStore } from './store/feature-store';
 import { EventStore } from './store/events';
 import { dependencyChecks } from './store/health';
@@ -43,7 +43,10 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-export async function startPlatform(config: Config, log: Logger = createLogger(config)): Promise<Platform> {
+/** What a test may put in place of the real thing: `fit`, to hold a training at a point it controls. */
+export type PlatformSeams = Pick<ServiceDeps, 'fit'>;
+
+export async function startPlatform(config: Config, log: Logger = createLogger(config), seams: PlatformSeams = {}): Promise<Platform> {
   if (config.usingDevSecret) {
     log.warn('JWT_SECRET is not set: using the fixed development secret. Set JWT_SECRET in production.');
   }
@@ -74,6 +77,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
     pubsub,
     queues,
     config,
+    ...seams,
     handOff: (messages) => relay.handOff(messages),
     onRecorded: ({ accepted, duplicates }) => {
       metrics.eventsRecorded.inc({ outcome: 'accepted' }, accepted);

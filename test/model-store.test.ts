@@ -68,3 +68,35 @@ describe('ModelStore.interactions and history', () => {
     expect(latest).toEqual([{ item: 'p1', weight: 1, lastAt: T }]);
   });
 });
+
+describe('ModelStore.openRun', () => {
+  it('keeps one waiting run per algorithm however many requests race for it, and never joins a started one', async () => {
+    // An algorithm name of this test's own: the one-waiting-run index is per algorithm.
+    const algorithm = uniqueId('alg');
+    const opened = await Promise.all(Array.from({ length: 20 }, (_, i) => store.openRun(algorithm, 'MANUAL', `admin-${i}`)));
+    expect(new Set(opened.map((o) => o.run.id)).size).toBe(1);
+    expect(opened.filter((o) => !o.joined)).toHaveLength(1);
+    expect(opened[0]!.run.status).toBe('QUEUED');
+
+    const started = await store.startRun(opened[0]!.run.id);
+    expect(started?.status).toBe('RUNNING');
+    const next = await store.openRun(algorithm, 'MANUAL', 'admin');
+    expect(next).toMatchObject({ joined: false, run: { status: 'QUEUED' } });
+    expect(next.run.id).not.toBe(started!.id);
+    // Another algorithm waits in a run of its own.
+    const other = await store.openRun(uniqueId('alg'), 'MANUAL', 'admin');
+    expect(other.joined).toBe(false);
+  });
+});
+
+describe('ModelStore.saveVersion', () => {
+  it('promotes trainings that finish side by side one after the other, leaving one ACTIVE version', async () => {
+    const metrics = { precisionAt10: 0, recallAt10: 0, ndcgAt10: 0, map: 0, users: 0, baselineNdcgAt10: null, baselineModelId: null };
+    const version = { algorithm: 'ease', params: {}, metrics, trainingEvents: 1, durationMs: 1, artifact: new Uint8Array([1]), promote: true };
+    for (let round = 0; round < 5; round++) {
+      const saved = await Promise.all(Array.from({ length: 4 }, () => store.saveVersion(version)));
+      expect(saved.every((v) => v.status === 'ACTIVE')).toBe(true);
+      expect(await prisma.modelVersion.count({ where: { status: 'ACTIVE' } })).toBe(1);
+    }
+  });
+});

@@ -1,8 +1,48 @@
-// Training in the loop: retrain → evaluated version → promotion → served on every instance; A/B experiments.
+// Training in the loop: retrain → evaluated version → promotion → served on every instance; which run a request
+// joins; a scheduled run on an empty store; A/B experiments.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ShopperSimulator, type SimEvent } from '../src/simulator/shoppers';
 import { dropDatabase } from '../src/store/migrator';
+import { trainOnThread, type TrainingInput, type TrainingOutput } from '../src/workers/training-thread';
 import { eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
+
+/**
+ * Stands in for the worker's `fit`: while held, a training that reaches it (its run RUNNING, its interactions read)
+ * waits there, so a test can act while a run is observably in progress, then let it go; no sleeps.
+ */
+class FitGate {
+  private gate: Promise<void> = Promise.resolve();
+  private release: () => void = () => undefined;
+  private readonly arrivals: Array<(input: TrainingInput) => void> = [];
+
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.release = resolve));
+  }
+
+  open(): void {
+    this.release();
+    this.gate = Promise.resolve();
+  }
+
+  /** Resolves when the next training reaches `fit`, with what it is given. */
+  nextArrival(): Promise<TrainingInput> {
+    return new Promise((resolve) => this.arrivals.push(resolve));
+  }
+
+  fit = async (input: TrainingInput): Promise<TrainingOutput> => {
+    this.arrivals.shift()?.(input);
+    await this.gate;
+    return trainOnThread(input);
+  };
+}
+const fitGate = new FitGate();
+
+/** A database of a test's own, created and migrated by the platform that starts on it. */
+function ownDatabase(name: string): string {
+  const url = new URL(inject('adminDatabaseUrl'));
+  url.pathname = `/${uniqueId(name).replace(/-/g, '_')}`;
+  return url.toString();
+}
 
 let a: TestPlatform;
 let b: TestPlatform;
@@ -12,16 +52,13 @@ const prefix = uniqueId('ml');
 const clusters = [0, 1].map((c) => Array.from({ length: 8 }, (_, i) => `${prefix}-c${c}-p${i}`));
 
 // Training reads the whole store, so this file gets a database of its own rather than sharing the run's.
-const databaseUrl = (() => {
-  const url = new URL(inject('adminDatabaseUrl'));
-  url.pathname = `/${uniqueId('fw_models').replace(/-/g, '_')}`;
-  return url.toString();
-})();
+const databaseUrl = ownDatabase('fw_models');
 
 beforeAll(async () => {
   // Scheduled and event-count training off: the tests ask for each training themselves.
   const env = { TRAIN_INTERVAL_MS: '0', TRAIN_AFTER_EVENTS: '0', DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'true' };
-  a = await startTestPlatform(env);
+  // A runs the training worker (one training at a time), through the gate; B is an API instance only.
+  a = await startTestPlatform(env, { fit: fitGate.fit });
   b = await startTestPlatform({ ...env, ROLE: 'api', REDIS_PREFIX: a.env.REDIS_PREFIX! });
   admin = await a.token('admin');
   service = await a.token('service');
@@ -57,9 +94,6 @@ describe('model training', () => {
   it('trains, evaluates and activates a first model that every API instance then serves', async () => {
     const first = await a.gql(RETRAIN, { alg: 'ease' }, admin);
     expect(first.errors).toBeUndefined();
-    // A request while one is open joins it.
-    const joined = await a.gql(RETRAIN, { alg: 'sar' }, admin);
-    expect(joined.data.retrainModel.id).toBe(first.data.retrainModel.id);
 
     const run = await finished(first.data.retrainModel.id);
     expect(run.status).toBe('SUCCEEDED');
@@ -93,6 +127,78 @@ describe('model training', () => {
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const shopper = await a.gql(RETRAIN, {}, await a.token('shopper'));
     expect(shopper.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('trains on what is there when asked: a request during a running training queues a new run, requests while it waits join it', async () => {
+    const TRAINED = `query($id: ID!) { trainingRun(id: $id) { status model { trainingEvents } } }`;
+    const status = async (id: string) => (await a.gql(RUN, { id }, admin)).data.trainingRun.status;
+    fitGate.hold();
+    try {
+      const firstArrives = fitGate.nextArrival();
+      const first = (await a.gql(RETRAIN, { alg: 'ease' }, admin)).data.retrainModel;
+      const firstInput = await firstArrives; // the first run has started and read the store: it is in progress
+      expect(await status(first.id)).toBe('RUNNING');
+
+      // A client imports events, then asks for a training.
+      const imported = Array.from({ length: 4 }, (_, k) => ({ id: `${prefix}-late-${k}`, type: 'VIEW', userId: `${prefix}-late${k % 2}`, productId: clusters[0]![k] }));
+      expect((await a.gql(`mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted } }`, { e: imported }, service)).data.recordEvents.accepted).toBe(4);
+      // Asked of both API instances at once: one waiting run, whichever instance wins the insert.
+      const [second, fromB] = (await Promise.all([a.gql(RETRAIN, { alg: 'ease' }, admin), b.gql(RETRAIN, { alg: 'ease' }, admin)])).map((r) => r.data.retrainModel);
+      expect(second.id).not.toBe(first.id);
+      expect(second.status).toBe('QUEUED');
+      expect(fromB.id).toBe(second.id);
+      // Still waiting behind the held run (the worker trains one at a time): a later request joins it too.
+      const third = (await a.gql(RETRAIN, { alg: 'ease' }, admin)).data.retrainModel;
+      expect(third).toMatchObject({ id: second.id, status: 'QUEUED' });
+      // Another algorithm is another run.
+      const other = (await b.gql(RETRAIN, { alg: 'sar' }, admin)).data.retrainModel;
+      expect(other.id).not.toBe(second.id);
+
+      const secondArrives = fitGate.nextArrival();
+      fitGate.open();
+      const secondInput = await secondArrives; // the queued run is taken once the first is done, not dropped
+      expect(secondInput.interactions.length).toBeGreaterThan(firstInput.interactions.length);
+      await Promise.all([first.id, second.id, other.id].map(finished));
+      const [before, after] = await Promise.all([first.id, second.id].map(async (id) => (await a.gql(TRAINED, { id }, admin)).data.trainingRun));
+      expect(before.status).toBe('SUCCEEDED');
+      expect(after.status).toBe('SUCCEEDED');
+      // The run asked for after the import has seen the imported events; the one already running had not.
+      expect(after.model.trainingEvents).toBe(before.model.trainingEvents + imported.length);
+    } finally {
+      fitGate.open();
+    }
+  });
+});
+
+describe('scheduled training on an empty store', () => {
+  let empty: TestPlatform;
+  const emptyDatabaseUrl = ownDatabase('fw_models_empty');
+  beforeAll(async () => {
+    // The schedule's first request comes right away, as when a worker starts on a new shop.
+    empty = await startTestPlatform({ TRAIN_INTERVAL_MS: '3600000', TRAIN_AFTER_EVENTS: '0', DATABASE_URL: emptyDatabaseUrl, MIGRATE_ON_START: 'true' });
+  });
+  afterAll(async () => {
+    await empty?.stop();
+    await dropDatabase(emptyDatabaseUrl);
+  });
+
+  it('is skipped with its reason, not failed; a manual request there fails and says why', async () => {
+    const scheduled = await eventually(async () => {
+      const [run] = await empty.platform.prisma.trainingRun.findMany({ where: { trigger: 'SCHEDULE' } });
+      return run && run.finishedAt ? run : null;
+    }, 20_000, 'the scheduled run to end');
+    const token = await empty.token('admin');
+    const seen = (await empty.gql(`query($id: ID!) { trainingRun(id: $id) { status error model { id } } }`, { id: scheduled.id }, token)).data.trainingRun;
+    expect(seen).toMatchObject({ status: 'SKIPPED', model: null });
+    expect(seen.error).toMatch(/not enough interactions .*\(0 rows/);
+
+    const manual = (await empty.gql(RETRAIN, { alg: 'ease' }, token)).data.retrainModel;
+    const failed = await eventually(async () => {
+      const r = (await empty.gql(RUN, { id: manual.id }, token)).data.trainingRun;
+      return r.status !== 'QUEUED' && r.status !== 'RUNNING' ? r : null;
+    }, 20_000, 'the manual run to end');
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toMatch(/not enough interactions/);
   });
 });
 

@@ -1,4 +1,4 @@
-// Model registry rules: who may train, one training at a time, promotion by NDCG on the same hold-out,
+// Model registry rules: who may train, which run a request joins, promotion by NDCG on the same hold-out,
 // experiments, and the events that tell every API instance to switch models.
 import { z } from 'zod';
 import { NotFoundError } from '../errors';
@@ -35,6 +35,12 @@ const MODEL_HISTORY_EVENTS = 5000;
 
 /** A run open this long is assumed lost (its job vanished with Redis, say). */
 const STALE_RUN_MS = 2 * 3600_000;
+
+/**
+ * Triggers that nobody waits on: with too little data their run is SKIPPED (a fresh shop has no events yet, and
+ * that is no failure). A MANUAL run FAILS instead, so the admin who asked sees why.
+ */
+const AUTOMATIC_TRIGGERS = new Set(['SCHEDULE', 'EVENTS']);
 
 export interface TrainingConfig {
   algorithm: AlgorithmName;
@@ -74,16 +80,26 @@ export class ModelService {
     private readonly serving?: ModelServing,
   ) {}
 
-  /** Queues a training, or joins the one already queued or running. */
+  /**
+   * Queues a training of what the store holds now: joins a run of the same algorithm that has not started yet
+   * (it will read the interactions when it starts, after this call), or queues a new one, also when one is
+   * already running (that one read its data before this call). The new run waits for the training queue's next
+   * free worker.
+   */
   async retrain(actor: string, rawAlgorithm: string | null | undefined, trigger = 'MANUAL'): Promise<TrainingRun> {
     const algorithm = parseInput(z.enum(ALGORITHMS as [AlgorithmName, ...AlgorithmName[]]).nullish(), rawAlgorithm, 'algorithm') ?? this.config.algorithm;
     await this.store.failStaleRuns(STALE_RUN_MS);
-    const { run, joined } = await this.store.openRun(algorithm, trigger, actor);
-    if (!joined) await this.enqueue(run.id);
+    const { run } = await this.store.openRun(algorithm, trigger, actor);
+    // On a join too: the job id is the run id, so this is a no-op while the job exists, and it revives a waiting
+    // run whose first enqueue failed (Redis down after the row was written) instead of leaving a ghost to join.
+    await this.enqueue(run.id);
     return run;
   }
 
-  /** Runs a queued training (the worker calls this). */
+  /**
+   * Runs a queued training (the worker calls this). It reads the interactions only now that it has started, so it
+   * sees everything committed before any request that joined it.
+   */
   async train(runId: string): Promise<ModelVersion | null> {
     const run = await this.store.startRun(runId);
     if (!run) return null; // already taken by another worker, or finished
@@ -112,8 +128,11 @@ export class ModelService {
       if (version.status === 'ACTIVE') await this.pubsub.publish(topics.models(), JSON.stringify({ active: version.id }));
       return version;
     } catch (err) {
-      await this.store.finishRun(run.id, { status: 'FAILED', error: (err as Error).message });
-      if (err instanceof NotEnoughDataError || (err as Error).name === NotEnoughDataError.name) return null;
+      // The error's name, not its class: it comes back from the training thread as a plain Error.
+      const notEnoughData = err instanceof NotEnoughDataError || (err as Error).name === NotEnoughDataError.name;
+      const skip = notEnoughData && AUTOMATIC_TRIGGERS.has(run.trigger);
+      await this.store.finishRun(run.id, { status: skip ? 'SKIPPED' : 'FAILED', error: (err as Error).message });
+      if (notEnoughData) return null;
       throw err;
     }
   }

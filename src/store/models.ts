@@ -4,7 +4,8 @@ import type { Interaction } from '../recommender/types';
 import { Prisma, type PrismaClient } from './prisma';
 
 export type ModelStatus = 'CANDIDATE' | 'ACTIVE' | 'REJECTED' | 'RETIRED';
-export type TrainingRunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+/** SKIPPED: an automatic run that found too little data to train on (the reason is in `error`). */
+export type TrainingRunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 
 export interface ModelMetrics {
   precisionAt10: number;
@@ -142,16 +143,24 @@ export class ModelStore {
     return rows.map((r) => ({ item: r.product_id, weight: r.weight, lastAt: r.last_at.getTime() }));
   }
 
-  /** Queues a training run, or returns the one already queued or running (a request joins it). */
+  /**
+   * Queues a training run of `algorithm`, or returns the one of that algorithm still QUEUED (a request joins it).
+   * Never one already RUNNING: that run read its interactions before this request, and would miss what preceded it.
+   * The partial unique index `training_runs_one_queued` keeps one waiting run per algorithm across API instances.
+   */
   async openRun(algorithm: string, trigger: string, requestedBy: string): Promise<{ run: TrainingRun; joined: boolean }> {
-    const id = `run_${randomUUID()}`;
-    const inserted = await this.prisma.$queryRaw<Array<{ id: string }>>`
-      INSERT INTO training_runs (id, algorithm, trigger, requested_by) VALUES (${id}, ${algorithm}, ${trigger}, ${requestedBy})
-      ON CONFLICT DO NOTHING RETURNING id`;
-    if (inserted.length) return { run: (await this.run(id))!, joined: false };
-    const open = await this.prisma.trainingRun.findFirst({ where: { status: { in: ['QUEUED', 'RUNNING'] } } });
-    if (open) return { run: open, joined: true };
-    return this.openRun(algorithm, trigger, requestedBy); // the open one just finished: try again
+    for (;;) {
+      const id = `run_${randomUUID()}`;
+      const inserted = await this.prisma.$queryRaw<Array<{ id: string }>>`
+        -- A new waiting run, unless one of this algorithm already waits.
+        INSERT INTO training_runs (id, algorithm, trigger, requested_by) VALUES (${id}, ${algorithm}, ${trigger}, ${requestedBy})
+        ON CONFLICT (algorithm) WHERE status = 'QUEUED' DO NOTHING RETURNING id`;
+      if (inserted.length) return { run: (await this.run(id))!, joined: false };
+      const waiting = await this.prisma.trainingRun.findFirst({ where: { algorithm, status: 'QUEUED' } });
+      if (waiting) return { run: waiting, joined: true };
+      // The waiting run started between the two statements: it may have read the store before this request's
+      // caller committed what it wants trained on, so queue another.
+    }
   }
 
   run(id: string): Promise<TrainingRun | null> {
@@ -167,14 +176,19 @@ export class ModelStore {
     return rows[0] ?? null;
   }
 
-  async finishRun(id: string, outcome: { status: 'SUCCEEDED' | 'FAILED'; modelVersionId?: string; error?: string }): Promise<void> {
+  /** `error` is why a run FAILED, or why it was SKIPPED. */
+  async finishRun(id: string, outcome: { status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED'; modelVersionId?: string; error?: string }): Promise<void> {
     await this.prisma.trainingRun.update({ where: { id }, data: { ...outcome, finishedAt: new Date() } });
   }
 
-  /** Runs open for too long (their job was lost with Redis, say) are failed, so requests are not joined to a ghost. */
+  /**
+   * Runs open for too long (their job was lost with Redis, say) are failed, so requests are not joined to a ghost.
+   * A running one counts from its start: it may have waited behind another training before.
+   */
   async failStaleRuns(olderThanMs: number): Promise<number> {
+    const before = new Date(Date.now() - olderThanMs);
     const { count } = await this.prisma.trainingRun.updateMany({
-      where: { status: { in: ['QUEUED', 'RUNNING'] }, requestedAt: { lt: new Date(Date.now() - olderThanMs) } },
+      where: { OR: [{ status: 'QUEUED', requestedAt: { lt: before } }, { status: 'RUNNING', startedAt: { lt: before } }] },
       data: { status: 'FAILED', finishedAt: new Date(), error: 'abandoned: the worker running it stopped' },
     });
     return count;
@@ -184,7 +198,13 @@ export class ModelStore {
   async saveVersion(v: Omit<ModelVersion, 'id' | 'status' | 'trainedAt'> & { artifact: Uint8Array; promote: boolean }): Promise<ModelVersion> {
     const id = `mv_${Date.now().toString(36)}_${randomUUID().slice(0, 8)}`;
     return this.prisma.$transaction(async (tx) => {
-      if (v.promote) await tx.modelVersion.updateMany({ where: { status: 'ACTIVE' }, data: { status: 'RETIRED' } });
+      if (v.promote) {
+        // Trainings may finish side by side on several workers: one promotion at a time, so that the later one
+        // retires the earlier (which its statements would not see otherwise) instead of failing on the one-ACTIVE
+        // index. SHARE ROW EXCLUSIVE conflicts with itself and with writes, not with reads: serving goes on reading.
+        await tx.$executeRaw`LOCK TABLE model_versions IN SHARE ROW EXCLUSIVE MODE`;
+        await tx.modelVersion.updateMany({ where: { status: 'ACTIVE' }, data: { status: 'RETIRED' } });
+      }
       const row = await tx.modelVersion.create({
         data: {
           id, algorithm: v.algorithm, params: v.params as Prisma.InputJsonValue, metrics: v.metrics as unknown as Prisma.InputJsonValue,

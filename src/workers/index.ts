@@ -145,7 +145,12 @@ export function startWorkers(deps: {
       }
       const { runId } = checkPayload(trainModelJob, job.data);
       const version = await deps.models.train(runId);
-      log.info({ runId, version: version?.id, status: version?.status, metrics: version?.metrics }, 'training finished');
+      if (version) log.info({ runId, version: version.id, status: version.status, metrics: version.metrics }, 'training finished');
+      else {
+        // Skipped or failed for want of data (the reason is on the run), or already taken by another worker.
+        const run = await deps.models.run(runId);
+        log.info({ runId, run: run?.status, reason: run?.error }, 'training ended without a model');
+      }
     },
     // Training takes minutes on big stores: a long lock so it is not thought dead; one at a time.
     { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: Math.max(config.WORKER_LOCK_MS, 300_000) },

@@ -1,5 +1,7 @@
 // Jobs on the `training` queue: `train-model` runs one queued training (job id = run id), and
-// `schedule-training`, fired every TRAIN_INTERVAL_MS, asks for one (joining any already open).
+// `schedule-training`, fired every TRAIN_INTERVAL_MS (the first right away), asks for one (joining one
+// still waiting). Each worker takes one job of the queue at a time: a run queued behind a running one waits for it,
+// or is taken by another worker.
 import { z } from 'zod';
 import { defineJob } from './job';
 

@@ -5,7 +5,7 @@ import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
-import { startPlatform, type Platform } from '../../src/app';
+import { startPlatform, type Platform, type PlatformSeams } from '../../src/app';
 import { TokenService, type Role } from '../../src/auth/tokens';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -68,10 +68,10 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<R
   };
 }
 
-export async function startTestPlatform(overrides: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(overrides: Record<string, string> = {}, seams: PlatformSeams = {}): Promise<TestPlatform> {
   const env = await testEnv(overrides);
   const config = loadConfig(env);
-  const platform = await startPlatform(config, createLogger(config));
+  const platform = await startPlatform(config, createLogger(config), seams);
   const url = `http://127.0.0.1:${platform.port}`;
   const wsUrl = `ws://127.0.0.1:${platform.port}/graphql`;
   const tokens = new TokenService(config.JWT_SECRET);

@@ -21,7 +21,7 @@ export interface TrainingRun {
   id: string;
   algorithm: string;
   trigger: string;
-  status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
   requestedAt: string;
   startedAt: string | null;
   finishedAt: string | null;

@@ -91,7 +91,9 @@ function Retrain({ onFinished }: { onFinished: () => void }) {
   const [runId, setRunId] = useState<string | null>(null);
   const run = useQuery(TRAINING_RUN, { variables: { id: runId ?? '' }, skip: !runId, pollInterval: 1000, fetchPolicy: 'network-only' });
   const r = run.data?.trainingRun ?? started.data?.retrainModel;
-  const finished = r?.status === 'SUCCEEDED' || r?.status === 'FAILED';
+  // SKIPPED too: the request may have joined a scheduled run waiting on a store with too little data.
+  const finished = r?.status === 'SUCCEEDED' || r?.status === 'FAILED' || r?.status === 'SKIPPED';
+  const ended = r?.status === 'FAILED' ? 'Failed' : r?.status === 'SKIPPED' ? 'Skipped' : 'Done';
   const [, tick] = useState(0);
 
   useEffect(() => {
@@ -116,7 +118,7 @@ function Retrain({ onFinished }: { onFinished: () => void }) {
   };
   const since = r?.startedAt ?? r?.requestedAt;
   const elapsed = since ? ((r?.finishedAt ? new Date(r.finishedAt).getTime() : Date.now()) - new Date(since).getTime()) / 1000 : 0;
-  const stepIndex = r ? (r.status === 'FAILED' ? 2 : STEPS.indexOf(r.status)) : -1;
+  const stepIndex = r ? (r.status === 'FAILED' || r.status === 'SKIPPED' ? 2 : STEPS.indexOf(r.status)) : -1;
 
   return (
     <Panel
@@ -140,7 +142,7 @@ function Retrain({ onFinished }: { onFinished: () => void }) {
       ) : (
         <div className="progress" data-testid="training-progress" data-status={r.status}>
           <ol className="steps">
-            {['Queued', 'Running', r.status === 'FAILED' ? 'Failed' : 'Done'].map((label, i) => (
+            {['Queued', 'Running', ended].map((label, i) => (
               <li key={label} className={i < stepIndex || finished ? 'done' : i === stepIndex ? 'current' : ''}>
                 {label}
               </li>
@@ -158,6 +160,7 @@ function Retrain({ onFinished }: { onFinished: () => void }) {
               </>
             )}
             {r.status === 'FAILED' && <span className="text-red"> · {r.error}</span>}
+            {r.status === 'SKIPPED' && <span> · {r.error}</span>}
           </p>
         </div>
       )}

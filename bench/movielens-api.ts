@@ -18,7 +18,8 @@ import { MOVIELENS_DIR, ratingInteractions, readMovies, requireSplit, type Ratin
 import { fitAndEvaluate, K } from './ml/offline';
 import { BEST_PUBLISHED, f6, metricsRow, PUBLISHED } from './ml/published';
 import { expectedInteractions, itemOf, MAPPINGS, productId, ratingEvents, userId, type Mapping } from './ml/ratings-as-events';
-import { createDeployment, describeMachine, latencyColumns, runBench, sleep, type BenchDeployment } from './support';
+import { eventsApplied, importEvents, trainAndServe } from './api-steps';
+import { createDeployment, describeMachine, latencyColumns, runBench, type BenchDeployment } from './support';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,10 +37,6 @@ const CONCURRENCY = Number(args.concurrency);
 for (const m of MAPPING_NAMES) if (!MAPPINGS[m]) throw new Error(`unknown mapping ${m}; known: ${Object.keys(MAPPINGS).join(', ')}`);
 
 const UPSERT = `mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`;
-const RECORD = `mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted duplicates } }`;
-const STATUS = `{ systemStatus { outboxPending queues { name waiting active delayed } } }`;
-const RETRAIN = `mutation($a: String) { retrainModel(algorithm: $a) { id } }`;
-const RUN = `query($id: ID!) { trainingRun(id: $id) { status error model { id status durationMs trainingEvents metrics { ndcgAt10 baselineNdcgAt10 users } } } }`;
 const RECOMMEND = `query($u: ID!) { recommendations(userId: $u, limit: ${K}, excludeInteracted: true) { model items { product { id } } } }`;
 
 interface Measured {
@@ -58,16 +55,6 @@ interface Measured {
   promotedByDefault: boolean;
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
 /** Imports the training ratings as events; returns seconds to record and seconds until the worker applied them. */
 async function importRatings(d: BenchDeployment, train: Rating[], mapping: Mapping): Promise<{ events: number; recordSeconds: number; applySeconds: number }> {
   const admin = await d.token('admin');
@@ -78,44 +65,17 @@ async function importRatings(d: BenchDeployment, train: Rating[], mapping: Mappi
   for (let i = 0; i < products.length; i += 1000) await d.gql(UPSERT, { p: products.slice(i, i + 1000) }, admin);
 
   const events = ratingEvents(train, mapping);
-  const started = performance.now();
-  const batches = Array.from({ length: Math.ceil(events.length / 1000) }, (_, b) => events.slice(b * 1000, (b + 1) * 1000));
-  // Four batches in flight, in time order: what a backfill job with a small connection pool does.
-  let next = 0;
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]!;
-      const r = await d.gql(RECORD, { e: batch }, service);
-      if (r.recordEvents.accepted + r.recordEvents.duplicates !== batch.length) throw new Error(`recordEvents: ${JSON.stringify(r.recordEvents)}`);
-    }
-  }));
+  const recordSeconds = await importEvents(d, events, service);
   const recorded = performance.now();
-  await until('the worker to apply every event', 30 * 60_000, async () => {
-    const s = (await d.gql(STATUS, {}, admin)).systemStatus;
-    const busy = s.queues.filter((q: any) => q.name === 'events').reduce((n: number, q: any) => n + q.waiting + q.active + q.delayed, 0);
-    return s.outboxPending === 0 && busy === 0 ? true : undefined;
-  });
-  return { events: events.length, recordSeconds: (recorded - started) / 1000, applySeconds: (performance.now() - recorded) / 1000 };
+  await eventsApplied(d, admin);
+  return { events: events.length, recordSeconds, applySeconds: (performance.now() - recorded) / 1000 };
 }
 
-async function trainAndServe(d: BenchDeployment, family: AlgorithmName, probeUser: string) {
-  const admin = await d.token('admin');
-  const service = await d.token('service');
-  const started = performance.now();
-  const { id } = (await d.gql(RETRAIN, { a: family }, admin)).retrainModel;
-  const run = await until(`training run ${id}`, 30 * 60_000, async () => {
-    const r = (await d.gql(RUN, { id }, admin)).trainingRun;
-    if (r.status === 'FAILED') throw new Error(`training ${family} failed: ${r.error}`);
-    return r.status === 'SUCCEEDED' ? r : undefined;
-  });
-  const trainSeconds = (performance.now() - started) / 1000;
-  if (run.model.status !== 'ACTIVE') throw new Error(`${family} model ${run.model.id} is ${run.model.status}, not ACTIVE`);
-  const label = `${family}:${run.model.id}`;
-  // Every API instance loads the new model in the background; wait until this one serves it.
-  await until(`the API to serve ${label}`, 60_000, async () =>
-    (await d.gql(RECOMMEND, { u: probeUser }, service)).recommendations.model === label ? true : undefined);
-  const m = run.model.metrics;
-  return { label, trainSeconds, jobSeconds: run.model.durationMs / 1000, promotedByDefault: m.baselineNdcgAt10 === null || m.ndcgAt10 >= m.baselineNdcgAt10 };
+/** Trains `family` and returns what the table shows of it. */
+async function trainFamily(d: BenchDeployment, family: AlgorithmName, probeUser: string) {
+  const { label, model, seconds } = await trainAndServe(d, { algorithm: family, probeUser });
+  const m = model.metrics;
+  return { label, trainSeconds: seconds, jobSeconds: model.durationMs / 1000, promotedByDefault: m.baselineNdcgAt10 === null || m.ndcgAt10 >= m.baselineNdcgAt10 };
 }
 
 async function queryAll(d: BenchDeployment, users: string[], label: string) {
@@ -166,7 +126,7 @@ async function main() {
           worker = await d.start('worker', { TRAIN_HALF_LIFE_DAYS: String(halfLife) });
         }
         for (const family of FAMILIES) {
-          const served = await trainAndServe(d, family, userId(testUsers[0]!));
+          const served = await trainFamily(d, family, userId(testUsers[0]!));
           const q = await queryAll(d, testUsers, served.label);
           const metrics = rankingMetrics(q.recommended, relevant, K);
           const offlineSameWeights = fitAndEvaluate(family, {}, expectedInteractions(train, mapping, halfLife), testRows).metrics;

@@ -28,11 +28,15 @@ const { values: args } = parseArgs({
   options: {
     windows: { type: 'string', default: String(CO_OCCURRENCE_WINDOW) },
     models: { type: 'string', default: 'none,als' },
+    // static: the protocol's (train sessions only); online: each test click applied once predicted, as the
+    // platform does with every event it records (what bench:sessions-api measures).
+    learning: { type: 'string', default: 'static,online' },
     dir: { type: 'string', default: process.env.SESSIONS_DIR ?? path.resolve(import.meta.dirname, '../../shared/data/yoochoose-100k') },
   },
 });
 const WINDOWS = args.windows.split(',').map(Number);
 const MODELS = args.models.split(',') as Array<'none' | AlgorithmName>;
+const LEARNING = args.learning.split(',') as Array<'static' | 'online'>;
 const CUTS = [5, 10, 20] as const;
 
 /** The protocol's reference figures on the same 10,152 points (PROTOCOL.md). */
@@ -98,26 +102,41 @@ function merge(into: Map<string, Map<string, number>>, increments: Map<string, M
   return writes;
 }
 
-/** The train sessions through the worker's planning into an in-memory feature store; its writes per event. */
-function learn(train: Click[][], window: number) {
-  const co = new Map<string, Map<string, number>>();
-  const sequential = new Map<string, Map<string, number>>();
-  const popularity = new Map<string, number>();
-  let seq = 0;
-  let writes = 0;
-  for (const session of train) {
-    // As the worker reads it: nothing recorded before for a new session (no user ids in this data).
-    const recent: RecentItems = { users: new Map(), sessions: new Map() };
-    const plan = planFeatureWrites(session.map((c) => view(c, seq++)), recent, window);
-    for (const [p, by] of plan.popularity) popularity.set(p, (popularity.get(p) ?? 0) + by);
-    writes += merge(co, plan.coOccurrence) + merge(sequential, plan.sequential);
+/**
+ * An in-memory feature store fed by the worker's planning: the train sessions first; with `online`, each test
+ * click too once it was predicted, as the platform learns from every event it records.
+ */
+class Store {
+  private readonly co = new Map<string, Map<string, number>>();
+  private readonly next = new Map<string, Map<string, number>>();
+  private readonly popularity = new Map<string, number>();
+  /** Lists as the FeatureCache holds them (top NEIGHBOURS_PER_SEED), rebuilt for the keys a write touched. */
+  readonly neighbours = new Map<string, NeighbourList>();
+  readonly sequential = new Map<string, NeighbourList>();
+  popular = new Map<string, number>();
+  private readonly recent: RecentItems = { users: new Map(), sessions: new Map() };
+  private seq = 0;
+  writes = 0;
+  events = 0;
+
+  constructor(private readonly window: number) {}
+
+  /** Applies clicks as the worker would (a session's earlier clicks are its recent items). */
+  apply(clicks: Click[]): void {
+    const plan = planFeatureWrites(clicks.map((c) => view(c, this.seq++)), this.recent, this.window);
+    for (const [p, by] of plan.popularity) this.popularity.set(p, (this.popularity.get(p) ?? 0) + by);
+    this.writes += merge(this.co, plan.coOccurrence) + merge(this.next, plan.sequential);
+    this.events += clicks.length;
+    for (const p of plan.coOccurrence.keys()) this.neighbours.set(p, neighbourList(new Map(top(this.co.get(p)!, NEIGHBOURS_PER_SEED))));
+    for (const p of plan.sequential.keys()) this.sequential.set(p, neighbourList(new Map(top(this.next.get(p)!, NEIGHBOURS_PER_SEED))));
+    if (plan.popularity.size) this.popular = new Map(top(this.popularity, POPULAR_READ));
   }
-  const lists = (family: Map<string, Map<string, number>>) => {
-    const out = new Map<string, NeighbourList>();
-    for (const [p, list] of family) out.set(p, neighbourList(new Map(top(list, NEIGHBOURS_PER_SEED))));
-    return out;
-  };
-  return { neighbours: lists(co), sequential: lists(sequential), popular: new Map(top(popularity, POPULAR_READ)), writesPerEvent: writes / seq };
+
+  /** Forgets a finished session's recent items (the worker's session keys expire; nothing pairs with them later). */
+  end(session: string): void {
+    this.recent.sessions.delete(session);
+    this.recent.users.delete(`session-${session}`);
+  }
 }
 
 /** A model of `algorithm` fitted on the train sessions (a session is a shopper, a click weighs 1). */
@@ -163,26 +182,38 @@ async function main() {
   console.log(`train: ${trainSessions.length} sessions, ${trainSessions.flat().length} clicks; test: ${test.length} sessions, ${points} next clicks to predict; ${items.size} items`);
 
   const rows: string[] = [];
+  const models = new Map<string, ServedModel>();
+  // The session so far, as the model's history reads it (set before each prediction).
+  const sofar = new Map<string, Click[]>();
   for (const window of WINDOWS) {
-    const learned = learn(trainSessions, window);
-    for (const algorithm of MODELS) {
+    for (const [algorithm, learning] of MODELS.flatMap((m) => LEARNING.map((l) => [m, l] as const))) {
       const started = performance.now();
-      // The session so far, as the model's history reads it (set before each prediction).
-      const sofar = new Map<string, Click[]>();
-      const model = algorithm === 'none' ? undefined : train(algorithm, trainSessions, sofar);
-      const rankList = liveRanking({ products, ...learned, model });
+      const store = new Store(window);
+      for (const session of trainSessions) {
+        store.apply(session);
+        store.end(session[0]!.session);
+      }
+      const trainWrites = store.writes / store.events;
+      if (algorithm !== 'none' && !models.has(algorithm)) models.set(algorithm, train(algorithm, trainSessions, sofar));
+      const model = algorithm === 'none' ? undefined : models.get(algorithm);
+      // Popular products read when a list asks (online, they change as the test clicks are applied).
+      const rankList = liveRanking({ products, neighbours: store.neighbours, sequential: store.sequential, get popular() { return store.popular; }, model });
       const hits = CUTS.map(() => 0);
       const reciprocal = CUTS.map(() => 0);
-      for (const session of test) {
-        const userId = `t-${session[0]!.session}`;
-        for (let i = 1; i < session.length; i++) {
+      // Every test click in time order (online: as the platform records them, sessions interleaved), each one
+      // after its session's first predicted from the clicks before it, then applied when learning online.
+      const clicks = test.flatMap((session) => session.map((click, i) => ({ session, i, click })));
+      if (learning === 'online') clicks.sort((a, b) => a.click.at - b.click.at);
+      for (const { session, i, click } of clicks) {
+        const userId = `session-${click.session}`;
+        if (i > 0) {
           const before = session.slice(0, i);
           sofar.set(userId, before);
           // The session's recent items as the worker announces them: distinct, newest first, the 20 most recent.
           const recent = [...new Set(before.map((c) => c.item).reverse())].slice(0, RECENT_READ);
           const announced: UserChange = { v: String(i), cart: false, recent, affinity: new Map(), seen: new Set(recent), bought: new Set() };
           const list = await rankList(userId, 20, announced, { excludeInteracted: false });
-          const rank = list.items.findIndex((r) => r.product.id === session[i]!.item);
+          const rank = list.items.findIndex((r) => r.product.id === click.item);
           CUTS.forEach((k, c) => {
             if (rank >= 0 && rank < k) {
               hits[c]!++;
@@ -190,11 +221,12 @@ async function main() {
             }
           });
         }
-        sofar.delete(userId);
+        if (learning === 'online') store.apply([click]);
       }
+      sofar.clear();
       const figures = [...hits, ...reciprocal].map((v) => (v / points).toFixed(4));
       rows.push(
-        `| platform, ${algorithm === 'none' ? 'no model' : `${algorithm} model`}, window ${window}${window === CO_OCCURRENCE_WINDOW ? ' (default)' : ''} | ${figures.join(' | ')} | ${learned.writesPerEvent.toFixed(1)} | ${((performance.now() - started) / 1000).toFixed(1)} |`,
+        `| platform, ${algorithm === 'none' ? 'no model' : `${algorithm} model`}, ${learning}, window ${window}${window === CO_OCCURRENCE_WINDOW ? ' (default)' : ''} | ${figures.join(' | ')} | ${trainWrites.toFixed(1)} | ${((performance.now() - started) / 1000).toFixed(1)} |`,
       );
       console.log(rows.at(-1));
     }

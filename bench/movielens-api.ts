@@ -1,4 +1,4 @@
-// npm run bench:movielens-api [-- --mappings view,grades,repeat] [-- --half-lives 30,0] [-- --families als,ease]
+// npm run bench:movielens-api [-- --mappings view,grades,repeat] [-- --half-lives auto,30,0] [-- --families als,ease]
 // MovieLens 100k with the Microsoft Recommenders split, end to end through the platform: a real deployment (API
 // and worker processes, a database and Redis prefix of its own), the 1,682 movies as a catalog, train.tsv
 // imported as events through `recordEvents` (service token, batches of 1,000, occurredAt = the rating's time),
@@ -24,14 +24,15 @@ import { createDeployment, describeMachine, latencyColumns, runBench, type Bench
 const { values: args } = parseArgs({
   options: {
     mappings: { type: 'string', default: 'view,grades,repeat' },
-    'half-lives': { type: 'string', default: '30,0' },
+    // TRAIN_HALF_LIFE_DAYS per worker: `auto` (the default: chosen per training on its hold-out) or days.
+    'half-lives': { type: 'string', default: 'auto' },
     families: { type: 'string', default: 'als,ease' },
     /** recommendations requests in flight at once. */
     concurrency: { type: 'string', default: '4' },
   },
 });
 const MAPPING_NAMES = args.mappings!.split(',');
-const HALF_LIVES = args['half-lives']!.split(',').map(Number);
+const HALF_LIVES = args['half-lives']!.split(',').map((h) => (h === 'auto' ? 'auto' : Number(h)));
 const FAMILIES = args.families!.split(',') as AlgorithmName[];
 const CONCURRENCY = Number(args.concurrency);
 for (const m of MAPPING_NAMES) if (!MAPPINGS[m]) throw new Error(`unknown mapping ${m}; known: ${Object.keys(MAPPINGS).join(', ')}`);
@@ -41,7 +42,9 @@ const RECOMMEND = `query($u: ID!) { recommendations(userId: $u, limit: ${K}, exc
 
 interface Measured {
   mapping: string;
-  halfLife: number;
+  /** TRAIN_HALF_LIFE_DAYS, and the half-life the training used (its choice when auto). */
+  halfLife: number | 'auto';
+  usedHalfLife: number;
   family: AlgorithmName;
   metrics: RankingMetrics;
   /** The same family fitted offline on the weights this import should produce. */
@@ -75,7 +78,13 @@ async function importRatings(d: BenchDeployment, train: Rating[], mapping: Mappi
 async function trainFamily(d: BenchDeployment, family: AlgorithmName, probeUser: string) {
   const { label, model, seconds } = await trainAndServe(d, { algorithm: family, probeUser });
   const m = model.metrics;
-  return { label, trainSeconds: seconds, jobSeconds: model.durationMs / 1000, promotedByDefault: m.baselineNdcgAt10 === null || m.ndcgAt10 >= m.baselineNdcgAt10 };
+  return {
+    label,
+    usedHalfLife: model.halfLifeDays as number,
+    trainSeconds: seconds,
+    jobSeconds: model.durationMs / 1000,
+    promotedByDefault: m.baselineNdcgAt10 === null || m.ndcgAt10 >= m.baselineNdcgAt10,
+  };
 }
 
 async function queryAll(d: BenchDeployment, users: string[], label: string) {
@@ -129,15 +138,15 @@ async function main() {
           const served = await trainFamily(d, family, userId(testUsers[0]!));
           const q = await queryAll(d, testUsers, served.label);
           const metrics = rankingMetrics(q.recommended, relevant, K);
-          const offlineSameWeights = fitAndEvaluate(family, {}, expectedInteractions(train, mapping, halfLife), testRows).metrics;
+          const offlineSameWeights = fitAndEvaluate(family, {}, expectedInteractions(train, mapping, served.usedHalfLife), testRows).metrics;
           const m: Measured = {
-            mapping: name, halfLife, family, metrics, offlineSameWeights,
+            mapping: name, halfLife, usedHalfLife: served.usedHalfLife, family, metrics, offlineSameWeights,
             shortLists: [...q.recommended.values()].filter((l) => l.length < K).length,
             trainSeconds: served.trainSeconds, jobSeconds: served.jobSeconds, queriesSeconds: q.seconds, queryMs: q.latencies,
             promotedByDefault: served.promotedByDefault,
           };
           results.push(m);
-          console.log(`  ${name} half-life ${halfLife} ${family}: NDCG@10 ${f6(metrics.ndcg)} end to end, ${f6(offlineSameWeights.ndcg)} offline on the same weights, ` +
+          console.log(`  ${name} half-life ${halfLife}${halfLife === 'auto' ? ` (chose ${served.usedHalfLife})` : ''} ${family}: NDCG@10 ${f6(metrics.ndcg)} end to end, ${f6(offlineSameWeights.ndcg)} offline on the same weights, ` +
             `${f6(offline.get(family)!.metrics.ndcg)} offline on ratings; trained in ${served.trainSeconds.toFixed(1)} s, 943 queries in ${q.seconds.toFixed(1)} s`);
         }
       }
@@ -155,7 +164,7 @@ async function main() {
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const [p50, , p99] = latencyColumns(r.queryMs);
-    console.log(metricsRow(`${r.mapping} | ${r.halfLife} | **${r.family}**`, r.metrics, [
+    console.log(metricsRow(`${r.mapping} | ${r.halfLife === 'auto' ? `auto (chose ${r.usedHalfLife})` : r.halfLife} | **${r.family}**`, r.metrics, [
       (r.metrics.ndcg / r.offlineSameWeights.ndcg).toFixed(3),
       (r.metrics.ndcg / offline.get(r.family)!.metrics.ndcg).toFixed(3),
       (r.metrics.ndcg / BEST_PUBLISHED.ndcg).toFixed(3),
@@ -170,7 +179,7 @@ async function main() {
   for (const [family, run] of offline) console.log(metricsRow(`${family}, offline on rating weights`, run.metrics));
   const seen = new Set<string>();
   for (const r of results) {
-    const key = `${r.family}, offline on the weights of ${r.mapping} with half-life ${r.halfLife}`;
+    const key = `${r.family}, offline on the weights of ${r.mapping} with half-life ${r.usedHalfLife}`;
     if (!seen.has(key)) console.log(metricsRow(key, r.offlineSameWeights));
     seen.add(key);
   }

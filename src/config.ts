@@ -76,8 +76,11 @@ const schema = z
         }
         return out;
       }),
-    /** Half-life in days for decaying interactions in training, counted back from the latest event (0 = no decay). @default 30 */
-    TRAIN_HALF_LIFE_DAYS: z.coerce.number().min(0).default(30),
+    /** Half-life in days for decaying interactions in training, counted back from the latest event (0 = no decay), or
+     * `auto`: each training tries 0 and 30 on its hold-out and keeps the better (model-training.ts). @default auto */
+    TRAIN_HALF_LIFE_DAYS: z
+      .union([z.literal('auto'), z.coerce.number().min(0)], { error: 'must be auto or a number of days ≥ 0' })
+      .default('auto'),
     /** Most users sampled into one training (stable hash sample). @default 50000 */
     TRAIN_MAX_USERS: z.coerce.number().int().min(10).default(50_000),
     /** Most users held out to evaluate a training (the rest train only): bounds scoring on big stores. @default 5000 */

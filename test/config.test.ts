@@ -51,4 +51,10 @@ describe('.env.example', () => {
     const options = Object.keys(config).filter((k) => k !== 'usingDevSecret');
     expect(options.filter((k) => !documented.has(k))).toEqual([]);
   });
+
+  it('takes TRAIN_HALF_LIFE_DAYS as auto (the default) or days, and names it when it is neither', () => {
+    expect(loadConfig({}).TRAIN_HALF_LIFE_DAYS).toBe('auto');
+    expect(loadConfig({ TRAIN_HALF_LIFE_DAYS: '7' }).TRAIN_HALF_LIFE_DAYS).toBe(7);
+    expect(() => loadConfig({ TRAIN_HALF_LIFE_DAYS: 'weekly' })).toThrow(/TRAIN_HALF_LIFE_DAYS: must be auto or a number of days/);
+  });
 });

@@ -24,3 +24,43 @@ describe('trainAndEvaluate', () => {
     expect(new Set(outcome.model.items)).toEqual(new Set(interactions.map((x) => x.item)));
   });
 });
+
+describe('choosing a half-life on the hold-out', () => {
+  // Two tastes: shoppers of group a touch 8 of the a products, shoppers of group b 8 of the b products, and each
+  // also 4 stray products that say nothing (drawn from 200 others). One weighting of the same rows (labelled 0
+  // days here) keeps the strays faint; the other (labelled 30) makes them loud, as a decay would that favours a
+  // noisy recent past. The hold-out must prefer the faint one, whichever is given first, and the served model
+  // must be fitted with it.
+  const interactions: Interaction[] = [];
+  const faint: number[] = [];
+  const loud: number[] = [];
+  for (let u = 0; u < 60; u++) {
+    const own = u % 2 ? 'a' : 'b';
+    for (let k = 0; k < 8; k++) {
+      interactions.push({ user: `u${u}`, item: `${own}${(u + k) % 12}`, weight: 1 });
+      faint.push(1);
+      loud.push(1);
+    }
+    for (let k = 0; k < 4; k++) {
+      interactions.push({ user: `u${u}`, item: `stray${(u * 37 + k * 11) % 200}`, weight: 1 });
+      faint.push(0.05);
+      loud.push(6);
+    }
+  }
+  const weighed = (weights: number[]) => interactions.map((x, i) => ({ ...x, weight: weights[i]! }));
+
+  it.each([
+    ['the faint weighting first', weighed(faint), 0, { halfLifeDays: 30, weights: Float64Array.from(loud) }],
+    ['the loud weighting first', weighed(loud), 30, { halfLifeDays: 0, weights: Float64Array.from(faint) }],
+  ])('keeps the weighting that scores better (%s)', (_, rows, halfLifeDays, alternative) => {
+    const outcome = trainAndEvaluate(rows, { algorithm: 'als' }, null, { tolerance: 0, halfLifeDays, alternatives: [alternative] });
+    expect(outcome.halfLifeChoices.map((c) => c.halfLifeDays)).toEqual([halfLifeDays, alternative.halfLifeDays]);
+    const score = new Map(outcome.halfLifeChoices.map((c) => [c.halfLifeDays, c.ndcgAt10]));
+    expect(score.get(0)!).toBeGreaterThan(score.get(30)!);
+    expect(outcome.halfLifeDays).toBe(0);
+    expect(outcome.metrics.ndcgAt10).toBe(score.get(0));
+    // Served: fitted with the faint weighting, so a shopper of group a is shown a products.
+    const top = outcome.model.scoreUser([{ item: 'a0', weight: 1 }, { item: 'a1', weight: 1 }, { item: 'a2', weight: 1 }], { limit: 5 });
+    expect(top.every((r) => r.item.startsWith('a'))).toBe(true);
+  });
+});

@@ -2,10 +2,15 @@ import { GraphQLScalarType } from 'graphql';
 import { requireRole } from '../auth/guards';
 import type { Context } from '../graphql/context';
 import type { ModelVersion, TrainingRun } from '../store/models';
+import { trainingSettings } from '../services/models';
 import type { PageArgs } from '../store/pagination';
 
 export const modelResolvers = {
   JSON: new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v }),
+  ModelVersion: {
+    halfLifeDays: (v: ModelVersion) => trainingSettings(v).halfLifeDays ?? null,
+    halfLifeChoices: (v: ModelVersion) => trainingSettings(v).halfLifeChoices ?? [],
+  },
   TrainingRun: {
     model: (run: TrainingRun, _: unknown, ctx: Context) => (run.modelVersionId ? ctx.services.models.version(run.modelVersionId) : null),
   },

@@ -12,7 +12,7 @@ import type { PubSub } from '../store/pubsub';
 import type { Redis } from '../store/redis';
 import type { RedisKeys } from '../store/keys';
 import { assignVariant, parseVariants, twoProportionPValue } from './experiments';
-import { ALGORITHMS, NotEnoughDataError } from './model-training';
+import { ALGORITHMS, HALF_LIFE_OPTIONS, NotEnoughDataError, type HalfLifeChoice } from './model-training';
 import type { TrainingInput, TrainingOutput } from '../workers/training-thread';
 import { parseInput } from './validation';
 
@@ -23,8 +23,17 @@ function modelParams(params: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The training settings stored beside a version's parameters (older versions lack referenceTime). */
-export function trainingSettings(version: ModelVersion): { weights?: Record<string, number>; halfLifeDays?: number; referenceTime?: string } {
-  return (version.params.training ?? {}) as { weights?: Record<string, number>; halfLifeDays?: number; referenceTime?: string };
+export interface TrainingSettings {
+  weights?: Record<string, number>;
+  /** The half-life the model was fitted with (chosen on the hold-out when there was a choice). */
+  halfLifeDays?: number;
+  /** Each half-life tried, with the candidate's hold-out NDCG@10 (versions trained before the choice have none). */
+  halfLifeChoices?: HalfLifeChoice[];
+  referenceTime?: string;
+}
+
+export function trainingSettings(version: ModelVersion): TrainingSettings {
+  return (version.params.training ?? {}) as TrainingSettings;
 }
 
 /**
@@ -45,7 +54,8 @@ const AUTOMATIC_TRIGGERS = new Set(['SCHEDULE', 'EVENTS']);
 export interface TrainingConfig {
   algorithm: AlgorithmName;
   weights: Record<string, number>;
-  halfLifeDays: number;
+  /** A half-life in days (0 = no decay), or `auto`: chosen per training among HALF_LIFE_OPTIONS. */
+  halfLifeDays: number | 'auto';
   maxUsers: number;
   /** Most users held out for evaluation. */
   evalUsers: number;
@@ -105,18 +115,36 @@ export class ModelService {
     if (!run) return null; // already taken by another worker, or finished
     const started = Date.now();
     try {
-      const { interactions, events, referenceTime } = await this.store.interactions(this.config);
+      const [halfLifeDays, ...alsoHalfLives] = this.config.halfLifeDays === 'auto' ? HALF_LIFE_OPTIONS : [this.config.halfLifeDays];
+      const { interactions, alternatives, events, referenceTime } = await this.store.interactions({
+        weights: this.config.weights,
+        maxUsers: this.config.maxUsers,
+        halfLifeDays: halfLifeDays!,
+        alsoHalfLives,
+      });
       const active = await this.store.active();
       const outcome = await this.fit({
         interactions,
+        halfLifeDays: halfLifeDays!,
+        alternatives,
         candidate: { algorithm: run.algorithm as AlgorithmName },
-        baseline: active ? { id: active.id, algorithm: active.algorithm as AlgorithmName, params: modelParams(active.params) } : null,
+        baseline: active
+          ? { id: active.id, algorithm: active.algorithm as AlgorithmName, params: modelParams(active.params), halfLifeDays: trainingSettings(active).halfLifeDays }
+          : null,
         tolerance: this.config.tolerance,
         evalUsers: this.config.evalUsers,
       });
       const version = await this.store.saveVersion({
         algorithm: run.algorithm,
-        params: { ...outcome.params, training: { weights: this.config.weights, halfLifeDays: this.config.halfLifeDays, referenceTime: referenceTime?.toISOString() } },
+        params: {
+          ...outcome.params,
+          training: {
+            weights: this.config.weights,
+            halfLifeDays: outcome.halfLifeDays,
+            halfLifeChoices: outcome.halfLifeChoices,
+            referenceTime: referenceTime?.toISOString(),
+          } satisfies TrainingSettings,
+        },
         metrics: outcome.metrics,
         trainingEvents: events,
         durationMs: Date.now() - started,
@@ -146,7 +174,7 @@ export class ModelService {
     const training = trainingSettings(version);
     return this.store.history(userId, {
       weights: training.weights ?? this.config.weights,
-      halfLifeDays: training.halfLifeDays ?? this.config.halfLifeDays,
+      halfLifeDays: training.halfLifeDays ?? (this.config.halfLifeDays === 'auto' ? 0 : this.config.halfLifeDays),
       referenceTime: new Date(training.referenceTime ?? version.trainedAt),
       maxEvents: MODEL_HISTORY_EVENTS,
     });

@@ -97,27 +97,39 @@ export class ModelStore {
    * latest such event (`referenceTime`), not from now: on a live store the two are moments apart, while history
    * imported after the fact (a backfill) would otherwise decay to nothing.
    */
-  async interactions(opts: InteractionWeighting & { maxUsers: number }): Promise<{ interactions: Interaction[]; events: number; referenceTime: Date | null }> {
+  /**
+   * Training data: one weighted row per (user, product), weighed with `halfLifeDays`; with `alsoHalfLives`, the
+   * same rows' weights with each of those half-lives too (one array each, in the rows' order), read in the same
+   * statement.
+   */
+  async interactions(
+    opts: InteractionWeighting & { maxUsers: number; alsoHalfLives?: readonly number[] },
+  ): Promise<{ interactions: Interaction[]; alternatives: Array<{ halfLifeDays: number; weights: Float64Array }>; events: number; referenceTime: Date | null }> {
+    const also = opts.alsoHalfLives ?? [];
     const { types, weights } = weightedTypes(opts.weights);
     const [latest] = await this.prisma.$queryRaw<Array<{ at: Date | null }>>`
       -- The reference time of a training: its latest weighted event.
       SELECT max(occurred_at) AS at FROM events WHERE product_id IS NOT NULL AND type::text = ANY(${types}::text[])`;
     const referenceTime = latest?.at ?? null;
-    if (!referenceTime) return { interactions: [], events: 0, referenceTime };
-    const rows = await this.prisma.$queryRaw<Array<{ user_id: string; product_id: string; weight: number; last_at: Date; n: number }>>`
+    if (!referenceTime) return { interactions: [], alternatives: [], events: 0, referenceTime };
+    const alsoWeights = also.length
+      ? Prisma.sql`, ${Prisma.join(also.map((h, i) => Prisma.sql`sum(${decayedWeight(h, referenceTime)})::float8 AS ${Prisma.raw(`w${i}`)}`))}`
+      : Prisma.empty;
+    const rows = await this.prisma.$queryRaw<Array<{ user_id: string; product_id: string; weight: number; last_at: Date; n: number } & Record<string, number>>>`
       -- Training data: one weighted row per (user, product), users sampled by a stable hash when there are too many.
       WITH w AS (SELECT * FROM unnest(${types}::text[], ${weights}::float8[]) AS w(type, weight)),
       sampled AS (
         SELECT user_id FROM (SELECT DISTINCT user_id FROM events WHERE product_id IS NOT NULL) u
         ORDER BY md5(user_id) LIMIT ${opts.maxUsers}
       )
-      SELECT e.user_id, e.product_id, sum(${decayedWeight(opts.halfLifeDays, referenceTime)})::float8 AS weight,
+      SELECT e.user_id, e.product_id, sum(${decayedWeight(opts.halfLifeDays, referenceTime)})::float8 AS weight${alsoWeights},
              max(e.occurred_at) AS last_at, count(*)::int AS n
       FROM events e JOIN w ON w.type = e.type::text JOIN sampled s ON s.user_id = e.user_id
       WHERE e.product_id IS NOT NULL
       GROUP BY e.user_id, e.product_id`;
     return {
       interactions: rows.map((r) => ({ user: r.user_id, item: r.product_id, weight: r.weight, timestamp: r.last_at.getTime() })),
+      alternatives: also.map((halfLifeDays, i) => ({ halfLifeDays, weights: Float64Array.from(rows, (r) => r[`w${i}`]!) })),
       events: rows.reduce((s, r) => s + r.n, 0),
       referenceTime,
     };

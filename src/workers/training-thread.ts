@@ -1,14 +1,19 @@
 // Runs one training (fit, evaluate, refit) on a worker thread, so that a long fit never blocks the event loop
 // of a process that also applies events or serves the API. The thread is created per training and exits after.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { trainAndEvaluate, type Recipe, type TrainingTimings } from '../services/model-training';
+import { trainAndEvaluate, type HalfLifeChoice, type Recipe, type TrainingTimings, type Weighting } from '../services/model-training';
 import type { Interaction } from '../recommender/types';
 import type { ModelMetrics } from '../store/models';
 
 export interface TrainingInput {
   interactions: Interaction[];
+  /** The half-life the interactions' weights were decayed with (0 = none). @default 0 */
+  halfLifeDays?: number;
+  /** The same interactions weighed with other half-lives, to choose from on the hold-out. @default none */
+  alternatives?: Weighting[];
   candidate: Recipe;
-  baseline: (Recipe & { id: string }) | null;
+  /** The active model's recipe, with the half-life it was trained with. */
+  baseline: (Recipe & { id: string; halfLifeDays?: number | undefined }) | null;
   tolerance: number;
   /** Most users held out for evaluation. @default unlimited */
   evalUsers?: number;
@@ -20,12 +25,28 @@ export interface TrainingOutput {
   metrics: ModelMetrics;
   better: boolean;
   timings: TrainingTimings;
+  /** The half-life the model was fitted with, and every one tried with its hold-out NDCG@10. */
+  halfLifeDays: number;
+  halfLifeChoices: HalfLifeChoice[];
 }
 
 /** The same computation in the calling thread (tests, and where threads are not wanted). */
 export function trainHere(input: TrainingInput): TrainingOutput {
-  const outcome = trainAndEvaluate(input.interactions, input.candidate, input.baseline, { tolerance: input.tolerance, maxTestUsers: input.evalUsers });
-  return { artifact: outcome.model.serialize(), params: { ...outcome.model.params }, metrics: outcome.metrics, better: outcome.better, timings: outcome.timings };
+  const outcome = trainAndEvaluate(input.interactions, input.candidate, input.baseline, {
+    tolerance: input.tolerance,
+    maxTestUsers: input.evalUsers,
+    halfLifeDays: input.halfLifeDays ?? 0,
+    alternatives: input.alternatives ?? [],
+  });
+  return {
+    artifact: outcome.model.serialize(),
+    params: { ...outcome.model.params },
+    metrics: outcome.metrics,
+    better: outcome.better,
+    timings: outcome.timings,
+    halfLifeDays: outcome.halfLifeDays,
+    halfLifeChoices: outcome.halfLifeChoices,
+  };
 }
 
 /** Runs trainHere on a fresh worker thread (this module, loaded through tsx by the entry file). */

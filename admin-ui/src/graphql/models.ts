@@ -7,6 +7,9 @@ export interface ModelVersion {
   trainedAt: string;
   trainingEvents: number;
   durationMs: number;
+  /** Days (0 = no decay); null for versions trained before the platform recorded it. */
+  halfLifeDays: number | null;
+  halfLifeChoices: Array<{ halfLifeDays: number; ndcgAt10: number }>;
   metrics: {
     precisionAt10: number;
     recallAt10: number;
@@ -52,6 +55,11 @@ const VERSION = gql`
     trainedAt
     trainingEvents
     durationMs
+    halfLifeDays
+    halfLifeChoices {
+      halfLifeDays
+      ndcgAt10
+    }
     metrics {
       precisionAt10
       recallAt10

@@ -48,6 +48,7 @@ export function Models() {
                   <th className="num">MAP</th>
                   <th className="num">Hold-out users</th>
                   <th className="num">Events</th>
+                  <th>Time decay</th>
                   <th>Trained</th>
                 </tr>
               </thead>
@@ -67,6 +68,10 @@ export function Models() {
                     <td className="num" data-label="MAP">{metric(v.metrics.map)}</td>
                     <td className="num" data-label="Hold-out users">{int(v.metrics.users)}</td>
                     <td className="num" data-label="Events">{int(v.trainingEvents)}</td>
+                    <td data-label="Time decay" title={decayChoices(v)}>
+                      {decay(v.halfLifeDays)}
+                      {v.halfLifeChoices.length > 1 && <span className="muted small"> (best of {v.halfLifeChoices.length})</span>}
+                    </td>
                     <td className="card-wide" data-label="Trained">
                       {dateTime(v.trainedAt)} <span className="muted small">({duration(v.durationMs / 1000)})</span>
                     </td>
@@ -232,4 +237,16 @@ function Experiment({ results, loading, error }: { results: ExperimentResults | 
       )}
     </Panel>
   );
+}
+
+/** A half-life as a marketer reads it. */
+function decay(halfLifeDays: number | null): string {
+  if (halfLifeDays === null) return '—';
+  return halfLifeDays > 0 ? `halves every ${halfLifeDays} d` : 'none';
+}
+
+/** What the training tried on its hold-out, for the cell's tooltip. */
+function decayChoices(v: ModelVersion): string | undefined {
+  if (v.halfLifeChoices.length < 2) return undefined;
+  return `Chosen on the hold-out: ${v.halfLifeChoices.map((c) => `${decay(c.halfLifeDays)} → NDCG@10 ${c.ndcgAt10.toFixed(3)}`).join('; ')}`;
 }

@@ -29,6 +29,8 @@ function grid(options: Record<string, readonly unknown[]>): Params[] {
 // defaults are the notebook's (Jaccard, 30-day half-life, time_now = latest training timestamp).
 const GRIDS: Record<AlgorithmName, Params[]> = {
   sar: [{}],
+  // The ensemble's parts keep their own tuned defaults; it is not tuned itself (equal weights).
+  ensemble: [{}],
   ease: grid({ lambda: [100, 200, 300, 400, 500, 700, 1000] }),
   // λ lives on a different scale for each exponent ν (λ·n^ν per row); α is relative to the mean weight (3.5 here).
   als: [

@@ -54,13 +54,26 @@ describe('choosing a half-life on the hold-out', () => {
     ['the loud weighting first', weighed(loud), 30, { halfLifeDays: 0, weights: Float64Array.from(faint) }],
   ])('keeps the weighting that scores better (%s)', (_, rows, halfLifeDays, alternative) => {
     const outcome = trainAndEvaluate(rows, { algorithm: 'als' }, null, { tolerance: 0, halfLifeDays, alternatives: [alternative] });
-    expect(outcome.halfLifeChoices.map((c) => c.halfLifeDays)).toEqual([halfLifeDays, alternative.halfLifeDays]);
-    const score = new Map(outcome.halfLifeChoices.map((c) => [c.halfLifeDays, c.ndcgAt10]));
+    expect(outcome.choices.map((c) => c.halfLifeDays)).toEqual([halfLifeDays, alternative.halfLifeDays]);
+    const score = new Map(outcome.choices.map((c) => [c.halfLifeDays, c.ndcgAt10]));
     expect(score.get(0)!).toBeGreaterThan(score.get(30)!);
     expect(outcome.halfLifeDays).toBe(0);
     expect(outcome.metrics.ndcgAt10).toBe(score.get(0));
     // Served: fitted with the faint weighting, so a shopper of group a is shown a products.
     const top = outcome.model.scoreUser([{ item: 'a0', weight: 1 }, { item: 'a1', weight: 1 }, { item: 'a2', weight: 1 }], { limit: 5 });
     expect(top.every((r) => r.item.startsWith('a'))).toBe(true);
+  });
+
+  it('with auto, tries ALS, EASE and their ensemble at each half-life and serves the best, refitted', () => {
+    const outcome = trainAndEvaluate(weighed(faint), { algorithm: 'auto' }, null, {
+      tolerance: 0,
+      halfLifeDays: 0,
+      alternatives: [{ halfLifeDays: 30, weights: Float64Array.from(loud) }],
+    });
+    expect(outcome.choices.map((c) => `${c.algorithm}/${c.halfLifeDays}`)).toEqual(['als/0', 'ease/0', 'ensemble/0', 'als/30', 'ease/30', 'ensemble/30']);
+    const best = outcome.choices.reduce((a, b) => (b.ndcgAt10 > a.ndcgAt10 ? b : a));
+    expect(outcome.model.algorithm).toBe(best.algorithm);
+    expect(outcome.halfLifeDays).toBe(best.halfLifeDays);
+    expect(outcome.metrics.ndcgAt10).toBe(best.ndcgAt10);
   });
 });

@@ -81,7 +81,7 @@ afterAll(async () => {
 });
 
 const RETRAIN = `mutation($alg: String) { retrainModel(algorithm: $alg) { id status algorithm } }`;
-const RUN = `query($id: ID!) { trainingRun(id: $id) { status error model { id status algorithm halfLifeDays halfLifeChoices { halfLifeDays ndcgAt10 } metrics { ndcgAt10 precisionAt10 users baselineNdcgAt10 } } } }`;
+const RUN = `query($id: ID!) { trainingRun(id: $id) { status error model { id status algorithm halfLifeDays choices { algorithm halfLifeDays ndcgAt10 } metrics { ndcgAt10 precisionAt10 users baselineNdcgAt10 } } } }`;
 
 async function finished(id: string) {
   return eventually(async () => {
@@ -101,7 +101,7 @@ describe('model training', () => {
     expect(run.model.metrics.ndcgAt10).toBeGreaterThan(0);
     expect(run.model.metrics.baselineNdcgAt10).toBeNull();
     // TRAIN_HALF_LIFE_DAYS=auto (the default): both half-lives tried on the hold-out, the better one kept.
-    const choices = run.model.halfLifeChoices;
+    const choices = run.model.choices;
     expect(choices.map((c: any) => c.halfLifeDays)).toEqual([0, 30]);
     const best = choices.reduce((x: any, y: any) => (y.ndcgAt10 > x.ndcgAt10 ? y : x));
     expect(run.model.halfLifeDays).toBe(best.halfLifeDays);

@@ -2,7 +2,9 @@
 // Users: u1 {a, b}, u2 {b, c}, u3 {a, b, c}, u4 {c, d}; co-occurrence ab = 2, ac = 1, bc = 2, cd = 1.
 import { describe, expect, it } from 'vitest';
 import { AlsModel } from '../src/recommender/als';
+import { createModel, loadModel } from '../src/recommender';
 import { EaseModel } from '../src/recommender/ease';
+import { EnsembleModel } from '../src/recommender/ensemble';
 import { ItemKnnModel } from '../src/recommender/itemknn';
 import { SarModel } from '../src/recommender/sar';
 import type { Interaction } from '../src/recommender/types';
@@ -86,5 +88,28 @@ describe('ALS', () => {
     inTens.forEach((s, k) => expect(s.score).toBeCloseTo(scores[k]!.score, 6));
     // A snapshot carries the training's scale: the loaded model scores a history exactly as the fitted one.
     expect(AlsModel.load(one.serialize()).scoreUser(history, { limit: 3 })).toEqual(scores);
+  });
+});
+
+describe('ensemble', () => {
+  it('adds each part\'s scores divided by its best one, by the parts\' weights, and loads back identical', () => {
+    const ease = new EaseModel({ lambda: 1 }).fit(data);
+    const sar = new SarModel({ halfLifeDays: null }).fit(data);
+    const history = [{ item: 'a', weight: 1 }, { item: 'd', weight: 1 }];
+    const e = scoresOf(ease.scoreUser(history, { limit: 2 })); // b 6/19, c 1/2
+    const s = scoresOf(sar.scoreUser(history, { limit: 2 })); // b 2/3, c 1/4 + 1/3
+    const model = EnsembleModel.of([ease, sar], { parts: [{ algorithm: 'ease', weight: 0.25 }, { algorithm: 'sar', weight: 0.75 }] });
+    const blended = scoresOf(model.scoreUser(history, { limit: 2 }));
+    const eTop = Math.max(e.b!, e.c!);
+    const sTop = Math.max(s.b!, s.c!);
+    expect(blended.b).toBeCloseTo((0.25 * e.b!) / eTop + (0.75 * s.b!) / sTop, 9);
+    expect(blended.c).toBeCloseTo((0.25 * e.c!) / eTop + (0.75 * s.c!) / sTop, 9);
+    expect([...model.items].sort()).toEqual(['a', 'b', 'c', 'd']);
+    const loaded = loadModel(model.serialize());
+    expect(loaded.algorithm).toBe('ensemble');
+    expect(loaded.scoreUser(history, { limit: 2 })).toEqual(model.scoreUser(history, { limit: 2 }));
+    // Fitted from scratch by its recipe, it equals the parts fitted alone.
+    const refit = createModel('ensemble', { parts: [{ algorithm: 'ease', params: { lambda: 1 }, weight: 0.25 }, { algorithm: 'sar', params: { halfLifeDays: null }, weight: 0.75 }] }).fit(data);
+    expect(refit.scoreUser(history, { limit: 2 })).toEqual(model.scoreUser(history, { limit: 2 }));
   });
 });

@@ -3,6 +3,7 @@ import { AlsModel } from './als';
 import { BprModel } from './bpr';
 import { decodeSnapshot } from './codec';
 import { EaseModel } from './ease';
+import { EnsembleModel } from './ensemble';
 import { ItemKnnModel } from './itemknn';
 import { SarModel } from './sar';
 import type { AlgorithmName, RecommenderModel } from './types';
@@ -15,6 +16,7 @@ const families: Record<AlgorithmName, { create: (params?: object) => Recommender
   als: { create: (p) => new AlsModel(p), load: (b) => AlsModel.load(b) },
   bpr: { create: (p) => new BprModel(p), load: (b) => BprModel.load(b) },
   itemknn: { create: (p) => new ItemKnnModel(p), load: (b) => ItemKnnModel.load(b) },
+  ensemble: { create: (p) => new EnsembleModel(p), load: (b) => EnsembleModel.load(b) },
 };
 
 export function createModel(algorithm: AlgorithmName, params?: object): RecommenderModel {

@@ -59,7 +59,7 @@ export interface TimeDecay {
 
 export type TrainingData = InteractionMatrix | readonly Interaction[];
 
-export type AlgorithmName = 'sar' | 'ease' | 'als' | 'bpr' | 'itemknn';
+export type AlgorithmName = 'sar' | 'ease' | 'als' | 'bpr' | 'itemknn' | 'ensemble';
 
 export interface RecommenderModel {
   readonly algorithm: AlgorithmName;

@@ -9,7 +9,7 @@ export const modelResolvers = {
   JSON: new GraphQLScalarType({ name: 'JSON', serialize: (v) => v, parseValue: (v) => v }),
   ModelVersion: {
     halfLifeDays: (v: ModelVersion) => trainingSettings(v).halfLifeDays ?? null,
-    halfLifeChoices: (v: ModelVersion) => trainingSettings(v).halfLifeChoices ?? [],
+    choices: (v: ModelVersion) => trainingSettings(v).choices ?? [],
   },
   TrainingRun: {
     model: (run: TrainingRun, _: unknown, ctx: Context) => (run.modelVersionId ? ctx.services.models.version(run.modelVersionId) : null),

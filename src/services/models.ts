@@ -12,7 +12,7 @@ import type { PubSub } from '../store/pubsub';
 import type { Redis } from '../store/redis';
 import type { RedisKeys } from '../store/keys';
 import { assignVariant, parseVariants, twoProportionPValue } from './experiments';
-import { ALGORITHMS, HALF_LIFE_OPTIONS, NotEnoughDataError, type HalfLifeChoice } from './model-training';
+import { HALF_LIFE_OPTIONS, NotEnoughDataError, TRAINING_ALGORITHMS, type TrainingAlgorithm, type TrainingChoice } from './model-training';
 import type { TrainingInput, TrainingOutput } from '../workers/training-thread';
 import { parseInput } from './validation';
 
@@ -27,8 +27,8 @@ export interface TrainingSettings {
   weights?: Record<string, number>;
   /** The half-life the model was fitted with (chosen on the hold-out when there was a choice). */
   halfLifeDays?: number;
-  /** Each half-life tried, with the candidate's hold-out NDCG@10 (versions trained before the choice have none). */
-  halfLifeChoices?: HalfLifeChoice[];
+  /** Each family and half-life tried, with its hold-out NDCG@10 (versions trained before the choice have none). */
+  choices?: TrainingChoice[];
   referenceTime?: string;
 }
 
@@ -52,7 +52,8 @@ const STALE_RUN_MS = 2 * 3600_000;
 const AUTOMATIC_TRIGGERS = new Set(['SCHEDULE', 'EVENTS']);
 
 export interface TrainingConfig {
-  algorithm: AlgorithmName;
+  /** The family trained by default, or `auto` (chosen per training, see AUTO_FAMILIES). */
+  algorithm: TrainingAlgorithm;
   weights: Record<string, number>;
   /** A half-life in days (0 = no decay), or `auto`: chosen per training among HALF_LIFE_OPTIONS. */
   halfLifeDays: number | 'auto';
@@ -97,7 +98,7 @@ export class ModelService {
    * free worker.
    */
   async retrain(actor: string, rawAlgorithm: string | null | undefined, trigger = 'MANUAL'): Promise<TrainingRun> {
-    const algorithm = parseInput(z.enum(ALGORITHMS as [AlgorithmName, ...AlgorithmName[]]).nullish(), rawAlgorithm, 'algorithm') ?? this.config.algorithm;
+    const algorithm = parseInput(z.enum(TRAINING_ALGORITHMS as [TrainingAlgorithm, ...TrainingAlgorithm[]]).nullish(), rawAlgorithm, 'algorithm') ?? this.config.algorithm;
     await this.store.failStaleRuns(STALE_RUN_MS);
     const { run } = await this.store.openRun(algorithm, trigger, actor);
     // On a join too: the job id is the run id, so this is a no-op while the job exists, and it revives a waiting
@@ -127,7 +128,7 @@ export class ModelService {
         interactions,
         halfLifeDays: halfLifeDays!,
         alternatives,
-        candidate: { algorithm: run.algorithm as AlgorithmName },
+        candidate: { algorithm: run.algorithm as AlgorithmName | 'auto' },
         baseline: active
           ? { id: active.id, algorithm: active.algorithm as AlgorithmName, params: modelParams(active.params), halfLifeDays: trainingSettings(active).halfLifeDays }
           : null,
@@ -135,13 +136,14 @@ export class ModelService {
         evalUsers: this.config.evalUsers,
       });
       const version = await this.store.saveVersion({
-        algorithm: run.algorithm,
+        // The family fitted: the run's, or the one `auto` chose.
+        algorithm: outcome.algorithm,
         params: {
           ...outcome.params,
           training: {
             weights: this.config.weights,
             halfLifeDays: outcome.halfLifeDays,
-            halfLifeChoices: outcome.halfLifeChoices,
+            choices: outcome.choices,
             referenceTime: referenceTime?.toISOString(),
           } satisfies TrainingSettings,
         },

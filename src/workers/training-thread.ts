@@ -1,7 +1,7 @@
 // Runs one training (fit, evaluate, refit) on a worker thread, so that a long fit never blocks the event loop
 // of a process that also applies events or serves the API. The thread is created per training and exits after.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { trainAndEvaluate, type HalfLifeChoice, type Recipe, type TrainingTimings, type Weighting } from '../services/model-training';
+import { trainAndEvaluate, type Recipe, type TrainingAlgorithm, type TrainingChoice, type TrainingTimings, type Weighting } from '../services/model-training';
 import type { Interaction } from '../recommender/types';
 import type { ModelMetrics } from '../store/models';
 
@@ -11,7 +11,8 @@ export interface TrainingInput {
   halfLifeDays?: number;
   /** The same interactions weighed with other half-lives, to choose from on the hold-out. @default none */
   alternatives?: Weighting[];
-  candidate: Recipe;
+  /** A family with its parameters, or `auto` (see AUTO_FAMILIES). */
+  candidate: Recipe | { algorithm: TrainingAlgorithm & 'auto' };
   /** The active model's recipe, with the half-life it was trained with. */
   baseline: (Recipe & { id: string; halfLifeDays?: number | undefined }) | null;
   tolerance: number;
@@ -25,9 +26,11 @@ export interface TrainingOutput {
   metrics: ModelMetrics;
   better: boolean;
   timings: TrainingTimings;
-  /** The half-life the model was fitted with, and every one tried with its hold-out NDCG@10. */
+  /** The family chosen (the candidate's, or for `auto` the best on the hold-out). */
+  algorithm: string;
+  /** The half-life the model was fitted with, and every family and half-life tried with its hold-out NDCG@10. */
   halfLifeDays: number;
-  halfLifeChoices: HalfLifeChoice[];
+  choices: TrainingChoice[];
 }
 
 /** The same computation in the calling thread (tests, and where threads are not wanted). */
@@ -39,13 +42,14 @@ export function trainHere(input: TrainingInput): TrainingOutput {
     alternatives: input.alternatives ?? [],
   });
   return {
+    algorithm: outcome.model.algorithm,
     artifact: outcome.model.serialize(),
     params: { ...outcome.model.params },
     metrics: outcome.metrics,
     better: outcome.better,
     timings: outcome.timings,
     halfLifeDays: outcome.halfLifeDays,
-    halfLifeChoices: outcome.halfLifeChoices,
+    choices: outcome.choices,
   };
 }
 

@@ -9,7 +9,7 @@ export interface ModelVersion {
   durationMs: number;
   /** Days (0 = no decay); null for versions trained before the platform recorded it. */
   halfLifeDays: number | null;
-  halfLifeChoices: Array<{ halfLifeDays: number; ndcgAt10: number }>;
+  choices: Array<{ algorithm: string; halfLifeDays: number; ndcgAt10: number }>;
   metrics: {
     precisionAt10: number;
     recallAt10: number;
@@ -56,7 +56,8 @@ const VERSION = gql`
     trainingEvents
     durationMs
     halfLifeDays
-    halfLifeChoices {
+    choices {
+      algorithm
       halfLifeDays
       ndcgAt10
     }

@@ -7,7 +7,8 @@ import { dateTime, duration, int, metric, money, pct } from '../format';
 import { EXPERIMENT_RESULTS, MODEL_TRAINED, MODELS, RETRAIN, TRAINING_RUN, type ExperimentResults, type ModelVersion, type TrainingRun } from '../graphql/models';
 import { useLive } from '../live-context';
 
-const ALGORITHMS = ['ease', 'sar', 'als', 'bpr', 'itemknn'];
+/** `auto` (the platform's default) first: ALS, EASE and their ensemble, the best on the training's hold-out. */
+const ALGORITHMS = ['auto', 'als', 'ease', 'ensemble', 'sar', 'bpr', 'itemknn'];
 const STATUS_TONE: Record<ModelVersion['status'], 'green' | 'blue' | 'red' | 'grey'> = {
   ACTIVE: 'green',
   CANDIDATE: 'blue',
@@ -68,9 +69,9 @@ export function Models() {
                     <td className="num" data-label="MAP">{metric(v.metrics.map)}</td>
                     <td className="num" data-label="Hold-out users">{int(v.metrics.users)}</td>
                     <td className="num" data-label="Events">{int(v.trainingEvents)}</td>
-                    <td data-label="Time decay" title={decayChoices(v)}>
+                    <td data-label="Time decay" title={choices(v)}>
                       {decay(v.halfLifeDays)}
-                      {v.halfLifeChoices.length > 1 && <span className="muted small"> (best of {v.halfLifeChoices.length})</span>}
+                      {v.choices.length > 1 && <span className="muted small"> (best of {v.choices.length} tried)</span>}
                     </td>
                     <td className="card-wide" data-label="Trained">
                       {dateTime(v.trainedAt)} <span className="muted small">({duration(v.durationMs / 1000)})</span>
@@ -91,7 +92,7 @@ const STEPS: Array<TrainingRun['status']> = ['QUEUED', 'RUNNING', 'SUCCEEDED'];
 
 /** Starts a training and follows it: queued, running (with elapsed time), then the version it produced. */
 function Retrain({ onFinished }: { onFinished: () => void }) {
-  const [algorithm, setAlgorithm] = useState('ease');
+  const [algorithm, setAlgorithm] = useState('auto');
   const [retrain, started] = useMutation(RETRAIN);
   const [runId, setRunId] = useState<string | null>(null);
   const run = useQuery(TRAINING_RUN, { variables: { id: runId ?? '' }, skip: !runId, pollInterval: 1000, fetchPolicy: 'network-only' });
@@ -246,7 +247,7 @@ function decay(halfLifeDays: number | null): string {
 }
 
 /** What the training tried on its hold-out, for the cell's tooltip. */
-function decayChoices(v: ModelVersion): string | undefined {
-  if (v.halfLifeChoices.length < 2) return undefined;
-  return `Chosen on the hold-out: ${v.halfLifeChoices.map((c) => `${decay(c.halfLifeDays)} → NDCG@10 ${c.ndcgAt10.toFixed(3)}`).join('; ')}`;
+function choices(v: ModelVersion): string | undefined {
+  if (v.choices.length < 2) return undefined;
+  return `Chosen on the hold-out: ${v.choices.map((c) => `${c.algorithm}, decay ${decay(c.halfLifeDays)} → NDCG@10 ${c.ndcgAt10.toFixed(3)}`).join('; ')}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decayFactor, EVENT_WEIGHTS, planFeatureWrites, SEQUENTIAL_STEPS, type RecentItems } from '../src/services/feature-updates';
+import { DECAY_EPOCH_MS, decayFactor, EVENT_WEIGHTS, planFeatureWrites, SEQUENTIAL_STEPS, type RecentItems } from '../src/services/feature-updates';
 import type { StoredEvent } from '../src/store/events';
 
 const T0 = Date.UTC(2026, 10, 1);
@@ -44,6 +44,15 @@ describe('planFeatureWrites', () => {
 
   it('keeps popularity ratios exact across time with forward decay (half-life one day)', () => {
     expect(decayFactor(T0 + 86_400_000) / decayFactor(T0)).toBeCloseTo(2, 10);
+  });
+
+  it('counts events from long before the epoch (imported history) as equal, tiny and non-zero', () => {
+    const old = Date.UTC(2014, 3, 1);
+    expect(decayFactor(old)).toBeGreaterThan(0);
+    expect(decayFactor(old)).toBe(decayFactor(Date.UTC(2014, 3, 7)));
+    const plan = planFeatureWrites([ev({ userId: 'u', productId: 'a' }, 0), ev({ userId: 'v', productId: 'a' }, 1), ev({ userId: 'w', productId: 'b' }, 2)].map((e) => ({ ...e, occurredAt: old + e.occurredAt - T0 })), { users: new Map(), sessions: new Map() });
+    expect(plan.popularity.get('a')).toBe(2 * plan.popularity.get('b')!);
+    expect(plan.popularity.get('b')!).toBeLessThan(decayFactor(DECAY_EPOCH_MS - 365 * 86_400_000));
   });
 });
 

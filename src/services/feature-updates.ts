@@ -16,9 +16,17 @@ export const EVENT_WEIGHTS: Record<EventType, number> = {
 /** Forward decay (Cormode et al. 2009): adding w·2^((t−epoch)/h) keeps relative scores exact without rewriting old ones. */
 export const DECAY_EPOCH_MS = Date.UTC(2026, 0, 1);
 export const POPULARITY_HALF_LIFE_MS = 24 * 3600 * 1000;
+/**
+ * Forward-decay exponents are kept at or above this. Below about −1074, 2^x is 0 in a double: with a one-day
+ * half-life every event older than ~3 years before the epoch (an imported history, such as YOOCHOOSE's 2014 clicks)
+ * would count exactly 0, and the store would have no popular products at all. At the floor such events count
+ * 2^−1000 each, so among themselves they rank by how many there are, and any later event outweighs them all.
+ */
+const MIN_DECAY_EXPONENT = -1000;
+
 /** 2^x overflows a double near x = 1024: with a one-day half-life that is ~2.8 years after the epoch; move the epoch (and rebuild) before then. */
 export function decayFactor(atMs: number, halfLifeMs = POPULARITY_HALF_LIFE_MS): number {
-  return 2 ** ((atMs - DECAY_EPOCH_MS) / halfLifeMs);
+  return 2 ** Math.max(MIN_DECAY_EXPONENT, (atMs - DECAY_EPOCH_MS) / halfLifeMs);
 }
 
 /**

@@ -117,7 +117,13 @@ if (values.demo) {
   demoTimer = setTimeout(() => void demoModels(), Math.min(20_000, (duration * 1000) / 2));
 }
 
-const sim = new ShopperSimulator({ users, productIds: catalog.map((p) => p.id), campaignIds, seed: values.seed ? Number(values.seed) : undefined });
+const sim = new ShopperSimulator({
+  users,
+  productIds: catalog.map((p) => p.id),
+  categories: catalog.map((p) => p.category),
+  campaignIds,
+  seed: values.seed ? Number(values.seed) : undefined,
+});
 const TICK_MS = 100;
 const started = Date.now();
 let sent = 0;
@@ -137,9 +143,14 @@ function send(events: SimEvent[]): void {
   inFlight.add(p);
 }
 
-/** Now and then a session looks at its recommendations, so that clicks carry a recommendationId. */
+/**
+ * Now and then a session is shown its recommendations (a page with a "picked for you" strip): it looks at the
+ * list once, with its next action, and clicks what it likes on it or nothing, so that clicks per list served
+ * measure how well each A/B variant's lists fit the shoppers. Shoppers whose last list is still unseen are
+ * not shown another (a list nobody looked at would count as served and never clicked, in either variant).
+ */
 async function refreshRecommendations(): Promise<void> {
-  const active = sim.activeUsers();
+  const active = sim.activeUsers().filter((u) => !sim.recommended.has(u));
   const userId = active[Math.floor(Math.random() * active.length)];
   if (!userId) return;
   try {
@@ -171,6 +182,22 @@ const report = setInterval(() => {
   console.log(`${s.toFixed(0)}s: sent ${sent}, accepted ${accepted}, failed ${failed} (${(sent / s).toFixed(0)} events/s), restocked ${restocked}`);
 }, 5000);
 
+/** The demo's A/B test as it stands: clicks per list served by variant, and the p-value against the first. */
+async function reportExperiment(): Promise<void> {
+  try {
+    const d = await gql(`{ experimentResults { variants { name listsServed clicks clickThroughRate purchases pValue } } }`, {}, admin);
+    const variants: any[] = d.experimentResults?.variants ?? [];
+    if (!variants.some((v) => v.listsServed)) return;
+    const parts = variants.map(
+      (v) => `${v.name} ${(100 * v.clickThroughRate).toFixed(1)} % clicks/list (${v.clicks}/${v.listsServed}, ${v.purchases} purchases${v.pValue === null ? '' : `, p ${v.pValue < 0.001 ? '< 0.001' : `= ${v.pValue.toFixed(3)}`}`})`,
+    );
+    console.log(`A/B: ${parts.join('; ')}`);
+  } catch (err) {
+    console.error(`experiment results failed: ${(err as Error).message}`);
+  }
+}
+const abReport = values.demo ? setInterval(() => void reportExperiment(), 60_000) : undefined;
+
 while (Date.now() - started < duration * 1000) {
   const tickStart = Date.now();
   due += (rate * TICK_MS) / 1000;
@@ -187,6 +214,8 @@ while (Date.now() - started < duration * 1000) {
 }
 await Promise.all(inFlight);
 clearInterval(report);
+clearInterval(abReport);
+if (values.demo) await reportExperiment();
 clearInterval(warehouse);
 clearTimeout(demoTimer);
 const elapsed = (Date.now() - started) / 1000;

@@ -1,5 +1,17 @@
-// Realistic shopper behaviour for demos and benchmarks: sessions that browse, click, cart and buy, over a
-// catalog whose popularity is skewed (Zipf). Pure: a seeded random source in, events out.
+// Realistic shopper behaviour for demos and benchmarks: sessions of shoppers with hidden tastes (tastes.ts) that
+// browse, click, cart and buy what they like, and pick from the recommendations they are shown. Pure: a seeded
+// random source in, events out.
+import {
+  BrowsingPlan,
+  CatalogTraits,
+  cartProbability,
+  checkoutProbability,
+  chooseFromList,
+  DEFAULT_TASTES,
+  hashString,
+  ShopperTastes,
+  type TasteParams,
+} from './tastes';
 
 export interface SimEvent {
   id: string;
@@ -49,8 +61,9 @@ export class Zipf {
 interface Session {
   userId: string;
   sessionId: string;
-  /** Products this session looks at: a few "interests" near each other in the catalog, plus popular ones. */
-  focus: number;
+  tastes: ShopperTastes;
+  /** Where this visit's attention goes: mostly one category the shopper likes. */
+  plan: BrowsingPlan;
   /** Products in the cart, with the recommendation list they were picked from (credited on purchase). */
   cart: Array<{ productId: string; listId?: string }>;
   /** A recommendation the session just clicked: shoppers often put it in the cart next. */
@@ -63,43 +76,89 @@ interface Session {
 
 export interface ShopperOptions {
   users: number;
+  /** The catalog, most popular first (the first products have the broadest appeal). */
   productIds: string[];
+  /** Each product's category, parallel to productIds. @default ten groups by position, as demoCatalog lays them out */
+  categories?: string[];
   seed?: number;
   /** Concurrent sessions. @default 50 */
   sessions?: number;
   /** Campaigns whose ads are shown (impressions) and clicked. */
   campaignIds?: string[];
+  /** How tastes are spread and how choosy shoppers are. @default DEFAULT_TASTES */
+  tastes?: Partial<TasteParams>;
 }
 
-/** An endless stream of plausible events from many concurrent sessions. */
+/** A recommendation list the storefront showed a shopper: its id is sent back with what is picked from it. */
+export interface ShownList {
+  listId: string;
+  productIds: string[];
+}
+
+/**
+ * An endless stream of plausible events from many concurrent sessions of shoppers with hidden tastes: they browse
+ * what they like (plus some noise), and click and buy what they like among the recommendations they are shown.
+ */
 export class ShopperSimulator {
   private readonly rand: () => number;
   private readonly zipf: Zipf;
   private readonly sessions: Session[] = [];
   private counter = 0;
   private readonly runId: string;
-  /** Recommendation lists the driver fetched, which sessions may click from. */
-  readonly recommended = new Map<string, { listId: string; productIds: string[] }>();
+  readonly catalog: CatalogTraits;
+  private readonly productNumber: Map<string, number>;
+  private readonly tasteCache = new Map<number, ShopperTastes>();
+  /**
+   * Recommendation lists the storefront fetched and showed, by user, not yet looked at: the user's session
+   * looks at its list once, when it next browses (clicks one item or nothing), and the list is gone. One look
+   * per list served is what makes clicks per list served a measure of how well the list fits the shopper.
+   */
+  readonly recommended = new Map<string, ShownList>();
 
   constructor(private readonly opts: ShopperOptions) {
     this.rand = seededRandom(opts.seed ?? Date.now());
     this.zipf = new Zipf(opts.productIds.length);
     this.runId = Math.floor(this.rand() * 2 ** 32).toString(36);
+    this.catalog = new CatalogTraits(opts.productIds, opts.categories, { ...DEFAULT_TASTES, ...opts.tastes });
+    this.productNumber = new Map(opts.productIds.map((id, i) => [id, i]));
   }
 
-  private product(s: Session): string {
-    const ids = this.opts.productIds;
-    // Half the time near the session's interest (so co-occurrence has structure to find), else by popularity.
-    const i = this.rand() < 0.5 ? (s.focus + Math.floor(this.rand() * 5)) % ids.length : this.zipf.sample(this.rand);
-    return ids[i]!;
+  /**
+   * A shopper's hidden tastes, drawn from the user's id alone: every session agrees, and so does every run (a
+   * second `npm run demo` on the same database continues with the shoppers the model learnt, not strangers
+   * under old names). The run's seed decides what they do.
+   */
+  tastesOf(user: number): ShopperTastes {
+    let t = this.tasteCache.get(user);
+    if (!t) this.tasteCache.set(user, (t = new ShopperTastes(this.catalog, seededRandom(hashString(`sim-user-${user}`)))));
+    return t;
+  }
+
+  /** How much a user (`sim-user-N`) likes a product; null for a product or user the simulator does not know. */
+  affinity(userId: string, productId: string): number | null {
+    const user = /^sim-user-(\d+)$/.exec(userId)?.[1];
+    const i = this.productNumber.get(productId);
+    return user === undefined || i === undefined ? null : this.tastesOf(Number(user)).affinity(i);
+  }
+
+  private id(i: number): string {
+    return this.opts.productIds[i]!;
+  }
+
+  /** A product by the session's taste; one in ten is anything at all (a link, a search that went astray). */
+  private product(s: Session, choosiness = 1): string {
+    if (this.rand() < 0.1) return this.id(Math.floor(this.rand() * this.opts.productIds.length));
+    return this.id(s.plan.choosy(this.rand, choosiness));
   }
 
   private newSession(): Session {
     const u = Math.floor(this.rand() * this.opts.users);
+    const tastes = this.tastesOf(u);
     return {
       userId: `sim-user-${u}`,
       sessionId: `sim-${this.runId}-s${this.counter++}`,
-      focus: this.zipf.sample(this.rand),
+      tastes,
+      plan: new BrowsingPlan(tastes, tastes.mission(this.rand)),
       cart: [],
       left: 3 + Math.floor(this.rand() * 12),
       // A fifth of sessions arrive from an ad; their purchases are credited to it by last click.
@@ -112,13 +171,40 @@ export class ShopperSimulator {
     return items[Math.floor(this.rand() * items.length)]!;
   }
 
+  private liking(s: Session, productId: string): number {
+    const i = this.productNumber.get(productId);
+    return i === undefined ? 0 : s.tastes.affinity(i);
+  }
+
   private purchase(item: { productId: string; listId?: string }) {
     return { type: 'PURCHASE' as const, productId: item.productId, ...(item.listId ? { recommendationId: item.listId } : {}) };
+  }
+
+  /** The cart item the shopper likes best: the one a checkout is most likely to keep. */
+  private favouriteInCart(s: Session): number {
+    let best = 0;
+    for (let k = 1; k < s.cart.length; k++) if (this.liking(s, s.cart[k]!.productId) > this.liking(s, s.cart[best]!.productId)) best = k;
+    return best;
+  }
+
+  private leastLikedInCart(s: Session): number {
+    let worst = 0;
+    for (let k = 1; k < s.cart.length; k++) if (this.liking(s, s.cart[k]!.productId) < this.liking(s, s.cart[worst]!.productId)) worst = k;
+    return worst;
   }
 
   /** Users whose sessions are open now (the driver fetches their recommendations). */
   activeUsers(): string[] {
     return this.sessions.map((s) => s.userId);
+  }
+
+  /** The session looks at the list it was shown: a click on what it likes, or null (nothing appealed). */
+  private lookAt(s: Session, list: ShownList): string | null {
+    this.recommended.delete(s.userId);
+    const known = list.productIds.filter((p) => this.productNumber.has(p));
+    if (!known.length) return null;
+    const k = chooseFromList(known.map((p) => this.liking(s, p)), this.rand, this.catalog.params);
+    return k < 0 ? null : known[k]!;
   }
 
   next(): SimEvent {
@@ -129,7 +215,10 @@ export class ShopperSimulator {
     s.left--;
     if (s.left <= 0) {
       this.sessions.splice(index, 1);
-      if (s.cart.length && this.rand() < 0.6) return { ...base, ...this.purchase(s.cart[0]!), quantity: 1 + Math.floor(this.rand() * 2) };
+      if (s.cart.length) {
+        const item = s.cart[this.favouriteInCart(s)]!;
+        if (this.rand() < checkoutProbability(this.liking(s, item.productId))) return { ...base, ...this.purchase(item), quantity: 1 + Math.floor(this.rand() * 2) };
+      }
     }
     if (s.campaign && !s.clickedAd) {
       s.clickedAd = true;
@@ -137,32 +226,33 @@ export class ShopperSimulator {
     }
     // Ads shown on the pages shoppers browse: a few percent of them get clicked (the sessions above).
     if (this.opts.campaignIds?.length && this.rand() < 0.3) {
-      return { ...base, type: 'IMPRESSION', productId: this.product(s), campaignId: this.pick(this.opts.campaignIds) };
+      return { ...base, type: 'IMPRESSION', productId: this.id(this.zipf.sample(this.rand)), campaignId: this.pick(this.opts.campaignIds) };
     }
     const clicked = s.clickedRecommendation;
     s.clickedRecommendation = undefined;
-    if (clicked && this.rand() < 0.4) {
+    if (clicked && this.rand() < cartProbability(this.liking(s, clicked.productId))) {
       // Storefronts carry the list id from the click through the cart to the purchase (A/B credit).
       s.cart.push(clicked);
       return { ...base, type: 'ADD_TO_CART', productId: clicked.productId, recommendationId: clicked.listId };
     }
-    const r = this.rand();
-    const rec = this.recommended.get(s.userId);
-    if (rec && rec.productIds.length && r < 0.12) {
-      const productId = rec.productIds[Math.floor(this.rand() * Math.min(5, rec.productIds.length))]!;
-      s.clickedRecommendation = { productId, listId: rec.listId };
-      return { ...base, type: 'CLICK', productId, recommendationId: rec.listId };
+    const shown = this.recommended.get(s.userId);
+    const picked = shown ? this.lookAt(s, shown) : null;
+    if (shown && picked) {
+      s.clickedRecommendation = { productId: picked, listId: shown.listId };
+      return { ...base, type: 'CLICK', productId: picked, recommendationId: shown.listId };
     }
+    // Browsing: views, clicks and carts by taste, the stronger the action the choosier.
+    const r = this.rand();
     if (r < 0.6) return { ...base, type: 'VIEW', productId: this.product(s) };
-    if (r < 0.8) return { ...base, type: 'CLICK', productId: this.product(s) };
+    if (r < 0.8) return { ...base, type: 'CLICK', productId: this.product(s, 2) };
     if (r < 0.93) {
-      const productId = this.product(s);
+      const productId = this.product(s, 3);
       s.cart.push({ productId });
       // Storefronts tag cart additions made in a session that came from an ad.
       return { ...base, type: 'ADD_TO_CART', productId, ...(s.campaign ? { campaignId: s.campaign } : {}) };
     }
-    if (r < 0.96 && s.cart.length) return { ...base, type: 'REMOVE_FROM_CART', productId: s.cart.pop()!.productId };
-    if (s.cart.length) return { ...base, ...this.purchase(s.cart.shift()!), quantity: 1 };
+    if (r < 0.96 && s.cart.length) return { ...base, type: 'REMOVE_FROM_CART', productId: s.cart.splice(this.leastLikedInCart(s), 1)[0]!.productId };
+    if (s.cart.length) return { ...base, ...this.purchase(s.cart.splice(this.favouriteInCart(s), 1)[0]!), quantity: 1 };
     return { ...base, type: 'IMPRESSION' };
   }
 }

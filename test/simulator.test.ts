@@ -110,11 +110,12 @@ describe('shopper tastes and choices', () => {
     expect(favouritePicks + otherPicks).toBeGreaterThan(400);
   });
 
-  it('clicks a list of products it likes far more often than a list of products it dislikes, through the event stream', () => {
+  it('clicks and buys from a list of products it likes far more often than from a list of products it dislikes, through the event stream', () => {
     const sim = new ShopperSimulator({ users: 40, productIds: ids, categories, seed: 8 });
     const ranked = new Map<string, string[]>();
     const served = { liked: 0, disliked: 0 };
     const clicks = { liked: 0, disliked: 0 };
+    const purchases = { liked: 0, disliked: 0 };
     for (let i = 0; i < 20_000; i++) {
       for (const userId of sim.activeUsers()) {
         if (sim.recommended.has(userId)) continue;
@@ -126,13 +127,19 @@ describe('shopper tastes and choices', () => {
         sim.recommended.set(userId, { listId: `${kind}-${i}`, productIds: kind === 'liked' ? best.slice(0, 5) : best.slice(-5) });
       }
       const e = sim.next();
-      if (e.type === 'CLICK' && e.recommendationId) clicks[e.recommendationId.split('-')[0] as 'liked' | 'disliked']++;
+      const kind = e.recommendationId?.split('-')[0] as 'liked' | 'disliked' | undefined;
+      if (kind && e.type === 'CLICK') clicks[kind]++;
+      if (kind && e.type === 'PURCHASE') purchases[kind]++;
     }
     expect(served.liked).toBeGreaterThan(300);
     expect(served.disliked).toBeGreaterThan(300);
     const rate = { liked: clicks.liked / served.liked, disliked: clicks.disliked / served.disliked };
     expect(rate.liked).toBeGreaterThan(0.4);
     expect(rate.liked).toBeGreaterThan(rate.disliked * 5);
+    // Fewer buy than click, and what they like they buy far more often.
+    expect(purchases.liked).toBeLessThan(clicks.liked);
+    expect(purchases.liked / served.liked).toBeGreaterThan(0.2);
+    expect(purchases.liked / served.liked).toBeGreaterThan((10 * purchases.disliked) / served.disliked);
   });
 
   it('browses by taste: a shopper\'s history leans to its favourite category, so a model has a taste to learn', () => {

@@ -72,6 +72,8 @@ interface Session {
   /** The ad campaign the session came from, if any: its first action is a click on the ad. */
   campaign?: string;
   clickedAd: boolean;
+  /** At the end of the visit: the cart items still to be bought, one event each. */
+  checkout?: Array<{ productId: string; listId?: string }>;
 }
 
 export interface ShopperOptions {
@@ -180,13 +182,6 @@ export class ShopperSimulator {
     return { type: 'PURCHASE' as const, productId: item.productId, ...(item.listId ? { recommendationId: item.listId } : {}) };
   }
 
-  /** The cart item the shopper likes best: the one a checkout is most likely to keep. */
-  private favouriteInCart(s: Session): number {
-    let best = 0;
-    for (let k = 1; k < s.cart.length; k++) if (this.liking(s, s.cart[k]!.productId) > this.liking(s, s.cart[best]!.productId)) best = k;
-    return best;
-  }
-
   private leastLikedInCart(s: Session): number {
     let worst = 0;
     for (let k = 1; k < s.cart.length; k++) if (this.liking(s, s.cart[k]!.productId) < this.liking(s, s.cart[worst]!.productId)) worst = k;
@@ -213,12 +208,14 @@ export class ShopperSimulator {
     const s = this.sessions[index]!;
     const base = { id: `sim-${this.runId}-${this.counter++}`, userId: s.userId, sessionId: s.sessionId };
     s.left--;
-    if (s.left <= 0) {
-      this.sessions.splice(index, 1);
-      if (s.cart.length) {
-        const item = s.cart[this.favouriteInCart(s)]!;
-        if (this.rand() < checkoutProbability(this.liking(s, item.productId))) return { ...base, ...this.purchase(item), quantity: 1 + Math.floor(this.rand() * 2) };
-      }
+    if (s.left <= 0 && !s.checkout) {
+      // The visit ends at the checkout: each cart item is bought or left by how much the shopper likes it.
+      s.checkout = s.cart.filter((item) => this.rand() < checkoutProbability(this.liking(s, item.productId)));
+    }
+    if (s.checkout) {
+      const item = s.checkout.shift();
+      if (!s.checkout.length) this.sessions.splice(index, 1);
+      if (item) return { ...base, ...this.purchase(item), quantity: 1 + Math.floor(this.rand() * 2) };
     }
     if (s.campaign && !s.clickedAd) {
       s.clickedAd = true;
@@ -252,7 +249,6 @@ export class ShopperSimulator {
       return { ...base, type: 'ADD_TO_CART', productId, ...(s.campaign ? { campaignId: s.campaign } : {}) };
     }
     if (r < 0.96 && s.cart.length) return { ...base, type: 'REMOVE_FROM_CART', productId: s.cart.splice(this.leastLikedInCart(s), 1)[0]!.productId };
-    if (s.cart.length) return { ...base, ...this.purchase(s.cart.splice(this.favouriteInCart(s), 1)[0]!), quantity: 1 };
     return { ...base, type: 'IMPRESSION' };
   }
 }

@@ -51,9 +51,12 @@ const SEED_WEIGHT = { productPage: 3, cart: 2, recent: 1 } as const;
 const RECENCY_FALLOFF = 2;
 /** What is touched after a seed (sequential rules) next to what shares sessions with it, per unit of seed weight. */
 const SEQUENTIAL_WEIGHT = 1;
-/** Seeds whose sequential rules are read: the most recent ones (by RECENCY_FALLOFF the fourth weighs 1/7; reading 5
- * scored the same on bench:sessions, HR@20 0.6939 against 0.6933, MRR@20 0.3761 against 0.3765). */
-export const SEQUENTIAL_SEEDS = 3;
+/**
+ * Seeds whose sequential rules are read: the product page, else the last item touched. What comes next follows
+ * the last click; reading them for more seeds scored the same on bench:sessions (static, HR@20 / MRR@20: 1 seed
+ * 0.6929 / 0.3769, 3 seeds 0.6933 / 0.3765, 5 seeds 0.6939 / 0.3761) and cost every list more candidates.
+ */
+export const SEQUENTIAL_SEEDS = 1;
 /**
  * With `excludeInteracted: false`, items the shopper touched compete too, with REPEAT_WEIGHT/(1 + rank·REPEAT_FALLOFF)
  * by recency: a third of next clicks on YOOCHOOSE go back to an item of the same session, a quarter to the
@@ -79,8 +82,8 @@ interface ListInputs {
   popularTop: number;
   /** The user's exclusion set when it came whole (left out of candidates); null: left out already, or ask. */
   excluded: Set<string> | null;
-  /** The seeds' neighbour lists (co-occurrence), and what is touched after the first SEQUENTIAL_SEEDS of them. */
-  neighbours(seeds: string[]): Promise<{ coOccurrence: Map<string, NeighbourList>; sequential: Map<string, NeighbourList> }>;
+  /** The seeds' neighbour lists (co-occurrence), and what is touched after `sequentialSeeds`. */
+  neighbours(seeds: string[], sequentialSeeds: string[]): Promise<{ coOccurrence: Map<string, NeighbourList>; sequential: Map<string, NeighbourList> }>;
 }
 
 /** What a live list may reuse from its previous computation. */
@@ -152,12 +155,14 @@ export class RecommendationService {
     const fromModel = source.model ? modelCandidates(source.model.model, modelHistory) : new Map<string, number>();
     const realtimeSeed = source.model && fromModel.size ? unseenByModel(modelHistory, dataCutoff(source.model.version)) : () => true;
     const seedList = source.realtime ? [...seeds.entries()].filter(([p, s]) => s.kind === 'productPage' || realtimeSeed(p)).slice(0, MAX_SEEDS) : [];
-    const { coOccurrence, sequential } = await inputs.neighbours(seedList.map(([p]) => p));
+    // What comes next is read for the product page, else the latest items (not the cart: carted long ago, maybe).
+    const sequentialSeeds = seedList.filter(([, s]) => s.kind !== 'cart').slice(0, SEQUENTIAL_SEEDS).map(([p]) => p);
+    const { coOccurrence, sequential } = await inputs.neighbours(seedList.map(([p]) => p), sequentialSeeds);
 
     // Scored on numbered products (candidate-board.ts): no await from begin() to top().
     const board = this.board;
     const seedLists = seedList.flatMap(([seed, s]) => {
-      const lists = [coOccurrence.get(seed), sequential.get(seed)];
+      const lists = [coOccurrence.get(seed), sequentialSeeds.includes(seed) ? sequential.get(seed) : undefined];
       return lists.flatMap((list, i) => (list && list.top ? [{ seed, ...s, weight: i ? s.weight * SEQUENTIAL_WEIGHT : s.weight, list }] : []));
     });
     // Repeat visits: the items the shopper touched, when they may be shown again (what the model saw too: a
@@ -256,7 +261,7 @@ export class RecommendationService {
       excluded: args.excludeInteracted ? state.seen : state.bought,
       popular,
       popularTop: 0,
-      neighbours: (seeds) => this.featureCache.read({ coOccurrence: seeds, sequential: seeds.slice(0, SEQUENTIAL_SEEDS) }),
+      neighbours: (seeds, sequentialSeeds) => this.featureCache.read({ coOccurrence: seeds, sequential: sequentialSeeds }),
     };
   }
 

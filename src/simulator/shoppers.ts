@@ -8,6 +8,7 @@ import {
   checkoutProbability,
   chooseFromList,
   DEFAULT_TASTES,
+  drawFromCdf,
   hashString,
   ShopperTastes,
   type TasteParams,
@@ -46,15 +47,7 @@ export class Zipf {
     for (let i = 0; i < n; i++) this.cdf[i]! /= sum;
   }
   sample(rand: () => number): number {
-    const u = rand();
-    let lo = 0;
-    let hi = this.cdf.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.cdf[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return drawFromCdf(this.cdf, rand);
   }
 }
 

@@ -182,15 +182,7 @@ export class BrowsingPlan {
 
   /** A product by taste. */
   sample(rand: () => number): number {
-    const u = rand();
-    let lo = 0;
-    let hi = this.cdf.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.cdf[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return drawFromCdf(this.cdf, rand);
   }
 
   /** The best liked of `k` products drawn by taste: stronger actions (clicks, carts) are choosier than views. */
@@ -237,4 +229,17 @@ export function cartProbability(affinity: number): number {
  */
 export function checkoutProbability(affinity: number): number {
   return 0.25 + 0.35 / (1 + Math.exp(-(affinity - 1)));
+}
+
+/** An index drawn from a cumulative distribution (ascending, ending at 1): the first entry at or above a uniform draw. */
+export function drawFromCdf(cdf: Float64Array, rand: () => number): number {
+  const u = rand();
+  let lo = 0;
+  let hi = cdf.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cdf[mid]! < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -27,6 +27,7 @@ export class EnsembleModel implements RecommenderModel {
   readonly algorithm = 'ensemble' as const;
   readonly params: Required<EnsembleParams>;
   private models: RecommenderModel[] | null = null;
+  private itemList: readonly string[] | null = null;
 
   constructor(params: EnsembleParams = {}) {
     this.params = { ...DEFAULTS, ...params };
@@ -41,11 +42,13 @@ export class EnsembleModel implements RecommenderModel {
   }
 
   get items(): readonly string[] {
-    return [...new Set(this.fitted().flatMap((m) => m.items))];
+    this.itemList ??= [...new Set(this.fitted().flatMap((m) => m.items))];
+    return this.itemList;
   }
 
   fit(data: TrainingData): this {
     this.models = this.params.parts.map((p) => createModel(p.algorithm, p.params).fit(data));
+    this.itemList = null;
     return this;
   }
 

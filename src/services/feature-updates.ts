@@ -86,21 +86,16 @@ function member(map: Map<string, Set<string>>, key: string): Set<string> {
   return inner;
 }
 
-function recentNeighbours(items: Map<string, number> | undefined, productId: string, at: number, window: number): string[] {
+/**
+ * The `n` items of `items` touched nearest to `at` (not `productId` itself), the nearest first, within
+ * CO_OCCURRENCE_MAX_GAP_MS of it; with `before`, only those touched at or before `at`.
+ */
+function nearestItems(items: Map<string, number> | undefined, productId: string, at: number, n: number, before = false): string[] {
   if (!items) return [];
   return [...items.entries()]
-    .filter(([p, t]) => p !== productId && at - t <= CO_OCCURRENCE_MAX_GAP_MS && t - at <= CO_OCCURRENCE_MAX_GAP_MS)
+    .filter(([p, t]) => p !== productId && at - t <= CO_OCCURRENCE_MAX_GAP_MS && t - at <= (before ? 0 : CO_OCCURRENCE_MAX_GAP_MS))
     .sort((a, b) => b[1] - a[1])
-    .slice(0, window)
-    .map(([p]) => p);
-}
-
-/** The SEQUENTIAL_STEPS items touched last before `at` (not `productId` itself), the nearest first. */
-function precedingItems(items: Map<string, number>, productId: string, at: number): string[] {
-  return [...items.entries()]
-    .filter(([p, t]) => p !== productId && t <= at && at - t <= CO_OCCURRENCE_MAX_GAP_MS)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, SEQUENTIAL_STEPS)
+    .slice(0, n)
     .map(([p]) => p);
 }
 
@@ -139,15 +134,15 @@ export function planFeatureWrites(events: readonly StoredEvent[], recent: Recent
     const userRecent = nested(recent.users, e.userId);
     const sessionRecent = e.sessionId ? nested(recent.sessions, e.sessionId) : undefined;
     const neighbours = new Set([
-      ...recentNeighbours(userRecent, e.productId, e.occurredAt, window),
-      ...recentNeighbours(sessionRecent, e.productId, e.occurredAt, window),
+      ...nearestItems(userRecent, e.productId, e.occurredAt, window),
+      ...nearestItems(sessionRecent, e.productId, e.occurredAt, window),
     ]);
     for (const q of neighbours) {
       bump(nested(plan.coOccurrence, e.productId), q, weight);
       bump(nested(plan.coOccurrence, q), e.productId, weight);
     }
     // What came just before, in the session when there is one (a shopper's sessions are separate visits).
-    precedingItems(sessionRecent ?? userRecent, e.productId, e.occurredAt).forEach((q, i) => {
+    nearestItems(sessionRecent ?? userRecent, e.productId, e.occurredAt, SEQUENTIAL_STEPS, true).forEach((q, i) => {
       bump(nested(plan.sequential, q), e.productId, weight / ((i + 1) * (i + 1)));
     });
     const latest = Math.max(userRecent.get(e.productId) ?? 0, e.occurredAt);

@@ -10,6 +10,7 @@ import {
   DEFAULT_TASTES,
   drawFromCdf,
   hashString,
+  seededRandom,
   ShopperTastes,
   type TasteParams,
 } from './tastes';
@@ -25,17 +26,8 @@ export interface SimEvent {
   recommendationId?: string;
 }
 
-/** Mulberry32: small, fast, seeded; good enough for traffic shapes. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The simulator's seeded generator lives with the tastes it also draws; benches import it from here.
+export { seededRandom };
 
 /** Samples indexes 0..n-1 with probability ∝ 1/(i+1)^s. */
 export class Zipf {

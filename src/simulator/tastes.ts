@@ -59,8 +59,8 @@ export function hashString(text: string): number {
   return h >>> 0;
 }
 
-/** Mulberry32 (the same generator as the simulator's seededRandom, kept here so this module stands alone). */
-function mulberry32(seed: number): () => number {
+/** Mulberry32: small, fast, seeded; good enough for traffic shapes and tastes. */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -109,7 +109,7 @@ export class CatalogTraits {
     this.style = new Float64Array(n * STYLE_FACTORS);
     this.appeal = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const rand = mulberry32(hashString(productIds[i]!));
+      const rand = seededRandom(hashString(productIds[i]!));
       for (let f = 0; f < STYLE_FACTORS; f++) this.style[i * STYLE_FACTORS + f] = normal(rand);
       this.appeal[i] = params.topAppeal / (1 + i / 10);
     }

@@ -386,9 +386,9 @@ export class FeatureStore {
     return excludeInteracted ? this.keys.userSeen(userId) : this.keys.userBought(userId);
   }
 
-  /** Top neighbours of each product, in one round trip: co-occurrence, or what is touched after it (sequential). */
-  async neighbours(productIds: string[], limit = 50, family: NeighbourFamily = 'coOccurrence'): Promise<Map<string, Map<string, number>>> {
-    const lists = await this.neighbourLists(productIds.map((productId) => ({ productId, family })), limit);
+  /** Top co-occurrence neighbours of each product, in one round trip. */
+  async neighbours(productIds: string[], limit = 50): Promise<Map<string, Map<string, number>>> {
+    const lists = await this.neighbourLists(productIds.map((productId) => ({ productId, family: 'coOccurrence' as const })), limit);
     return new Map(productIds.map((p, i) => [p, lists[i]!]));
   }
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitHoldout } from '../src/recommender/holdout';
 import type { Interaction } from '../src/recommender/types';
-import { trainAndEvaluate } from '../src/services/model-training';
+import { chooseOnHoldout, ENSEMBLE_SHARES, trainAndEvaluate } from '../src/services/model-training';
 
 describe('trainAndEvaluate', () => {
   it('evaluates on a hold-out, then serves a model refitted on everything', () => {
@@ -64,16 +64,57 @@ describe('choosing a half-life on the hold-out', () => {
     expect(top.every((r) => r.item.startsWith('a'))).toBe(true);
   });
 
-  it('with auto, tries ALS, EASE and their ensemble at each half-life and serves the best, refitted', () => {
+  it('with auto, tries ALS, EASE and their ensembles at each half-life and serves the best, refitted', () => {
     const outcome = trainAndEvaluate(weighed(faint), { algorithm: 'auto' }, null, {
       tolerance: 0,
       halfLifeDays: 0,
       alternatives: [{ halfLifeDays: 30, weights: Float64Array.from(loud) }],
     });
-    expect(outcome.choices.map((c) => `${c.algorithm}/${c.halfLifeDays}`)).toEqual(['als/0', 'ease/0', 'ensemble/0', 'als/30', 'ease/30', 'ensemble/30']);
+    const blends = ENSEMBLE_SHARES.map((share) => `ensemble(${share})`);
+    expect(outcome.choices.map((c) => `${c.algorithm}${c.parts ? `(${c.parts[0]!.weight})` : ''}/${c.halfLifeDays}`)).toEqual(
+      [0, 30].flatMap((h) => ['als', 'ease', ...blends].map((name) => `${name}/${h}`)),
+    );
+    // Every ensemble's weights add up to 1 and name the families.
+    for (const c of outcome.choices.filter((c) => c.algorithm === 'ensemble')) {
+      expect(c.parts!.map((p) => p.algorithm)).toEqual(['als', 'ease']);
+      expect(c.parts!.reduce((sum, p) => sum + p.weight, 0)).toBeCloseTo(1, 9);
+    }
+    // Served: the best, or an ensemble within the hold-out's noise of it (chooseOnHoldout, tested below).
     const best = outcome.choices.reduce((a, b) => (b.ndcgAt10 > a.ndcgAt10 ? b : a));
-    expect(outcome.model.algorithm).toBe(best.algorithm);
-    expect(outcome.halfLifeDays).toBe(best.halfLifeDays);
-    expect(outcome.metrics.ndcgAt10).toBe(best.ndcgAt10);
+    const served = outcome.choices.find((c) => c.ndcgAt10 === outcome.metrics.ndcgAt10 && c.halfLifeDays === outcome.halfLifeDays)!;
+    expect(served).toBeDefined();
+    expect(outcome.model.algorithm).toBe(served.algorithm);
+    if (served !== best) expect(served.algorithm).toBe('ensemble');
+  });
+});
+
+describe('chooseOnHoldout', () => {
+  // Per-user NDCG of 400 hold-out users; the single family's differs from the ensemble's by `lead` for every user
+  // plus ±`noise` alternating between users (noise alone is no evidence of a better model).
+  const users = Array.from({ length: 400 }, (_, i) => `u${i}`);
+  const scored = (algorithm: 'als' | 'ensemble', lead = 0, noise = 0) => {
+    const ndcgByUser = new Map(users.map((u, i) => [u, 0.3 + ((i * 37) % 10) / 100 + lead + (i % 2 ? noise : -noise)]));
+    const ndcg = [...ndcgByUser.values()].reduce((s, x) => s + x, 0) / users.length;
+    return { recipe: { algorithm }, metrics: { ndcg, precision: 0, recall: 0, map: 0, mapAtK: 0, users: users.length, ndcgByUser } };
+  };
+
+  it('keeps a single family that leads the best ensemble by more than the paired standard error', () => {
+    const als = scored('als', 0.01, 0.001);
+    const ensemble = scored('ensemble');
+    expect(chooseOnHoldout([als, ensemble])).toBe(als);
+  });
+
+  it('prefers the ensemble when a single family leads it by no more than the noise', () => {
+    const als = scored('als', 0.002, 0.2);
+    const ensemble = scored('ensemble');
+    expect(als.metrics.ndcg).toBeGreaterThan(ensemble.metrics.ndcg);
+    expect(chooseOnHoldout([als, ensemble])).toBe(ensemble);
+  });
+
+  it('keeps the best when it is an ensemble, or when no ensemble was tried', () => {
+    const als = scored('als');
+    const ensemble = scored('ensemble', 0.01);
+    expect(chooseOnHoldout([als, ensemble])).toBe(ensemble);
+    expect(chooseOnHoldout([als])).toBe(als);
   });
 });

@@ -1,6 +1,6 @@
 // Hold-out evaluation for training jobs: split each user's items into train and test, fit a candidate on the
 // train part, and score it the way the API will (from history) on the test part.
-import { rankingMetrics, type RankingMetrics } from './metrics';
+import { rankingMetrics, userRankingMetrics, type RankingMetrics } from './metrics';
 import { hashSeed, Rng } from './random';
 import type { HistoryItem, Interaction, RecommenderModel } from './types';
 
@@ -82,13 +82,22 @@ export function historiesByUser(interactions: readonly Interaction[]): Map<strin
   return out;
 }
 
+/** The histories of a split's train part, built once per split: every model evaluated on it scores the same arrays. */
+const historiesOfSplit = new WeakMap<Holdout, Map<string, HistoryItem[]>>();
+
+/** Hold-out metrics, and each scored user's NDCG@k (to compare two models user by user on the same split). */
+export interface HoldoutMetrics extends RankingMetrics {
+  ndcgByUser: Map<string, number>;
+}
+
 /**
  * Scores every test user from their train history (history items excluded, candidates = the model's items)
  * and computes ranking metrics with every test item relevant, as in the ml-100k protocol. The model must
  * already be fitted on `train`.
  */
-export function evaluateOnHoldout(model: RecommenderModel, split: Holdout, k = 10): RankingMetrics {
-  const histories = historiesByUser(split.train);
+export function evaluateOnHoldout(model: RecommenderModel, split: Holdout, k = 10): HoldoutMetrics {
+  let histories = historiesOfSplit.get(split);
+  if (!histories) historiesOfSplit.set(split, (histories = historiesByUser(split.train)));
   const relevant = new Map<string, Set<string>>();
   for (const x of split.test) {
     let s = relevant.get(x.user);
@@ -96,9 +105,25 @@ export function evaluateOnHoldout(model: RecommenderModel, split: Holdout, k = 1
     s.add(x.item);
   }
   const recommended = new Map<string, string[]>();
-  for (const user of relevant.keys()) {
-    const history = histories.get(user) ?? [];
-    recommended.set(user, model.scoreUser(history, { limit: k }).map((r) => r.item));
+  const ndcgByUser = new Map<string, number>();
+  for (const [user, truth] of relevant) {
+    const ranked = model.scoreUser(histories.get(user) ?? [], { limit: k }).map((r) => r.item);
+    recommended.set(user, ranked);
+    // The users rankingMetrics averages over: a non-empty list.
+    if (ranked.length) ndcgByUser.set(user, userRankingMetrics(ranked, truth, k).ndcg);
   }
-  return rankingMetrics(recommended, relevant, k);
+  return { ...rankingMetrics(recommended, relevant, k), ndcgByUser };
+}
+
+/**
+ * How far `a` leads `b` on the same hold-out, and the standard error of that lead: the mean and the standard
+ * error of the per-user NDCG differences (paired, so what both models find easy or hard cancels out).
+ */
+export function pairedLead(a: HoldoutMetrics, b: HoldoutMetrics): { lead: number; standardError: number } {
+  const d: number[] = [];
+  for (const [user, x] of a.ndcgByUser) d.push(x - (b.ndcgByUser.get(user) ?? 0));
+  if (d.length < 2) return { lead: d[0] ?? 0, standardError: Infinity };
+  const mean = d.reduce((s, x) => s + x, 0) / d.length;
+  const variance = d.reduce((s, x) => s + (x - mean) ** 2, 0) / (d.length - 1);
+  return { lead: mean, standardError: Math.sqrt(variance / d.length) };
 }

@@ -3,13 +3,15 @@ import { gql, type TypedDocumentNode } from '@apollo/client';
 export interface ModelVersion {
   id: string;
   algorithm: string;
+  /** The family's parameters; an ensemble's hold its parts and their weights. */
+  params: unknown;
   status: 'CANDIDATE' | 'ACTIVE' | 'REJECTED' | 'RETIRED';
   trainedAt: string;
   trainingEvents: number;
   durationMs: number;
   /** Days (0 = no decay); null for versions trained before the platform recorded it. */
   halfLifeDays: number | null;
-  choices: Array<{ algorithm: string; halfLifeDays: number; ndcgAt10: number }>;
+  choices: Array<{ algorithm: string; halfLifeDays: number; ndcgAt10: number; parts: Array<{ algorithm: string; weight: number }> | null }>;
   metrics: {
     precisionAt10: number;
     recallAt10: number;
@@ -51,6 +53,7 @@ const VERSION = gql`
   fragment Version on ModelVersion {
     id
     algorithm
+    params
     status
     trainedAt
     trainingEvents
@@ -60,6 +63,10 @@ const VERSION = gql`
       algorithm
       halfLifeDays
       ndcgAt10
+      parts {
+        algorithm
+        weight
+      }
     }
     metrics {
       precisionAt10

@@ -57,7 +57,7 @@ export function Models() {
                 {versions.map((v) => (
                   <tr key={v.id} className={v.id === activeId ? 'row-active' : ''}>
                     <td className="card-title">
-                      <span className="strong">{v.algorithm}</span> <code className="small">{v.id}</code>
+                      <span className="strong">{family(v.algorithm, ensembleParts(v.params))}</span> <code className="small">{v.id}</code>
                     </td>
                     <td data-label="Status">
                       <Badge tone={STATUS_TONE[v.status]}>{v.id === activeId ? 'active · serving' : v.status.toLowerCase()}</Badge>
@@ -246,8 +246,19 @@ function decay(halfLifeDays: number | null): string {
   return halfLifeDays > 0 ? `halves every ${halfLifeDays} d` : 'none';
 }
 
+/** A family, or an ensemble with its blend ("ensemble (als 0.8 + ease 0.2)"). */
+function family(algorithm: string, parts: ReadonlyArray<{ algorithm: string; weight: number }> | null | undefined): string {
+  return parts?.length ? `${algorithm} (${parts.map((p) => `${p.algorithm} ${Number(p.weight.toFixed(3))}`).join(' + ')})` : algorithm;
+}
+
+/** An ensemble version's parts, from its stored parameters. */
+function ensembleParts(params: unknown): Array<{ algorithm: string; weight: number }> | null {
+  const parts = (params as { parts?: unknown } | null)?.parts;
+  return Array.isArray(parts) ? parts.filter((p): p is { algorithm: string; weight: number } => typeof p?.algorithm === 'string' && typeof p?.weight === 'number') : null;
+}
+
 /** What the training tried on its hold-out, for the cell's tooltip. */
 function choices(v: ModelVersion): string | undefined {
   if (v.choices.length < 2) return undefined;
-  return `Chosen on the hold-out: ${v.choices.map((c) => `${c.algorithm}, decay ${decay(c.halfLifeDays)} → NDCG@10 ${c.ndcgAt10.toFixed(3)}`).join('; ')}`;
+  return `Chosen on the hold-out: ${v.choices.map((c) => `${family(c.algorithm, c.parts)}, decay ${decay(c.halfLifeDays)} → NDCG@10 ${c.ndcgAt10.toFixed(3)}`).join('; ')}`;
 }

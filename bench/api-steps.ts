@@ -6,7 +6,7 @@ import { sleep, type BenchDeployment } from './support';
 const RECORD = `mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted duplicates } }`;
 const STATUS = `{ systemStatus { outboxPending queues { name waiting active delayed } } }`;
 const RETRAIN = `mutation($a: String) { retrainModel(algorithm: $a) { id } }`;
-const RUN = `query($id: ID!) { trainingRun(id: $id) { status error model { id algorithm status durationMs trainingEvents halfLifeDays metrics { ndcgAt10 baselineNdcgAt10 users } } } }`;
+const RUN = `query($id: ID!) { trainingRun(id: $id) { status error model { id algorithm params status durationMs trainingEvents halfLifeDays metrics { ndcgAt10 baselineNdcgAt10 users } } } }`;
 const SERVED_BY = `query($u: ID!) { recommendations(userId: $u, limit: 1) { model } }`;
 
 /** Polls `probe` every 250 ms until it returns a value; throws after `timeoutMs`. */

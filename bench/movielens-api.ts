@@ -50,6 +50,9 @@ interface Measured {
   /** The family asked for (`auto` or a family), and the one trained (auto's choice). */
   asked: TrainingAlgorithm;
   family: AlgorithmName;
+  /** An ensemble's parts and weights ("als 0.8 + ease 0.2"), else empty. */
+  blend: string;
+  params: Record<string, unknown>;
   metrics: RankingMetrics;
   /** The same family fitted offline on the weights this import should produce. */
   offlineSameWeights: RankingMetrics;
@@ -79,12 +82,20 @@ async function importRatings(d: BenchDeployment, train: Rating[], mapping: Mappi
 }
 
 /** Trains `family` and returns what the table shows of it. */
+/** An ensemble's blend as " (als 0.8 + ease 0.2)"; empty for a single family. */
+function blendOf(params: Record<string, unknown>): string {
+  const parts = params.parts as Array<{ algorithm: string; weight: number }> | undefined;
+  return Array.isArray(parts) ? ` (${parts.map((p) => `${p.algorithm} ${p.weight}`).join(' + ')})` : '';
+}
+
 async function trainFamily(d: BenchDeployment, family: TrainingAlgorithm, probeUser: string) {
   const { label, model, seconds } = await trainAndServe(d, { algorithm: family, probeUser });
   const m = model.metrics;
   return {
     label,
     algorithm: model.algorithm as AlgorithmName,
+    /** The served family's parameters (an ensemble's: its parts and their weights), for the offline reference. */
+    params: model.params as Record<string, unknown>,
     usedHalfLife: model.halfLifeDays as number,
     trainSeconds: seconds,
     jobSeconds: model.durationMs / 1000,
@@ -120,10 +131,11 @@ async function main() {
   console.log(`train ${train.length} ratings, ${testUsers.length} test users, k = ${K}; mappings ${MAPPING_NAMES.join(', ')}; TRAIN_HALF_LIFE_DAYS ${HALF_LIVES.join(', ')}; families ${FAMILIES.join(', ')}\n`);
 
   // The offline reference: each family trained fitted on rating weights, as bench:movielens does (once each).
-  const offline = new Map<AlgorithmName, OfflineRun>();
-  const offlineOf = (f: AlgorithmName) => {
-    if (!offline.has(f)) offline.set(f, fitAndEvaluate(f, {}, ratingInteractions(train), ratingInteractions(test)));
-    return offline.get(f)!;
+  const offline = new Map<string, OfflineRun>();
+  const offlineOf = (f: AlgorithmName, params: Record<string, unknown>) => {
+    const key = `${f}${blendOf(params)}`;
+    if (!offline.has(key)) offline.set(key, fitAndEvaluate(f, params, ratingInteractions(train), ratingInteractions(test)));
+    return offline.get(key)!;
   };
   const testRows = ratingInteractions(test);
   const results: Measured[] = [];
@@ -147,16 +159,16 @@ async function main() {
           const served = await trainFamily(d, family, userId(testUsers[0]!));
           const q = await queryAll(d, testUsers, served.label);
           const metrics = rankingMetrics(q.recommended, relevant, K);
-          const offlineSameWeights = fitAndEvaluate(served.algorithm, {}, expectedInteractions(train, mapping, served.usedHalfLife), testRows).metrics;
+          const offlineSameWeights = fitAndEvaluate(served.algorithm, served.params, expectedInteractions(train, mapping, served.usedHalfLife), testRows).metrics;
           const m: Measured = {
-            mapping: name, halfLife, usedHalfLife: served.usedHalfLife, asked: family, family: served.algorithm, metrics, offlineSameWeights,
+            mapping: name, halfLife, usedHalfLife: served.usedHalfLife, asked: family, family: served.algorithm, blend: blendOf(served.params), params: served.params, metrics, offlineSameWeights,
             shortLists: [...q.recommended.values()].filter((l) => l.length < K).length,
             trainSeconds: served.trainSeconds, jobSeconds: served.jobSeconds, queriesSeconds: q.seconds, queryMs: q.latencies,
             promotedByDefault: served.promotedByDefault,
           };
           results.push(m);
-          console.log(`  ${name} half-life ${halfLife}${halfLife === 'auto' ? ` (chose ${served.usedHalfLife})` : ''} ${family}${family === 'auto' ? ` (chose ${served.algorithm})` : ''}: NDCG@10 ${f6(metrics.ndcg)} end to end, ${f6(offlineSameWeights.ndcg)} offline on the same weights, ` +
-            `${f6(offlineOf(served.algorithm).metrics.ndcg)} offline on ratings; trained in ${served.trainSeconds.toFixed(1)} s, 943 queries in ${q.seconds.toFixed(1)} s`);
+          console.log(`  ${name} half-life ${halfLife}${halfLife === 'auto' ? ` (chose ${served.usedHalfLife})` : ''} ${family}${family === 'auto' ? ` (chose ${served.algorithm}${blendOf(served.params)})` : ''}: NDCG@10 ${f6(metrics.ndcg)} end to end, ${f6(offlineSameWeights.ndcg)} offline on the same weights, ` +
+            `${f6(offlineOf(served.algorithm, served.params).metrics.ndcg)} offline on ratings; trained in ${served.trainSeconds.toFixed(1)} s, 943 queries in ${q.seconds.toFixed(1)} s`);
         }
       }
     } finally {
@@ -173,9 +185,9 @@ async function main() {
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const [p50, , p99] = latencyColumns(r.queryMs);
-    console.log(metricsRow(`${r.mapping} | ${r.halfLife === 'auto' ? `auto (chose ${r.usedHalfLife})` : r.halfLife} | **${r.asked === 'auto' ? `auto (chose ${r.family})` : r.family}**`, r.metrics, [
+    console.log(metricsRow(`${r.mapping} | ${r.halfLife === 'auto' ? `auto (chose ${r.usedHalfLife})` : r.halfLife} | **${r.asked === 'auto' ? `auto (chose ${r.family}${r.blend})` : r.family}**`, r.metrics, [
       (r.metrics.ndcg / r.offlineSameWeights.ndcg).toFixed(3),
-      (r.metrics.ndcg / offlineOf(r.family).metrics.ndcg).toFixed(3),
+      (r.metrics.ndcg / offlineOf(r.family, r.params).metrics.ndcg).toFixed(3),
       (r.metrics.ndcg / BEST_PUBLISHED.ndcg).toFixed(3),
       String(r.shortLists),
       `${r.trainSeconds.toFixed(1)} (${r.jobSeconds.toFixed(1)}${r.promotedByDefault ? '' : ', not promoted at tolerance 0'})`,
@@ -188,7 +200,7 @@ async function main() {
   for (const [family, run] of offline) console.log(metricsRow(`${family}, offline on rating weights`, run.metrics));
   const seen = new Set<string>();
   for (const r of results) {
-    const key = `${r.family}, offline on the weights of ${r.mapping} with half-life ${r.usedHalfLife}`;
+    const key = `${r.family}${r.blend}, offline on the weights of ${r.mapping} with half-life ${r.usedHalfLife}`;
     if (!seen.has(key)) console.log(metricsRow(key, r.offlineSameWeights));
     seen.add(key);
   }

@@ -224,4 +224,17 @@ describe.each(VIEWPORTS)('at the %s viewport', (viewport) => {
   it('logged no console errors', () => {
     expect(w.errors).toEqual([]);
   });
+
+  it('is served under a Content-Security-Policy that no page violates', async () => {
+    const res = await page.request.get('/admin/campaigns');
+    expect(res.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(res.headers()['x-frame-options']).toBe('DENY');
+    // Every page once more, in this document (one document since sign-in: the violations of all pages are kept).
+    for (const name of ['Campaigns', 'Sales', 'Inventory', 'Models', 'Storefront', 'System']) {
+      await nav(page, name);
+      await page.locator('main.content h1, main.content h2').first().waitFor();
+    }
+    expect(await w.cspViolations()).toEqual([]);
+    expect(w.errors).toEqual([]);
+  });
 });

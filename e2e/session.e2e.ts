@@ -1,6 +1,6 @@
 // Signing in and being signed out: precise messages for tokens that are malformed, of the wrong role, expired
-// or forged; a session that ends when its token expires; and a stored token that the server refuses over HTTP
-// (401, UNAUTHENTICATED) or over the live link (close code 4403).
+// or forged; a session whose token expires asks for a new one and goes on where it was; and a stored token that
+// the server refuses over HTTP (401, UNAUTHENTICATED) or over the live link (close code 4403).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenService } from '../src/auth/tokens';
@@ -58,23 +58,36 @@ describe('sign-in', () => {
 });
 
 describe('sessions that end', () => {
-  it('signs out with a message when the token expires', async () => {
+  it('asks for a new token when the token expires, and goes on where it was with the new one', async () => {
     const w = await openPage(browser, 'phone', t.url);
     try {
       await w.page.goto('/admin/');
       await w.page.locator('#token').fill(await t.token('admin', 'brief', 4));
       await w.page.getByRole('button', { name: 'Sign in' }).click();
-      await w.page.locator('nav.nav').waitFor();
-      await w.page.getByTestId('signin-notice').filter({ hasText: /Your token expired at \d\d:\d\d:\d\d/ }).waitFor({ timeout: 20_000 });
+      await w.page.locator('nav.nav').getByRole('link', { name: 'System', exact: true }).click();
+      await w.page.locator('[data-testid=link-state][data-state=connected]').waitFor();
+      await w.page.getByTestId('signin-notice').filter({ hasText: /Your session expired at \d\d:\d\d:\d\d\. Sign in again/ }).waitFor({ timeout: 20_000 });
       expect(await w.page.evaluate((k) => sessionStorage.getItem(k), TOKEN_KEY)).toBeNull();
+      // The page stays behind the dialog, and the server closed the live link at the token's expiry.
+      expect(new URL(w.page.url()).pathname).toBe('/admin/system');
+      await w.page.locator('[data-testid=link-state][data-state=offline]').waitFor();
       await w.screenshot('signin-expired');
+
+      // A fresh token: same page, the live link back (one reconnection, with the new token), nothing reloaded.
+      await w.page.locator('#token').fill(await t.token('admin', 'brief'));
+      await w.page.getByRole('button', { name: 'Sign in' }).click();
+      await w.page.getByRole('dialog').waitFor({ state: 'detached' });
+      await w.page.locator('[data-testid=link-state][data-state=connected]').waitFor();
+      await w.page.getByTestId('link-reconnects').filter({ hasText: /^1$/ }).waitFor();
+      expect(new URL(w.page.url()).pathname).toBe('/admin/system');
+      expect(await w.page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1);
       expect(w.errors).toEqual([]);
     } finally {
       await w.context.close();
     }
   });
 
-  it('signs out when the server refuses the stored token over HTTP (401)', async () => {
+  it('asks for a new token when the server refuses the stored token over HTTP (401)', async () => {
     const w = await openPage(browser, 'desktop', t.url);
     try {
       await w.context.addInitScript(([k, v]) => sessionStorage.setItem(k!, v!), [TOKEN_KEY, forged]);
@@ -89,14 +102,14 @@ describe('sessions that end', () => {
     }
   });
 
-  it('signs out when the server closes the live link with 4403', async () => {
+  it('asks for a new token when the server closes the live link with 4403', async () => {
     const w = await openPage(browser, 'desktop', t.url);
     try {
       await w.context.addInitScript(([k, v]) => sessionStorage.setItem(k!, v!), [TOKEN_KEY, forged]);
       // HTTP requests are held, never answered: only the live link can refuse the token here.
       await w.page.route('**/graphql', () => undefined);
       await w.page.goto('/admin/system');
-      await w.page.getByTestId('signin-notice').filter({ hasText: 'code 4403' }).waitFor();
+      await w.page.getByTestId('signin-notice').filter({ hasText: 'The server no longer accepts this token. Sign in again with a new admin token.' }).waitFor();
       expect(w.errors).toEqual([]);
     } finally {
       await w.context.close();

@@ -43,12 +43,16 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
-/** What a test may put in place of the real thing: `fit`, to hold a training at a point it controls. */
-export type PlatformSeams = Pick<ServiceDeps, 'fit'>;
+/** What a test may put in place of the real thing: `fit`, to hold a training at a point it controls; `adminUiDir`, to
+ * serve a stand-in admin UI without building the real one. */
+export type PlatformSeams = Pick<ServiceDeps, 'fit'> & { adminUiDir?: string };
 
 export async function startPlatform(config: Config, log: Logger = createLogger(config), seams: PlatformSeams = {}): Promise<Platform> {
   if (config.usingDevSecret) {
     log.warn('JWT_SECRET is not set: using the fixed development secret. Set JWT_SECRET in production.');
+  }
+  if (config.NODE_ENV === 'production' && !config.METRICS_TOKEN) {
+    log.info('METRICS_TOKEN is not set: /metrics answers 404 (set it, and give Prometheus the same bearer token, to scrape)');
   }
   if (config.MIGRATE_ON_START) await migrate(config.DATABASE_URL, log);
 
@@ -77,7 +81,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
     pubsub,
     queues,
     config,
-    ...seams,
+    fit: seams.fit,
     handOff: (messages) => relay.handOff(messages),
     onRecorded: ({ accepted, duplicates }) => {
       metrics.eventsRecorded.inc({ outcome: 'accepted' }, accepted);
@@ -100,11 +104,12 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
     http = await startHttpServer({
       config,
       schema: buildSchema(),
-      tokens: new TokenService(config.JWT_SECRET),
+      tokens: new TokenService(config.JWT_SECRET, config.AUTH_MAX_TOKEN_TTL_SECONDS),
       services,
       metrics,
       log,
       readiness,
+      adminUiDir: seams.adminUiDir,
     });
   }
   log.info({ port: http.port, role: config.ROLE }, 'platform started');

@@ -23,6 +23,12 @@ const schema = z
     REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('fw'),
     /** HS256 secret for bearer tokens. Required in production. */
     JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Longest token lifetime accepted (exp − iat; exp − now without iat), in seconds; every token needs `exp`. A
+     * working day plus margin: the admin UI asks for a new token after it, a service re-signs. @default 86400 */
+    AUTH_MAX_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86400).default(86_400),
+    /** Bearer token Prometheus sends to /metrics. Unset: /metrics is open in development and test, and answers 404
+     * when NODE_ENV=production (nothing to scrape without it). */
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Which parts run in this process: api, worker or all. @default all */
     ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     /** pino level. @default info */

@@ -48,9 +48,14 @@ export class UnauthenticatedError extends DomainError {
 
 export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
-  constructor(message: string) {
+  /** `problems`, when given, name each refused field (as ValidationError's do), e.g. `events.2.type`. */
+  constructor(message: string, problems?: FieldProblem[]) {
     super(message);
     this.name = 'ForbiddenError';
+    if (problems) this.extensions.problems = problems;
+  }
+  static fields(problems: FieldProblem[]): ForbiddenError {
+    return new ForbiddenError(problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
   }
 }
 

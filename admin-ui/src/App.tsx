@@ -1,6 +1,6 @@
 // The app: sign-in, or a signed-in session with its own Apollo Client and live link, a header and the pages.
 import { ApolloProvider } from '@apollo/client/react';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { createClients, type Clients } from './apollo';
 import { clock } from './format';
 import { LiveContext, type LiveContextValue } from './live-context';
@@ -15,7 +15,7 @@ import { SignIn } from './pages/SignIn';
 import { Storefront } from './pages/Storefront';
 import { LINK_LABEL, System } from './pages/System';
 import { Link, match, navigate, usePath } from './router';
-import { signOut, useSession, type Session } from './session';
+import { lapse, signOut, useSession, type Session } from './session';
 
 const NAV = [
   { to: '/campaigns', label: 'Campaigns' },
@@ -30,26 +30,38 @@ const NAV = [
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export function App() {
-  const { session, notice } = useSession();
+  const { session, lapsed, notice } = useSession();
   if (!session) return <SignIn notice={notice} />;
-  // A new token gets new clients: nothing cached or connected under the old one survives.
-  return <SignedIn key={session.token} session={session} />;
+  // A lapsed session (token expired or refused) keeps its page, clients and subscriptions under the sign-in
+  // dialog: the clients read the token per request and reconnection, so the new token simply takes over.
+  return (
+    <>
+      <SignedIn session={session} />
+      {lapsed && <SignIn notice={notice} dialog />}
+    </>
+  );
 }
 
 function SignedIn({ session }: { session: Session }) {
   const [clients, setClients] = useState<Clients | null>(null);
   useEffect(() => {
-    const c = createClients(session.token, (message) => signOut(message));
+    const c = createClients((message) => lapse(message));
     setClients(c);
     return () => c.dispose();
-  }, [session.token]);
+  }, []);
 
-  // Sign out when the token expires, rather than let the next request fail.
+  // A new token after a lapse: read again what failed meanwhile (the live link reconnects by itself).
+  const firstToken = useRef(session.token);
+  useEffect(() => {
+    if (clients && session.token !== firstToken.current) void clients.apollo.refetchQueries({ include: 'active' });
+  }, [clients, session.token]);
+
+  // Ask for a new token when this one expires, rather than let the next request fail.
   useEffect(() => {
     const expiresAt = session.expiresAt;
     if (!expiresAt) return;
     const timer = setTimeout(
-      () => signOut(`Your token expired at ${clock(expiresAt)}. Paste a new one to go on.`),
+      () => lapse(`Your session expired at ${clock(expiresAt)}. Sign in again with a new admin token: you stay where you were.`),
       Math.min(MAX_TIMEOUT_MS, Math.max(0, expiresAt.getTime() - Date.now())),
     );
     return () => clearTimeout(timer);

@@ -1,12 +1,15 @@
-// Apollo Client for one session: queries and mutations over HTTP, subscriptions over the live link.
-// Auth failures end the session in one place: HTTP answers 401 with UNAUTHENTICATED ("Invalid token",
-// "Token expired"); the live link is closed with 4403 (see live-link.ts).
+// Apollo Client for one session: queries and mutations over HTTP, subscriptions over the live link, both with the
+// session's current token (read per request and per reconnection, so that signing in again needs no new client).
+// Auth failures are reported in one place: HTTP answers 401 with UNAUTHENTICATED ("Invalid token", "Token
+// expired"); the live link is closed with 4403 (see live-link.ts).
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
+import { SetContextLink } from '@apollo/client/link/context';
 import { ErrorLink } from '@apollo/client/link/error';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition } from '@apollo/client/utilities';
-import { createLiveLink, type LiveLink } from './live-link';
+import { createLiveLink, TOKEN_EXPIRED_REASON, type LiveLink } from './live-link';
+import { currentToken, tokenOtherThan } from './session';
 
 export interface Clients {
   apollo: ApolloClient;
@@ -24,9 +27,15 @@ function messageOf401(bodyText: string): string {
   }
 }
 
-export function createClients(token: string, onAuthFailure: (message: string) => void): Clients {
-  const live = createLiveLink(token, {
-    onRejected: () => onAuthFailure('The server closed the live connection (code 4403): the token is invalid or has expired.'),
+/** What the admin is told when the server refuses the token: no protocol jargon, and what to do. */
+export const SESSION_EXPIRED = 'Your session expired. Sign in again with a new admin token: you stay where you were.';
+function refusal(reason: string): string {
+  return reason === TOKEN_EXPIRED_REASON ? SESSION_EXPIRED : `The server rejected the token: ${reason}. Sign in again with a new admin token.`;
+}
+
+export function createClients(onAuthFailure: (message: string) => void): Clients {
+  const live = createLiveLink({ token: currentToken, renewed: tokenOtherThan }, {
+    onRejected: (reason) => onAuthFailure(reason === 'Forbidden' ? 'The server no longer accepts this token. Sign in again with a new admin token.' : refusal(reason)),
     // Subscriptions resubscribe and push their current value; queries are read again so nothing shows stale figures.
     // (apollo is declared below; this runs only after a reconnection.)
     onReconnected: () => void apollo.refetchQueries({ include: 'active' }),
@@ -35,19 +44,23 @@ export function createClients(token: string, onAuthFailure: (message: string) =>
   const errors = new ErrorLink(({ error }) => {
     if (CombinedGraphQLErrors.is(error)) {
       const unauthenticated = error.errors.find((e) => e.extensions?.code === 'UNAUTHENTICATED');
-      if (unauthenticated) onAuthFailure(`The server rejected the token: ${unauthenticated.message}.`);
+      if (unauthenticated) onAuthFailure(refusal(unauthenticated.message));
     } else if (ServerError.is(error) && error.statusCode === 401) {
-      onAuthFailure(`The server rejected the token: ${messageOf401(error.bodyText)}.`);
+      onAuthFailure(refusal(messageOf401(error.bodyText)));
     }
   });
-  const http = new HttpLink({ uri: '/graphql', headers: { authorization: `Bearer ${token}` } });
+  const auth = new SetContextLink(({ headers }) => {
+    const token = currentToken();
+    return { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
+  });
+  const http = new HttpLink({ uri: '/graphql' });
   const link = ApolloLink.split(
     ({ query }) => {
       const def = getMainDefinition(query);
       return def.kind === 'OperationDefinition' && def.operation === 'subscription';
     },
     new GraphQLWsLink(live.client),
-    ApolloLink.from([errors, http]),
+    ApolloLink.from([errors, auth, http]),
   );
 
   const apollo = new ApolloClient({

@@ -1,7 +1,8 @@
 // The live link: one graphql-ws connection per signed-in session that carries every subscription.
 // It connects at once (not lazily) so that its state means something on the System page, notices a dead
 // socket with ping/pong, retries forever with a capped back-off, and tells the app when the server refused
-// the token (close code 4403) so that the session ends with a clear message instead of retrying in vain.
+// the token (close code 4403: invalid, or expired while connected) so that the admin is asked for a new one; it then
+// waits for that token instead of retrying in vain, and reconnects with it, its subscriptions kept.
 import { createClient, type Client } from 'graphql-ws';
 import { useSyncExternalStore } from 'react';
 
@@ -18,8 +19,10 @@ export interface LinkStatus {
   lastClose: { code: number; reason: string; at: Date } | null;
 }
 
-/** graphql-ws: the server closes with 4403 when the token in connection_init is invalid or expired. */
+/** graphql-ws: the server closes with 4403 when the token in connection_init is invalid or expired, and when the
+ * token of an open connection expires (reason TOKEN_EXPIRED_REASON). */
 export const FORBIDDEN_CLOSE_CODE = 4403;
+export const TOKEN_EXPIRED_REASON = 'Token expired';
 /** After this many failed attempts in a row the link counts as offline (it keeps retrying). */
 const OFFLINE_AFTER_FAILURES = 3;
 /** A ping unanswered for this long means the socket is dead even if the browser has not noticed. */
@@ -45,9 +48,14 @@ export function graphqlWsUrl(): string {
 }
 
 export function createLiveLink(
-  token: string,
+  auth: {
+    /** The token to connect with, read at every (re)connection. */
+    token: () => string | null;
+    /** Resolves once a token other than the refused one is there (the admin signed in again). */
+    renewed: (refused: string | null) => Promise<void>;
+  },
   hooks: {
-    /** The server refused the token (4403). */
+    /** The server refused the token (4403); the link waits for auth.renewed and goes on. */
     onRejected: (reason: string) => void;
     /** The link is back after being lost: subscriptions resubscribe by themselves; queries should be read again. */
     onReconnected: () => void;
@@ -57,6 +65,9 @@ export function createLiveLink(
   let everConnected = false;
   let disposed = false;
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The token of the latest connection attempt, and whether the server refused it. */
+  let sentToken: string | null = null;
+  let refused = false;
   const listeners = new Set<() => void>();
 
   const update = (patch: Partial<LinkStatus>) => {
@@ -70,12 +81,20 @@ export function createLiveLink(
 
   const client = createClient({
     url: graphqlWsUrl(),
-    connectionParams: { authorization: `Bearer ${token}` },
+    connectionParams: () => {
+      sentToken = auth.token();
+      return sentToken ? { authorization: `Bearer ${sentToken}` } : {};
+    },
     lazy: false,
     keepAlive: 10_000,
     retryAttempts: Infinity,
-    retryWait: (retries) => new Promise((r) => setTimeout(r, Math.min(MAX_RETRY_WAIT_MS, 300 * 2 ** retries) + Math.random() * 300)),
-    shouldRetry: (e) => !(isCloseEvent(e) && e.code === FORBIDDEN_CLOSE_CODE),
+    retryWait: async (retries) => {
+      // Refused: retrying with the same token is in vain; wait for the admin to sign in again, then go at once.
+      if (refused) return auth.renewed(sentToken).then(() => void (refused = false));
+      await new Promise((r) => setTimeout(r, Math.min(MAX_RETRY_WAIT_MS, 300 * 2 ** retries) + Math.random() * 300));
+    },
+    // Every close is retried (graphql-ws itself gives up on protocol errors): after a 4403 with a new token.
+    shouldRetry: () => true,
     // The default logs to the console; a refused token is handled through onRejected instead.
     onNonLazyError: () => undefined,
     on: {
@@ -91,6 +110,7 @@ export function createLiveLink(
         if (disposed) return;
         const close = isCloseEvent(e) ? { code: e.code, reason: e.reason, at: new Date() } : status.lastClose;
         if (isCloseEvent(e) && e.code === FORBIDDEN_CLOSE_CODE) {
+          refused = true;
           update({ state: 'offline', lastClose: close });
           hooks.onRejected(e.reason || 'Forbidden');
           return;

@@ -1,5 +1,7 @@
 // The signed-in admin: a pasted bearer token, kept in sessionStorage (gone when the tab closes), and the notice
-// shown on the sign-in page after the server refused the token or it expired.
+// shown on the sign-in page after the server refused the token or it expired. A session whose token expires (or is
+// refused) *lapses* rather than ends: the page, its data and its subscriptions stay while the admin signs in again,
+// and the clients (apollo.ts, live-link.ts) read the token anew for every request and every reconnection.
 import { useSyncExternalStore } from 'react';
 
 const STORAGE_KEY = 'flywheel.admin.token';
@@ -20,7 +22,9 @@ export interface TokenClaims {
 
 interface State {
   session: Session | null;
-  /** Why the last session ended, shown on the sign-in page. */
+  /** The session's token expired or was refused: the sign-in dialog is shown over the page until a new one comes. */
+  lapsed: boolean;
+  /** Why the last session ended or lapsed, shown on the sign-in page. */
   notice: string | null;
 }
 
@@ -49,8 +53,10 @@ function load(): Session | null {
   return { token, ...claims };
 }
 
-let state: State = { session: load(), notice: null };
+let state: State = { session: load(), lapsed: false, notice: null };
 const listeners = new Set<() => void>();
+/** Waiting for the next sign-in (a live link refused with 4403 reconnects then). */
+const signedInAgain: Array<() => void> = [];
 
 function set(next: State): void {
   state = next;
@@ -59,14 +65,34 @@ function set(next: State): void {
 
 export function signIn(token: string, claims: TokenClaims): void {
   sessionStorage.setItem(STORAGE_KEY, token);
-  set({ session: { token, ...claims }, notice: null });
+  set({ session: { token, ...claims }, lapsed: false, notice: null });
+  for (const resolve of signedInAgain.splice(0)) resolve();
 }
 
-/** Ends the session; `notice` says why (token rejected, expired) on the sign-in page. */
+/** Ends the session; `notice` says why on the sign-in page. */
 export function signOut(notice: string | null = null): void {
   if (!state.session && state.notice === notice) return;
   sessionStorage.removeItem(STORAGE_KEY);
-  set({ session: null, notice });
+  set({ session: null, lapsed: false, notice });
+}
+
+/** The token expired or was refused: keep the page and ask for a new token; `notice` says why. */
+export function lapse(notice: string): void {
+  if (!state.session) return signOut(notice);
+  if (state.lapsed) return;
+  sessionStorage.removeItem(STORAGE_KEY);
+  set({ ...state, lapsed: true, notice });
+}
+
+/** The token to send now (the latest signed in), or null once signed out. */
+export function currentToken(): string | null {
+  return state.session?.token ?? null;
+}
+
+/** Resolves when a token other than `stale` is signed in and not lapsed (at once if one already is). */
+export function tokenOtherThan(stale: string | null): Promise<void> {
+  if (state.session && !state.lapsed && state.session.token !== stale) return Promise.resolve();
+  return new Promise((resolve) => signedInAgain.push(resolve));
 }
 
 export function useSession(): State {

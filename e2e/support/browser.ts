@@ -30,12 +30,21 @@ export interface WatchedPage {
   page: Page;
   /** Console errors and uncaught exceptions so far. */
   errors: string[];
+  /** Content-Security-Policy violations the page reported so far (`securitypolicyviolation` events). */
+  cspViolations(): Promise<string[]>;
   screenshot(name: string): Promise<string>;
 }
 
 export async function openPage(browser: Browser, viewport: ViewportName, baseUrl: string): Promise<WatchedPage> {
   const phone = viewport === 'phone';
   const context = await browser.newContext({ viewport: VIEWPORTS[viewport], baseURL: baseUrl, isMobile: phone, hasTouch: phone, deviceScaleFactor: 1 });
+  // Recorded by the page itself, in every document it loads: Chromium also logs each violation as a console error,
+  // but this names the directive and the blocked resource, and does not depend on the console's wording.
+  await context.addInitScript(() => {
+    const w = window as unknown as { __cspViolations: string[] };
+    w.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.effectiveDirective}: ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`));
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {
@@ -47,6 +56,7 @@ export async function openPage(browser: Browser, viewport: ViewportName, baseUrl
     context,
     page,
     errors,
+    cspViolations: () => page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []),
     async screenshot(name) {
       const path = join(ARTIFACTS, `${name}-${viewport}.png`);
       await page.screenshot({ path, fullPage: true });

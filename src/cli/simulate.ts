@@ -31,13 +31,24 @@ for (const [name, v] of Object.entries({ rate, duration, users, products: produc
 }
 
 const config = loadConfig();
-const tokens = new TokenService(config.JWT_SECRET);
-const serviceToken = await tokens.sign({ sub: 'simulator', role: 'service', ttlSeconds: duration + 3600 });
+const tokens = new TokenService(config.JWT_SECRET, config.AUTH_MAX_TOKEN_TTL_SECONDS);
+/** Tokens live an hour at most (never beyond AUTH_MAX_TOKEN_TTL_SECONDS) and are signed again before they run out, so
+ * a run of any duration keeps going. */
+const TOKEN_TTL_SECONDS = Math.min(3600, config.AUTH_MAX_TOKEN_TTL_SECONDS);
+const signed = new Map<'service' | 'admin', { token: string; renewAt: number }>();
+async function token(role: 'service' | 'admin'): Promise<string> {
+  const held = signed.get(role);
+  if (held && Date.now() < held.renewAt) return held.token;
+  const fresh = await tokens.sign({ sub: 'simulator', role, ttlSeconds: TOKEN_TTL_SECONDS });
+  signed.set(role, { token: fresh, renewAt: Date.now() + (TOKEN_TTL_SECONDS * 1000) / 2 });
+  return fresh;
+}
 
-async function gql(query: string, variables: Record<string, unknown>, token = serviceToken): Promise<any> {
+/** Purchases come from the order system (a service token), as they would in a shop; catalog work is admin's. */
+async function gql(query: string, variables: Record<string, unknown>, role: 'service' | 'admin' = 'service'): Promise<any> {
   const res = await fetch(values.url!, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await token(role)}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: any; errors?: Array<{ message: string }> };
@@ -46,7 +57,7 @@ async function gql(query: string, variables: Record<string, unknown>, token = se
 }
 
 const catalog = demoCatalog(productCount);
-const admin = await tokens.sign({ sub: 'simulator', role: 'admin', ttlSeconds: duration + 3600 });
+const admin = 'admin' as const;
 
 try {
   await fetch(new URL('/healthz', values.url!));
@@ -112,8 +123,9 @@ async function demoModels(): Promise<void> {
 }
 let demoTimer: NodeJS.Timeout | undefined;
 if (values.demo) {
-  const admin12h = await tokens.sign({ sub: 'demo-admin', role: 'admin', ttlSeconds: 12 * 3600 });
-  console.log(`\nOpen ${new URL('/admin/', values.url!).href} and sign in with this admin token (valid 12 h):\n\n${admin12h}\n`);
+  const hours = Math.min(12 * 3600, config.AUTH_MAX_TOKEN_TTL_SECONDS) / 3600;
+  const admin12h = await tokens.sign({ sub: 'demo-admin', role: 'admin', ttlSeconds: hours * 3600 });
+  console.log(`\nOpen ${new URL('/admin/', values.url!).href} and sign in with this admin token (valid ${+hours.toFixed(2)} h):\n\n${admin12h}\n`);
   demoTimer = setTimeout(() => void demoModels(), Math.min(20_000, (duration * 1000) / 2));
 }
 

@@ -1,4 +1,5 @@
-// npm run token -- --role admin [--sub ID] [--ttl 1h] — prints a bearer token signed with JWT_SECRET.
+// npm run token -- --role admin [--sub ID] [--ttl 1h] — prints a bearer token signed with JWT_SECRET, living no longer
+// than AUTH_MAX_TOKEN_TTL_SECONDS (the API refuses a longer one).
 import { parseArgs } from 'node:util';
 import { ROLES, TokenService, type Role } from '../auth/tokens';
 import { loadConfig } from '../config';
@@ -17,10 +18,15 @@ try {
   const role = values.role as Role;
   if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
   const config = loadConfig();
-  const token = await new TokenService(config.JWT_SECRET).sign({
+  const ttlSeconds = seconds(values.ttl!);
+  if (ttlSeconds < 1) throw new Error('--ttl must be at least 1s');
+  if (ttlSeconds > config.AUTH_MAX_TOKEN_TTL_SECONDS) {
+    throw new Error(`--ttl ${values.ttl} is longer than AUTH_MAX_TOKEN_TTL_SECONDS (${config.AUTH_MAX_TOKEN_TTL_SECONDS} s): the API would refuse it`);
+  }
+  const token = await new TokenService(config.JWT_SECRET, config.AUTH_MAX_TOKEN_TTL_SECONDS).sign({
     role,
     sub: values.sub ?? `${role}-cli`,
-    ttlSeconds: seconds(values.ttl!),
+    ttlSeconds,
   });
   console.log(token);
 } catch (err) {

@@ -1,10 +1,11 @@
-// graphql-ws glue: authentication in onConnect (bad token → close 4403 before anything is subscribed),
+// graphql-ws glue: authentication in onConnect (bad token → close 4403 before anything is subscribed; the socket is
+// closed with 4403 when its token expires, and serves nothing new meanwhile),
 // limits and validation in onSubscribe, the same error formatting as HTTP. No domain logic here.
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { TokenService, Viewer } from '../auth/tokens';
 import { formatError } from '../errors';
 import type { CompiledExecution } from '../graphql/execution';
@@ -13,11 +14,16 @@ import type { OperationLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
+import { closeAtExpiry, TOKEN_EXPIRED_REASON } from './socket-expiry';
 
 interface ConnectionExtra {
   viewer?: Viewer;
   /** Ids of this connection's live subscriptions, so the gauge is decremented exactly once per subscription. */
   subscriptions?: Set<string>;
+  /** When the connection's token expires (ms since the epoch), and the timer that closes the socket then. */
+  expiresAt?: number;
+  cancelExpiry?: () => void;
+  socket: WebSocket;
   request: IncomingMessage;
 }
 
@@ -41,7 +47,13 @@ export function serveGraphqlWs(opts: {
       subscribe: (args) => execution.subscribe(args),
       onConnect: async (ctx) => {
         try {
-          ctx.extra.viewer = await tokens.viewerFromAuthorization(ctx.connectionParams?.authorization);
+          const { viewer, expiresAt } = await tokens.authenticate(ctx.connectionParams?.authorization);
+          const extra = ctx.extra as ConnectionExtra;
+          extra.viewer = viewer;
+          if (expiresAt !== undefined) {
+            extra.expiresAt = expiresAt;
+            extra.cancelExpiry = closeAtExpiry(extra.socket, expiresAt);
+          }
           metrics.wsConnections.inc();
           return true;
         } catch {
@@ -53,6 +65,7 @@ export function serveGraphqlWs(opts: {
         metrics.wsConnections.dec();
       },
       onClose: (ctx) => {
+        (ctx.extra as ConnectionExtra).cancelExpiry?.();
         const subs = (ctx.extra as ConnectionExtra).subscriptions;
         if (subs?.size) metrics.wsSubscriptions.dec(subs.size);
         subs?.clear();
@@ -61,6 +74,12 @@ export function serveGraphqlWs(opts: {
         if ((ctx.extra as ConnectionExtra).subscriptions?.delete(id)) metrics.wsSubscriptions.dec();
       },
       onSubscribe: (ctx, _id, payload) => {
+        const { expiresAt, socket } = ctx.extra as ConnectionExtra;
+        // The expiry timer may not have fired yet (a busy event loop): an expired token is served nothing new.
+        if (expiresAt !== undefined && expiresAt <= Date.now()) {
+          socket.close(CloseCode.Forbidden, TOKEN_EXPIRED_REASON);
+          return [new GraphQLError(TOKEN_EXPIRED_REASON, { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
         const checked = limits.check(schema, payload.query);
         if ('errors' in checked) return checked.errors;
         const viewer = (ctx.extra as ConnectionExtra).viewer ?? { role: 'anonymous' as const };

@@ -14,7 +14,7 @@ export async function startOpsServer(deps: {
 }): Promise<RunningHttpServer> {
   const app = express();
   app.disable('x-powered-by');
-  mountOpsRoutes(app, deps.metrics, deps.readiness);
+  mountOpsRoutes(app, deps.metrics, deps.readiness, deps.config);
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -8,6 +8,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import helmet from 'helmet';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { TokenService } from '../auth/tokens';
@@ -22,6 +23,7 @@ import type { Services } from '../services';
 import { probe, type DependencyCheck } from '../store/health';
 import { graphqlHttpHandler, isGraphqlPath } from './graphql-http';
 import { serveGraphqlWs } from './graphql-ws';
+import { metricsAccess } from './metrics-access';
 
 export interface HttpServerDeps {
   config: Config;
@@ -31,6 +33,8 @@ export interface HttpServerDeps {
   metrics: Metrics;
   log: Logger;
   readiness: DependencyCheck[];
+  /** Where the built admin UI is. @default ADMIN_UI_DIR */
+  adminUiDir?: string;
 }
 
 export interface RunningHttpServer {
@@ -63,8 +67,9 @@ function metricsPlugin(metrics: Metrics, log: Logger): ApolloServerPlugin<Contex
   };
 }
 
-/** /healthz (process alive), /readyz (200 only when every dependency answers) and /metrics (Prometheus). */
-export function mountOpsRoutes(app: Express, metrics: Metrics, readiness: DependencyCheck[]): void {
+/** /healthz (process alive), /readyz (200 only when every dependency answers) and /metrics (Prometheus, behind
+ * METRICS_TOKEN: see metrics-access.ts). */
+export function mountOpsRoutes(app: Express, metrics: Metrics, readiness: DependencyCheck[], config: Pick<Config, 'NODE_ENV' | 'METRICS_TOKEN'>): void {
   app.use((req, res, next) => {
     res.on('finish', () => metrics.httpRequests.inc({ route: req.route?.path ?? req.path, status: res.statusCode }));
     next();
@@ -80,7 +85,7 @@ export function mountOpsRoutes(app: Express, metrics: Metrics, readiness: Depend
       checks: Object.fromEntries(results.map((r) => [r.name, r.ok ? 'ok' : `down: ${r.error}`])),
     });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAccess(config), async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }
@@ -88,14 +93,41 @@ export function mountOpsRoutes(app: Express, metrics: Metrics, readiness: Depend
 /** The built admin single-page app (npm run build:ui) at /admin, with client-side routes falling back to index.html. */
 export const ADMIN_UI_DIR = join(import.meta.dirname, '..', '..', 'admin-ui', 'dist');
 
-function mountAdminUi(app: Express, log: Logger): void {
-  if (!existsSync(join(ADMIN_UI_DIR, 'index.html'))) {
+/**
+ * Security headers for the admin UI (helmet's defaults: nosniff, frame-ancestors 'none' and X-Frame-Options DENY,
+ * no referrer, HSTS...) with a CSP that allows only what the built app loads: its own scripts, styles and fonts,
+ * data: images (the favicon), and GraphQL over HTTP and WebSocket on the same origin (CSP 3's 'self' covers ws(s):
+ * to the same host). Not on /graphql, whose Apollo landing page loads Apollo's CDN.
+ */
+const adminUiHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      baseUri: ["'self'"],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      imgSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: ["'self'"],
+    },
+  },
+  frameguard: { action: 'deny' },
+});
+
+function mountAdminUi(app: Express, log: Logger, dir: string): void {
+  app.use('/admin', adminUiHeaders);
+  if (!existsSync(join(dir, 'index.html'))) {
     log.info('admin UI not built (npm run build:ui); /admin is not served');
     return;
   }
-  app.use('/admin', express.static(ADMIN_UI_DIR, { index: 'index.html', maxAge: '1h' }));
+  app.use('/admin', express.static(dir, { index: 'index.html', maxAge: '1h' }));
   app.get(/^\/admin(\/.*)?$/, (_req, res) => {
-    res.sendFile(join(ADMIN_UI_DIR, 'index.html'));
+    res.sendFile(join(dir, 'index.html'));
   });
   app.get('/', (_req, res) => res.redirect('/admin/'));
 }
@@ -159,8 +191,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   });
   await apollo.start();
 
-  mountOpsRoutes(app, metrics, deps.readiness);
-  mountAdminUi(app, log);
+  mountOpsRoutes(app, metrics, deps.readiness, config);
+  mountAdminUi(app, log, deps.adminUiDir ?? ADMIN_UI_DIR);
   routes.graphql = graphqlHttpHandler(
     apollo,
     async (req) => {

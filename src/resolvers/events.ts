@@ -1,10 +1,8 @@
-import { requireActingFor, requireRole } from '../auth/guards';
+import { requireMayRecord } from '../auth/guards';
 import type { Context } from '../graphql/context';
-import { IngestService } from '../services/ingest';
 
 async function record(events: unknown[], ctx: Context) {
-  requireRole(ctx.viewer, 'shopper', 'service', 'admin');
-  for (const userId of IngestService.userIdsOf(events)) requireActingFor(ctx.viewer, userId);
+  requireMayRecord(ctx.viewer, events);
   const { accepted, duplicates } = await ctx.services.ingest.recordEvents(events);
   return { accepted, duplicates };
 }

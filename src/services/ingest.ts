@@ -142,16 +142,6 @@ export class IngestService {
     if (recorded.outbox.length) this.handOff(recorded.outbox);
     return recorded.batches;
   }
-
-  /** For checks done before validation (who may record for whom). */
-  static userIdsOf(input: readonly unknown[]): string[] {
-    const ids = new Set<string>();
-    for (const e of input) {
-      const userId = (e as { userId?: unknown })?.userId;
-      if (typeof userId === 'string') ids.add(userId);
-    }
-    return [...ids];
-  }
 }
 
 /**

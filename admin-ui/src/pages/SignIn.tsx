@@ -22,7 +22,8 @@ async function askServer(token: string): Promise<string | null> {
   return null;
 }
 
-export function SignIn({ notice }: { notice: string | null }) {
+/** The sign-in page, or (`dialog`) the same form over a lapsed session's page, which stays as it was behind it. */
+export function SignIn({ notice, dialog = false }: { notice: string | null; dialog?: boolean }) {
   const [token, setToken] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -43,10 +44,12 @@ export function SignIn({ notice }: { notice: string | null }) {
     signIn(raw, claims);
   };
 
+  // Over a page, a dialog (the page has its own <main>).
+  const Root = dialog ? 'div' : 'main';
   return (
-    <main className="signin">
+    <Root className={dialog ? 'signin signin-dialog' : 'signin'} role={dialog ? 'dialog' : undefined} aria-modal={dialog || undefined} aria-labelledby="signin-title">
       <form className="panel signin-card" onSubmit={submit}>
-        <h1>
+        <h1 id="signin-title">
           <span className="brand-dot" /> Flywheel admin
         </h1>
         <p className="muted">Paste an admin token. It is kept in this tab only (session storage) and sent with every request.</p>
@@ -78,6 +81,6 @@ export function SignIn({ notice }: { notice: string | null }) {
           Get a token with <code>npm run token -- --role admin</code>, or take the one <code>npm run demo</code> prints.
         </p>
       </form>
-    </main>
+    </Root>
   );
 }

@@ -61,7 +61,7 @@ export function serveGraphqlWs(opts: {
         if ((ctx.extra as ConnectionExtra).subscriptions?.delete(id)) metrics.wsSubscriptions.dec();
       },
       onSubscribe: (ctx, _id, payload) => {
-        const checked = limits.check(schema, payload.query);
+        const checked = limits.check(schema, payload.query, { operationName: payload.operationName, variables: payload.variables });
         if ('errors' in checked) return checked.errors;
         const viewer = (ctx.extra as ConnectionExtra).viewer ?? { role: 'anonymous' as const };
         const args: ExecutionArgs = {

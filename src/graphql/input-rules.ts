@@ -32,8 +32,8 @@ export const MAX_ID_LENGTH = 256;
 export const MAX_STRING_LENGTH = 1000;
 
 /**
- * Arguments and input fields that hold a person's free text, where tab and line breaks make sense (a stock
- * change's reason may be a note of several lines). Everywhere else a string is one line.
+ * Arguments (`Type.field(arg:)`) and input fields (`Input.field`) that hold a person's free text, where tab and line
+ * breaks make sense (a stock change's reason may be a note of several lines). Everywhere else a string is one line.
  */
 const FREE_TEXT = new Set(['Mutation.adjustStock(reason:)']);
 
@@ -105,7 +105,8 @@ function checkerFor(type: GraphQLInputType, freeText: boolean, memo: Map<string,
     };
   }
   if (isInputObjectType(type)) {
-    const memoKey = `${type.name}:${freeText}`;
+    // An input object's fields are free text by their own coordinates, whatever holds the object.
+    const memoKey = type.name;
     if (memo.has(memoKey)) return memo.get(memoKey)!;
     // Recursive input types find their own checker through the memo while it is being built.
     const names: string[] = [];

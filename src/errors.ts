@@ -1,7 +1,7 @@
 // Domain errors, thrown by services, and their one mapping to GraphQL error codes.
 // Services never build GraphQLErrors; formatError (below) is the single translation point,
 // so an unexpected error never leaks internals to a client.
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 
 export interface FieldProblem {
@@ -70,6 +70,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { ...original.extensions, code: original.code },
     };
   }
+  const mistake = clientMistakeCode(error);
+  if (mistake) return { ...formatted, extensions: { ...stripStack(formatted.extensions), code: mistake } };
   const code = formatted.extensions?.code;
   // Errors GraphQL itself raises (parse, validation, variable coercion) are safe and useful as they are.
   if (original instanceof GraphQLError && !original.originalError) {
@@ -86,7 +88,26 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   };
 }
 
+/**
+ * The code of a client's mistake that graphql-js or Apollo reports without a code of its own (or with a generic
+ * one), so that it reads the same over HTTP and WebSocket and never as INTERNAL_SERVER_ERROR.
+ */
+function clientMistakeCode(error: unknown): string | undefined {
+  if (!(error instanceof GraphQLError)) return undefined;
+  // A value a scalar of ours refused (scalars.ts): a literal is reported as a validation error, which Apollo
+  // codes GRAPHQL_VALIDATION_FAILED, keeping the scalar's error as the original.
+  if (error.originalError instanceof GraphQLError && error.originalError.extensions.code === 'BAD_USER_INPUT') return 'BAD_USER_INPUT';
+  if (error.extensions.code !== undefined) return undefined;
+  // A variable that does not coerce: Apollo codes it BAD_USER_INPUT over HTTP, graphql-ws does not code it.
+  if (error.nodes?.length === 1 && error.nodes[0]!.kind === Kind.VARIABLE_DEFINITION) return 'BAD_USER_INPUT';
+  // What Apollo refuses with a 4xx but no code, e.g. a persisted query whose hash does not match its text.
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return 'BAD_REQUEST';
+  return undefined;
+}
+
+/** What a client never sees: stack traces, and the HTTP status Apollo takes from an error (graphql-ws does not). */
 function stripStack(extensions: GraphQLFormattedError['extensions']): Record<string, unknown> {
-  const { stacktrace: _stacktrace, exception: _exception, ...rest } = extensions ?? {};
+  const { stacktrace: _stacktrace, exception: _exception, http: _http, ...rest } = extensions ?? {};
   return rest;
 }

@@ -24,10 +24,13 @@ export class CompiledExecution {
   constructor(
     /** Told of each operation's compilation: whether it compiled (else graphql-js runs it). */
     private readonly onCompile: (compiled: boolean) => void = () => undefined,
+    /** Leave "did you mean …" out of graphql-js's variable coercion errors (production: limits.ts). @default false */
+    private readonly hideSuggestions = false,
   ) {}
 
   /** Runs a query or mutation (or a subscription's single result), as graphql-js `execute` would. */
-  execute(args: ExecutionArgs): Result {
+  execute(rawArgs: ExecutionArgs): Result {
+    const args = this.hideSuggestions ? { ...rawArgs, hideSuggestions: true } : rawArgs;
     const compiled = this.compile(args);
     if (!compiled) return execute(args);
     const result = compiled.query(args.rootValue, args.contextValue, args.variableValues);
@@ -39,7 +42,8 @@ export class CompiledExecution {
    * `subscribe` gets its arguments as graphql-js gives them: graphql-jit 0.8 passes the operation's variables
    * instead), then executes each event's payload compiled.
    */
-  async subscribe(args: ExecutionArgs): SubscriptionResult {
+  async subscribe(rawArgs: ExecutionArgs): SubscriptionResult {
+    const args = this.hideSuggestions ? { ...rawArgs, hideSuggestions: true } : rawArgs;
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream;
     return mapAsyncIterator(stream, (payload) => this.execute({ ...args, rootValue: payload }));

@@ -80,7 +80,7 @@ export function serveGraphqlWs(opts: {
           socket.close(CloseCode.Forbidden, TOKEN_EXPIRED_REASON);
           return [new GraphQLError(TOKEN_EXPIRED_REASON, { extensions: { code: 'UNAUTHENTICATED' } })];
         }
-        const checked = limits.check(schema, payload.query);
+        const checked = limits.check(schema, payload.query, { operationName: payload.operationName, variables: payload.variables });
         if ('errors' in checked) return checked.errors;
         const viewer = (ctx.extra as ConnectionExtra).viewer ?? { role: 'anonymous' as const };
         const args: ExecutionArgs = {

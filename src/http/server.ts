@@ -16,7 +16,7 @@ import type { Config } from '../config';
 import { DomainError, formatError } from '../errors';
 import { createContext, type Context } from '../graphql/context';
 import { CompiledExecution, compiledGateway } from '../graphql/execution';
-import { createArmor, OperationLimits } from '../graphql/limits';
+import { apolloLimitOptions, createArmor, hideSuggestions, OperationLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
@@ -150,23 +150,23 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   });
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.WS_MAX_PAYLOAD });
   const armor = createArmor(config);
-  const execution = new CompiledExecution((compiled) => metrics.graphqlCompilations.inc({ outcome: compiled ? 'compiled' : 'graphql-js' }));
-  const wsServer = serveGraphqlWs({
-    wss,
-    schema,
-    execution,
-    tokens,
-    services,
-    limits: new OperationLimits(config, armor.validationRules),
-    metrics,
-    log,
-  });
+  const limits = new OperationLimits(config, armor.validationRules);
+  const { plugin: requestChecks, ...apolloLimits } = apolloLimitOptions<Context>(config, limits, schema);
+  const execution = new CompiledExecution(
+    (compiled) => metrics.graphqlCompilations.inc({ outcome: compiled ? 'compiled' : 'graphql-js' }),
+    hideSuggestions(config),
+  );
+  const wsServer = serveGraphqlWs({ wss, schema, execution, tokens, services, limits, metrics, log });
 
   const apollo = new ApolloServer<Context>({
     gateway: compiledGateway(schema, execution),
     ...armor,
+    ...apolloLimits,
+    // Apollo's own messages (a failed request hook, a document store error) go to the platform's log.
+    logger: log,
     plugins: [
       ...armor.plugins,
+      requestChecks,
       // Nothing here is cacheable by HTTP caches (no @cacheControl hints; POST, or GET with a token), and the
       // cache-control plugin wraps every field resolver to compute a policy that is always "no cache".
       ApolloServerPluginCacheControlDisabled(),

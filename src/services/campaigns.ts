@@ -124,8 +124,8 @@ export class CampaignService {
 
   async list(args: PageArgs & { status?: CampaignStatus | null }): Promise<Page<Campaign>> {
     const size = pageSize(args.first);
-    const rows = await this.campaigns.list({ limit: size + 1, afterId: args.after ? decodeCursor(args.after) : undefined, status: args.status ?? undefined });
-    return toPage(rows, size, (c) => c.id);
+    const rows = await this.campaigns.list({ limit: size + 1, afterId: args.after ? decodeCursor(args.after, 'campaign', externalId) : undefined, status: args.status ?? undefined });
+    return toPage(rows, size, 'campaign', (c) => c.id);
   }
 
   async kpis(campaign: Pick<Campaign, 'id' | 'createdAt'>): Promise<CampaignKpis> {

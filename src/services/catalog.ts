@@ -72,9 +72,9 @@ export class CatalogService {
 
   async listProducts(args: PageArgs & { category?: string | null }): Promise<Page<Product>> {
     const size = pageSize(args.first);
-    const afterId = args.after ? decodeCursor(args.after) : undefined;
+    const afterId = args.after ? decodeCursor(args.after, 'product', externalId) : undefined;
     const rows = await this.products.list({ limit: size + 1, afterId, category: args.category ?? undefined });
-    return toPage(rows, size, (p) => p.id);
+    return toPage(rows, size, 'product', (p) => p.id);
   }
 
   /** Batch function for the per-request product DataLoader: results in the order of `ids`, null when unknown. */

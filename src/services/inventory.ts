@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../errors';
 import { EventStream } from '../realtime/event-stream';
 import type { InventoryStore, StoredAlert, StoredMovement } from '../store/inventory';
 import { topics } from '../store/keys';
-import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../store/pagination';
+import { decodeCursor, pageSize, rowIdKey, toPage, type Page, type PageArgs } from '../store/pagination';
 import type { Product, ProductStore } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { externalId } from './catalog';
@@ -88,20 +88,20 @@ export class InventoryService {
 
   async alerts(args: PageArgs & { kind?: InventoryAlertKind | null }): Promise<Page<InventoryAlert>> {
     const size = pageSize(args.first);
-    const rows = await this.inventory.alerts({ limit: size + 1, beforeId: args.after ? decodeCursor(args.after) : undefined, kind: args.kind ?? undefined });
-    return toPage(await this.withProducts(rows), size, (a) => a.id);
+    const rows = await this.inventory.alerts({ limit: size + 1, beforeId: args.after ? decodeCursor(args.after, 'alert', rowIdKey) : undefined, kind: args.kind ?? undefined });
+    return toPage(await this.withProducts(rows), size, 'alert', (a) => a.id);
   }
 
   async lowStockProducts(args: PageArgs): Promise<Page<Product>> {
     const size = pageSize(args.first);
-    const rows = await this.products.list({ limit: size + 1, afterId: args.after ? decodeCursor(args.after) : undefined, lowStockOnly: true });
-    return toPage(rows, size, (p) => p.id);
+    const rows = await this.products.list({ limit: size + 1, afterId: args.after ? decodeCursor(args.after, 'product', externalId) : undefined, lowStockOnly: true });
+    return toPage(rows, size, 'product', (p) => p.id);
   }
 
   async movements(productId: string, args: PageArgs): Promise<Page<StoredMovement>> {
     const size = pageSize(args.first);
-    const rows = await this.inventory.movements(productId, { limit: size + 1, beforeId: args.after ? decodeCursor(args.after) : undefined });
-    return toPage(rows, size, (m) => m.id);
+    const rows = await this.inventory.movements(productId, { limit: size + 1, beforeId: args.after ? decodeCursor(args.after, 'movement', rowIdKey) : undefined });
+    return toPage(rows, size, 'movement', (m) => m.id);
   }
 
   /** Live alerts, newest as they happen, optionally only for some products or one category. */

@@ -44,6 +44,8 @@ const MODEL_HISTORY_EVENTS = 5000;
 
 /** A run open this long is assumed lost (its job vanished with Redis, say). */
 const STALE_RUN_MS = 2 * 3600_000;
+/** A models cursor's key: the version's training time (ms) and id. */
+const MODEL_CURSOR_KEY = z.string().regex(/^[0-9]{1,15}\|[A-Za-z0-9_-]{1,128}$/);
 
 /**
  * Triggers that nobody waits on: with too little data their run is SKIPPED (a fresh shop has no events yet, and
@@ -198,12 +200,12 @@ export class ModelService {
     const size = pageSize(args.first);
     let before: { trainedAt: Date; id: string } | undefined;
     if (args.after) {
-      const [ms, id] = decodeCursor(args.after).split('|');
+      const [ms, id] = decodeCursor(args.after, 'model', MODEL_CURSOR_KEY).split('|');
       before = { trainedAt: new Date(Number(ms)), id: id ?? '' };
     }
     const rows = await this.store.list({ limit: size + 1, before });
     const nodes = rows.slice(0, size);
-    const edges = nodes.map((node) => ({ cursor: encodeCursor(`${node.trainedAt.getTime()}|${node.id}`), node }));
+    const edges = nodes.map((node) => ({ cursor: encodeCursor('model', `${node.trainedAt.getTime()}|${node.id}`), node }));
     return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 

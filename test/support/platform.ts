@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { startPlatform, type Platform, type PlatformSeams } from '../../src/app';
 import { TokenService, type Role } from '../../src/auth/tokens';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -68,10 +68,11 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<R
   };
 }
 
-export async function startTestPlatform(overrides: Record<string, string> = {}, seams: PlatformSeams = {}): Promise<TestPlatform> {
+/** `log`: a logger of the test's own (to read what the platform logged); by default one at TEST_LOG_LEVEL. */
+export async function startTestPlatform(overrides: Record<string, string> = {}, seams: PlatformSeams = {}, log?: Logger): Promise<TestPlatform> {
   const env = await testEnv(overrides);
   const config = loadConfig(env);
-  const platform = await startPlatform(config, createLogger(config), seams);
+  const platform = await startPlatform(config, log ?? createLogger(config), seams);
   const url = `http://127.0.0.1:${platform.port}`;
   const wsUrl = `ws://127.0.0.1:${platform.port}/graphql`;
   const tokens = new TokenService(config.JWT_SECRET);

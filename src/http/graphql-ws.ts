@@ -13,6 +13,7 @@ import type { OperationLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
+import type { WsLimits } from './ws-limits';
 
 interface ConnectionExtra {
   viewer?: Viewer;
@@ -28,11 +29,15 @@ export function serveGraphqlWs(opts: {
   tokens: TokenService;
   services: Services;
   limits: OperationLimits;
+  /** Per-client limits (connections, sockets, messages, operations per socket, idle timeout). */
+  clientLimits: WsLimits;
   metrics: Metrics;
   log: Logger;
 }) {
-  const { schema, execution, tokens, services, limits, metrics, log } = opts;
+  const { schema, execution, tokens, services, limits, clientLimits, metrics, log } = opts;
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  // Before useServer, so that its message listener runs before graphql-ws's.
+  clientLimits.watch(opts.wss);
 
   return useServer<Record<string, unknown> | undefined, { viewer: Viewer }>(
     {
@@ -42,25 +47,31 @@ export function serveGraphqlWs(opts: {
       onConnect: async (ctx) => {
         try {
           ctx.extra.viewer = await tokens.viewerFromAuthorization(ctx.connectionParams?.authorization);
-          metrics.wsConnections.inc();
-          return true;
         } catch {
           // graphql-ws closes with 4403 Forbidden when onConnect returns false.
           return false;
         }
+        // Over a connection limit: closed with 4429 (onDisconnect is not called for a refused socket).
+        if (!clientLimits.admit(ctx, ctx.extra.viewer)) return false;
+        metrics.wsConnections.inc();
+        return true;
       },
       onDisconnect: () => {
         metrics.wsConnections.dec();
       },
       onClose: (ctx) => {
+        clientLimits.closed(ctx);
         const subs = (ctx.extra as ConnectionExtra).subscriptions;
         if (subs?.size) metrics.wsSubscriptions.dec(subs.size);
         subs?.clear();
       },
       onComplete: (ctx, id) => {
+        clientLimits.ended(ctx);
         if ((ctx.extra as ConnectionExtra).subscriptions?.delete(id)) metrics.wsSubscriptions.dec();
       },
       onSubscribe: (ctx, _id, payload) => {
+        const refused = clientLimits.operation(ctx);
+        if (refused) return refused;
         const checked = limits.check(schema, payload.query);
         if ('errors' in checked) return checked.errors;
         const viewer = (ctx.extra as ConnectionExtra).viewer ?? { role: 'anonymous' as const };

@@ -20,8 +20,10 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
 import { probe, type DependencyCheck } from '../store/health';
+import { limitHttp, type ClientLimits } from './client-limits';
 import { graphqlHttpHandler, isGraphqlPath } from './graphql-http';
 import { serveGraphqlWs } from './graphql-ws';
+import { WsLimits } from './ws-limits';
 
 export interface HttpServerDeps {
   config: Config;
@@ -31,6 +33,8 @@ export interface HttpServerDeps {
   metrics: Metrics;
   log: Logger;
   readiness: DependencyCheck[];
+  /** Per-client rate and connection limits (both transports). */
+  clientLimits: ClientLimits;
 }
 
 export interface RunningHttpServer {
@@ -126,6 +130,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     tokens,
     services,
     limits: new OperationLimits(config, armor.validationRules),
+    clientLimits: new WsLimits(deps.clientLimits),
     metrics,
     log,
   });
@@ -161,7 +166,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
 
   mountOpsRoutes(app, metrics, deps.readiness);
   mountAdminUi(app, log);
-  routes.graphql = graphqlHttpHandler(
+  const graphqlHttp = graphqlHttpHandler(
     apollo,
     async (req) => {
       try {
@@ -176,6 +181,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     },
     (err) => log.error({ err }, 'unhandled HTTP error on /graphql'),
   );
+  // A client over its request rate is answered 429 before its request is read.
+  routes.graphql = limitHttp(deps.clientLimits, tokens, graphqlHttp);
   // Errors of the other routes: a GraphQL-shaped error, never a stack trace.
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     if (err instanceof DomainError) {

@@ -20,7 +20,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
 import { probe, type DependencyCheck } from '../store/health';
-import { limitHttp, type ClientLimits } from './client-limits';
+import { limitHttp, requestViewers, type ClientLimits } from './client-limits';
 import { graphqlHttpHandler, isGraphqlPath } from './graphql-http';
 import { serveGraphqlWs } from './graphql-ws';
 import { WsLimits } from './ws-limits';
@@ -166,11 +166,12 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
 
   mountOpsRoutes(app, metrics, deps.readiness);
   mountAdminUi(app, log);
+  const viewerOf = requestViewers(tokens);
   const graphqlHttp = graphqlHttpHandler(
     apollo,
     async (req) => {
       try {
-        return createContext(await tokens.viewerFromAuthorization(req.headers.authorization), services, log);
+        return createContext(await viewerOf(req), services, log);
       } catch (err) {
         // A bad token is refused outright (even for reads that anonymous callers may make): 401.
         if (err instanceof DomainError) {
@@ -182,7 +183,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     (err) => log.error({ err }, 'unhandled HTTP error on /graphql'),
   );
   // A client over its request rate is answered 429 before its request is read.
-  routes.graphql = limitHttp(deps.clientLimits, tokens, graphqlHttp);
+  routes.graphql = limitHttp(deps.clientLimits, viewerOf, graphqlHttp);
   // Errors of the other routes: a GraphQL-shaped error, never a stack trace.
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     if (err instanceof DomainError) {

@@ -4,6 +4,7 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { loadConfig } from '../src/config';
 import { clientKeyAddress } from '../src/http/client-ip';
 import { startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 import { TcpProxy } from './support/tcp-proxy';
@@ -282,6 +283,14 @@ describe('Redis down, and an address the client writes itself', () => {
     expect(answers.slice(0, 3).map((a) => [a.status, a.body.data?.viewer?.role])).toEqual(Array(3).fill([200, 'shopper']));
     expectRateLimited(answers[3]!);
     expect((await post(p, { token: await p.token('shopper') })).status).toBe(200);
+  });
+});
+
+describe('limit settings', () => {
+  it('exempts service and admin tokens by default, none on request, and refuses an unknown role', () => {
+    expect(loadConfig({}).RATE_LIMIT_EXEMPT_ROLES).toEqual(['service', 'admin']);
+    expect(loadConfig({ RATE_LIMIT_EXEMPT_ROLES: 'none' }).RATE_LIMIT_EXEMPT_ROLES).toEqual([]);
+    expect(() => loadConfig({ RATE_LIMIT_EXEMPT_ROLES: 'service,root' })).toThrow(/RATE_LIMIT_EXEMPT_ROLES: unknown role\(s\) root/);
   });
 });
 

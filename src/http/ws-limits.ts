@@ -53,6 +53,8 @@ export class WsLimits {
     const state = this.states.get(socket);
     const client = this.limits.client(viewer, request);
     if (!state || !client) return true;
+    // Closed while its token was verified: onClose has run already and would not give a counted socket back.
+    if (socket.readyState !== socket.OPEN) return false;
     const refused = this.limits.openSocket(client);
     if (refused) {
       const what = refused.limit === 'ws_sockets' ? 'sockets open' : 'connections';

@@ -3,6 +3,7 @@
 import { TokenService } from './auth/tokens';
 import type { Config } from './config';
 import { buildSchema } from './graphql/schema';
+import { ClientLimits } from './http/client-limits';
 import { startHttpServer, type RunningHttpServer } from './http/server';
 import { startOpsServer } from './http/ops-server';
 import { createLogger, type Logger } from './logger';
@@ -18,6 +19,7 @@ import { OutboxStore } from './store/outbox';
 import { connectDatabase, type Database } from './store/db';
 import type { PrismaClient } from './store/prisma';
 import { RedisPubSub } from './store/pubsub';
+import { SharedRateCounters } from './store/rate-limits';
 import { Queues } from './store/queues';
 import { createRedis, type Redis } from './store/redis';
 import { startWorkers, type RunningWorkers } from './workers';
@@ -98,9 +100,11 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   const readiness = dependencyChecks(db, redis);
 
   let http: RunningHttpServer;
+  let clientLimits: ClientLimits | undefined;
   if (config.ROLE === 'worker') {
     http = await startOpsServer({ config, metrics, readiness });
   } else {
+    clientLimits = new ClientLimits(config, new SharedRateCounters(redis, keys, config.RATE_LIMIT_SYNC_MS, log), metrics);
     http = await startHttpServer({
       config,
       schema: buildSchema(),
@@ -110,6 +114,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
       log,
       readiness,
       adminUiDir: seams.adminUiDir,
+      clientLimits,
     });
   }
   log.info({ port: http.port, role: config.ROLE }, 'platform started');
@@ -129,6 +134,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
     stop() {
       stopping ??= (async () => {
         await http.stop();
+        clientLimits?.stop();
         await workers?.stop();
         await relay.stop();
         await services.serving.stop();

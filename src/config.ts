@@ -42,6 +42,41 @@ const schema = z
     GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(15),
     GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(5000),
     GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(5000),
+    /** Per-client limits (src/http/client-limits.ts): shopper tokens are counted by subject, anonymous callers by IP;
+     * service and admin tokens (the storefront's backend, operators) are exempt unless listed otherwise here.
+     * Rates are counted per RATE_LIMIT_WINDOW_SECONDS, shared across API instances through Redis. */
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /** Roles the per-client limits do not apply to: a comma-separated list, or `none`. @default service,admin */
+    RATE_LIMIT_EXEMPT_ROLES: z
+      .string()
+      .default('service,admin')
+      .transform((s, ctx) => {
+        const roles = s.split(',').map((r) => r.trim()).filter((r) => r && r !== 'none');
+        const bad = roles.filter((r) => !['shopper', 'service', 'admin'].includes(r));
+        if (bad.length) ctx.addIssue({ code: 'custom', message: `unknown role(s) ${bad.join(', ')}: expected shopper, service, admin or none` });
+        return roles as Array<'shopper' | 'service' | 'admin'>;
+      }),
+    /** How often an API instance adds what it counted to the shared counters in Redis, in ms. @default 100 */
+    RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(5).max(10_000).default(100),
+    /** HTTP /graphql requests per window, per token subject and per IP (anonymous). @default 1200 / 2400 */
+    HTTP_RATE_LIMIT_TOKEN: z.coerce.number().int().min(1).default(1200),
+    HTTP_RATE_LIMIT_IP: z.coerce.number().int().min(1).default(2400),
+    /** WebSocket connections opened per window, per token subject and per IP (anonymous). @default 60 / 300 */
+    WS_CONNECT_RATE_LIMIT_TOKEN: z.coerce.number().int().min(1).default(60),
+    WS_CONNECT_RATE_LIMIT_IP: z.coerce.number().int().min(1).default(300),
+    /** graphql-ws messages received per window, per token subject and per IP (anonymous). @default 1200 / 2400 */
+    WS_MESSAGE_RATE_LIMIT_TOKEN: z.coerce.number().int().min(1).default(1200),
+    WS_MESSAGE_RATE_LIMIT_IP: z.coerce.number().int().min(1).default(2400),
+    /** WebSockets open at once per token subject and per IP (anonymous), counted per API instance. @default 20 / 200 */
+    WS_MAX_SOCKETS_TOKEN: z.coerce.number().int().min(1).default(20),
+    WS_MAX_SOCKETS_IP: z.coerce.number().int().min(1).default(200),
+    /** Operations open at once on one WebSocket (subscriptions, and queries still running). @default 100 */
+    WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(100),
+    /** A WebSocket with no open operation is closed after this long, in ms (0 = never). @default 60000 */
+    WS_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+    /** Proxies in front of the API whose X-Forwarded-For is trusted, counted from the socket (0: the socket's
+     * address is the client's, the header is ignored). As Express's numeric `trust proxy`. @default 0 */
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
     /** Jobs processed at once per worker process (they are gathered into micro-batches). @default 64 */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
     /** Most jobs applied to the feature store in one Redis transaction. @default 64 */

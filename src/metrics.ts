@@ -41,6 +41,12 @@ export class Metrics {
     help: 'Active GraphQL subscriptions over WebSocket',
     registers: [this.registry],
   });
+  readonly rateLimited = new Counter({
+    name: 'rate_limited_total',
+    help: 'Requests, connections and operations refused by a per-client limit, and sockets closed idle, by limit',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
   readonly eventsRecorded = new Counter({
     name: 'events_recorded_total',
     help: 'Events given to recordEvents/recordEvent that were recorded (accepted), or were duplicates of recorded ones',

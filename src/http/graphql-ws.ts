@@ -15,6 +15,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
 import { closeAtExpiry, TOKEN_EXPIRED_REASON } from './socket-expiry';
+import type { WsLimits } from './ws-limits';
 
 interface ConnectionExtra {
   viewer?: Viewer;
@@ -34,11 +35,15 @@ export function serveGraphqlWs(opts: {
   tokens: TokenService;
   services: Services;
   limits: OperationLimits;
+  /** Per-client limits (connections, sockets, messages, operations per socket, idle timeout). */
+  clientLimits: WsLimits;
   metrics: Metrics;
   log: Logger;
 }) {
-  const { schema, execution, tokens, services, limits, metrics, log } = opts;
+  const { schema, execution, tokens, services, limits, clientLimits, metrics, log } = opts;
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => formatError(e.toJSON(), e));
+  // Before useServer, so that its message listener runs before graphql-ws's.
+  clientLimits.watch(opts.wss);
 
   return useServer<Record<string, unknown> | undefined, { viewer: Viewer }>(
     {
@@ -48,29 +53,31 @@ export function serveGraphqlWs(opts: {
       onConnect: async (ctx) => {
         try {
           const { viewer, expiresAt } = await tokens.authenticate(ctx.connectionParams?.authorization);
-          const extra = ctx.extra as ConnectionExtra;
-          extra.viewer = viewer;
-          if (expiresAt !== undefined) {
-            extra.expiresAt = expiresAt;
-            extra.cancelExpiry = closeAtExpiry(extra.socket, expiresAt);
-          }
-          metrics.wsConnections.inc();
-          return true;
+          (ctx.extra as ConnectionExtra).viewer = viewer;
+          if (expiresAt !== undefined) (ctx.extra as ConnectionExtra).expiresAt = expiresAt;
         } catch {
           // graphql-ws closes with 4403 Forbidden when onConnect returns false.
           return false;
         }
+        const extra = ctx.extra as ConnectionExtra;
+        // Over a connection limit: closed with 4429 (onDisconnect is not called for a refused socket).
+        if (!clientLimits.admit(ctx, extra.viewer!)) return false;
+        if (extra.expiresAt !== undefined) extra.cancelExpiry = closeAtExpiry(extra.socket, extra.expiresAt);
+        metrics.wsConnections.inc();
+        return true;
       },
       onDisconnect: () => {
         metrics.wsConnections.dec();
       },
       onClose: (ctx) => {
         (ctx.extra as ConnectionExtra).cancelExpiry?.();
+        clientLimits.closed(ctx);
         const subs = (ctx.extra as ConnectionExtra).subscriptions;
         if (subs?.size) metrics.wsSubscriptions.dec(subs.size);
         subs?.clear();
       },
       onComplete: (ctx, id) => {
+        clientLimits.ended(ctx);
         if ((ctx.extra as ConnectionExtra).subscriptions?.delete(id)) metrics.wsSubscriptions.dec();
       },
       onSubscribe: (ctx, _id, payload) => {
@@ -80,6 +87,8 @@ export function serveGraphqlWs(opts: {
           socket.close(CloseCode.Forbidden, TOKEN_EXPIRED_REASON);
           return [new GraphQLError(TOKEN_EXPIRED_REASON, { extensions: { code: 'UNAUTHENTICATED' } })];
         }
+        const refused = clientLimits.operation(ctx);
+        if (refused) return refused;
         const checked = limits.check(schema, payload.query, { operationName: payload.operationName, variables: payload.variables });
         if ('errors' in checked) return checked.errors;
         const viewer = (ctx.extra as ConnectionExtra).viewer ?? { role: 'anonymous' as const };

@@ -21,9 +21,11 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
 import { probe, type DependencyCheck } from '../store/health';
+import { limitHttp, requestViewers, type ClientLimits } from './client-limits';
 import { graphqlHttpHandler, isGraphqlPath } from './graphql-http';
 import { serveGraphqlWs } from './graphql-ws';
 import { metricsAccess } from './metrics-access';
+import { WsLimits } from './ws-limits';
 
 export interface HttpServerDeps {
   config: Config;
@@ -35,6 +37,8 @@ export interface HttpServerDeps {
   readiness: DependencyCheck[];
   /** Where the built admin UI is. @default ADMIN_UI_DIR */
   adminUiDir?: string;
+  /** Per-client rate and connection limits (both transports). */
+  clientLimits: ClientLimits;
 }
 
 export interface RunningHttpServer {
@@ -156,7 +160,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     (compiled) => metrics.graphqlCompilations.inc({ outcome: compiled ? 'compiled' : 'graphql-js' }),
     hideSuggestions(config),
   );
-  const wsServer = serveGraphqlWs({ wss, schema, execution, tokens, services, limits, metrics, log });
+  const wsServer = serveGraphqlWs({ wss, schema, execution, tokens, services, limits, clientLimits: new WsLimits(deps.clientLimits), metrics, log });
 
   const apollo = new ApolloServer<Context>({
     gateway: compiledGateway(schema, execution),
@@ -193,11 +197,12 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
 
   mountOpsRoutes(app, metrics, deps.readiness, config);
   mountAdminUi(app, log, deps.adminUiDir ?? ADMIN_UI_DIR);
-  routes.graphql = graphqlHttpHandler(
+  const viewerOf = requestViewers(tokens);
+  const graphqlHttp = graphqlHttpHandler(
     apollo,
     async (req) => {
       try {
-        return createContext(await tokens.viewerFromAuthorization(req.headers.authorization), services, log);
+        return createContext(await viewerOf(req), services, log);
       } catch (err) {
         // A bad token is refused outright (even for reads that anonymous callers may make): 401.
         if (err instanceof DomainError) {
@@ -208,6 +213,8 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
     },
     (err) => log.error({ err }, 'unhandled HTTP error on /graphql'),
   );
+  // A client over its request rate is answered 429 before its request is read.
+  routes.graphql = limitHttp(deps.clientLimits, viewerOf, graphqlHttp);
   // Errors of the other routes: a GraphQL-shaped error, never a stack trace.
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     if (err instanceof DomainError) {

@@ -89,6 +89,13 @@ export class RedisKeys {
     return `${this.prefix}:f:done:${jobId}`;
   }
 
+  /** Prefix of one per-client rate limit's counters (rate-limiter-flexible appends `:<client>`, e.g.
+   * `<p>:rl:http:t:<sub>` or `<p>:rl:http:ip:<address>`): STRING points counted in the current window, by every API
+   * instance; expires with the window (RATE_LIMIT_WINDOW_SECONDS). */
+  rateLimit(limit: string): string {
+    return `${this.prefix}:rl:${limit}`;
+  }
+
   /** Pub/sub channel names: `<p>:ps:<topic>` (no storage). */
   channel(topic: string): string {
     return `${this.prefix}:ps:${topic}`;

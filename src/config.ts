@@ -94,8 +94,8 @@ const schema = z
     LIVE_FEATURE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
     /** How often the per-minute KPI and sales rollup runs, in ms. @default 5000 */
     KPI_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
-    /** Model family trained by default: auto (ALS, EASE and their ensemble tried on each training's hold-out, the best
-     * kept), als, ease, ensemble, sar, bpr or itemknn. @default auto */
+    /** Model family trained by default: auto (ALS, EASE and their ensembles at five weights tried on each training's
+     * hold-out, the best kept), als, ease, ensemble, sar, bpr or itemknn. @default auto */
     TRAIN_ALGORITHM: z.enum(['auto', 'ease', 'sar', 'als', 'bpr', 'itemknn', 'ensemble']).default('auto'),
     /** Scheduled retraining interval in ms (0 turns the schedule off). @default 600000 (10 min) */
     TRAIN_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),

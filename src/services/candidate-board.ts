@@ -1,5 +1,5 @@
 // The arithmetic of ranking one recommendation list, on numbered products and typed arrays. A live list is
-// recomputed on every event of its shopper and touches ~800 candidates (a dozen seeds' 50 neighbours, 200
+// recomputed on every event of its shopper and touches ~750 candidates (8 seeds' and 3 sequential lists' 50 neighbours, 200
 // popular products): as string-keyed maps and one object per candidate, a list cost ≈ 50 % more CPU and much
 // more garbage (bench:ranking, BENCHMARKS.md). The rules stay in recommendations.ts; this file only keeps
 // the scores, in the same order and with the same ties as those rules spelled out over maps

@@ -1,6 +1,6 @@
 // An API instance's near cache of the feature store's shared reads: each product's top neighbours and the
 // store's most popular products. A live list is recomputed on every event of its shopper and reads the
-// neighbours of up to a dozen seeds each time; across shoppers the same products' lists are read over and
+// neighbours of up to 8 seeds (and what follows 3 of them) each time; across shoppers the same products' lists are read over and
 // over, and in Redis that read was most of a push's cost. Entries are served for `ttlMs` (LIVE_FEATURE_CACHE_MS),
 // so a live list may miss co-occurrence that other shoppers' events added within that time; the shopper's own
 // state (recent items, cart, exclusions) is never cached. Queries and each subscription's first list read Redis.

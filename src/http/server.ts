@@ -13,7 +13,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { TokenService } from '../auth/tokens';
 import type { Config } from '../config';
-import { DomainError, formatError } from '../errors';
+import { DomainError, formatError, retryableStatusPlugin } from '../errors';
 import { createContext, type Context } from '../graphql/context';
 import { CompiledExecution, compiledGateway } from '../graphql/execution';
 import { apolloLimitOptions, createArmor, hideSuggestions, OperationLimits } from '../graphql/limits';
@@ -21,6 +21,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
 import { probe, type DependencyCheck } from '../store/health';
+import { isUnavailable } from '../store/unavailable';
 import { limitHttp, requestViewers, type ClientLimits } from './client-limits';
 import { graphqlHttpHandler, isGraphqlPath } from './graphql-http';
 import { serveGraphqlWs } from './graphql-ws';
@@ -56,7 +57,10 @@ function metricsPlugin(metrics: Metrics, log: Logger): ApolloServerPlugin<Contex
         async didEncounterErrors({ errors }) {
           for (const err of errors) {
             const original = err.originalError;
-            if (original && !(original instanceof DomainError) && !('extensions' in original && original.extensions)) {
+            if (original && isUnavailable(original)) {
+              // Answered SERVICE_UNAVAILABLE (errors.ts): an outage, reported by /readyz and the relay, not a bug.
+              log.warn({ err: original.message, path: err.path }, 'dependency unavailable during a GraphQL operation');
+            } else if (original && !(original instanceof DomainError) && !('extensions' in original && original.extensions)) {
               log.error({ err: original, path: err.path }, 'unexpected error in GraphQL operation');
             }
           }
@@ -176,6 +180,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       metricsPlugin(metrics, log),
+      retryableStatusPlugin(),
       {
         // Close WebSockets with 1001 (going away) when Apollo drains, i.e. on shutdown.
         async serverWillStart() {

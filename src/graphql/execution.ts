@@ -82,7 +82,10 @@ export class CompiledExecution {
  */
 function withExtensions(error: GraphQLError): GraphQLError {
   if (error.extensions) return error;
-  return new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined });
+  const copy = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined });
+  // graphql-js derives locations from AST nodes, which graphql-jit no longer has: keep the ones it computed.
+  if (error.locations) Object.defineProperty(copy, 'locations', { value: error.locations, enumerable: true, writable: true, configurable: true });
+  return copy;
 }
 
 /**

@@ -4,6 +4,7 @@ import { TokenService } from './auth/tokens';
 import type { Config } from './config';
 import { buildSchema } from './graphql/schema';
 import { ClientLimits } from './http/client-limits';
+import { DrainState } from './http/drain';
 import { startHttpServer, type RunningHttpServer } from './http/server';
 import { startOpsServer } from './http/ops-server';
 import { createLogger, type Logger } from './logger';
@@ -42,7 +43,24 @@ export interface Platform {
   queues: Queues;
   relay: OutboxRelay;
   log: Logger;
-  stop(): Promise<void>;
+  /** The first step of a shutdown, before anything closes: /readyz answers 503 and HTTP responses close their
+   * connections, so that a load balancer moves new requests elsewhere; everything keeps working meanwhile. */
+  drain(): void;
+  /**
+   * Stops in order: stop accepting, let in-flight requests (and jobs) finish until `deadline` (ms since the epoch;
+   * by default what SHUTDOWN_TIMEOUT_SECONDS leaves from now, see shutdownDeadline), close WebSockets with 1001,
+   * hand off and mark what the outbox relay holds, then close Postgres and Redis. Once only.
+   */
+  stop(deadline?: number): Promise<void>;
+}
+
+/** Kept after the in-flight work's deadline for closing the outbox relay, Postgres and Redis. */
+const CLOSE_RESERVE_MS = 1000;
+
+/** When in-flight requests and jobs are cut, for a shutdown that must end SHUTDOWN_TIMEOUT_SECONDS after `since`. */
+export function shutdownDeadline(config: Pick<Config, 'SHUTDOWN_TIMEOUT_SECONDS'>, since = Date.now()): number {
+  const budget = config.SHUTDOWN_TIMEOUT_SECONDS * 1000;
+  return since + Math.max(budget / 2, budget - CLOSE_RESERVE_MS);
 }
 
 /** What a test may put in place of the real thing: `fit`, to hold a training at a point it controls; `adminUiDir`, to
@@ -98,11 +116,12 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
     workers = startWorkers({ config, keys, events: new EventStore(db), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), models: services.models, queues, pubsub, metrics, log });
   }
   const readiness = dependencyChecks(db, redis);
+  const drain = new DrainState();
 
   let http: RunningHttpServer;
   let clientLimits: ClientLimits | undefined;
   if (config.ROLE === 'worker') {
-    http = await startOpsServer({ config, metrics, readiness });
+    http = await startOpsServer({ config, metrics, readiness, drain });
   } else {
     clientLimits = new ClientLimits(config, new SharedRateCounters(redis, keys, config.RATE_LIMIT_SYNC_MS, log), metrics);
     http = await startHttpServer({
@@ -115,6 +134,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
       readiness,
       adminUiDir: seams.adminUiDir,
       clientLimits,
+      drain,
     });
   }
   log.info({ port: http.port, role: config.ROLE }, 'platform started');
@@ -131,11 +151,17 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
     queues,
     relay,
     log,
-    stop() {
+    drain() {
+      drain.draining = true;
+    },
+    stop(deadline = shutdownDeadline(config)) {
       stopping ??= (async () => {
-        await http.stop();
+        drain.draining = true;
+        // The API's requests and the workers' jobs finish side by side; a worker's ops server (/readyz at 503,
+        // /healthz, /metrics) stays up until the end.
+        await Promise.all([config.ROLE === 'worker' ? undefined : http.stop(deadline), workers?.stop(deadline)]);
         clientLimits?.stop();
-        await workers?.stop();
+        // After the requests: each one hands its committed messages off before answering.
         await relay.stop();
         await services.serving.stop();
         await services.productCache.stop();
@@ -143,6 +169,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
         await pubsub.close();
         await db.close();
         await Promise.all([redis, producer].map((c) => c.quit().catch(() => c.disconnect())));
+        if (config.ROLE === 'worker') await http.stop(deadline);
         log.info('platform stopped');
       })();
       return stopping;

@@ -129,10 +129,18 @@ const schema = z
     TRAIN_EVAL_USERS: z.coerce.number().int().min(10).default(5000),
     /** A candidate is promoted when its NDCG@10 ≥ the active recipe's minus this. @default 0 */
     TRAIN_PROMOTION_TOLERANCE: z.coerce.number().min(0).max(1).default(0),
-    /** Seconds to wait for in-flight work on shutdown. @default 10 */
-    SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).default(10),
+    /** Seconds from SIGTERM/SIGINT to exit, the delay below included: in-flight requests and jobs get all but the
+     * last second (kept for closing connections); past it the process exits 1. Under a typical 10 s kill grace
+     * period. @default 8 */
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).default(8),
+    /** How long an API process keeps serving, with /readyz at 503, before it stops accepting: the time a load
+     * balancer polling /readyz needs to stop sending it new requests. Not for ROLE=worker. @default 1000 */
+    SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(1000),
   })
   .superRefine((env, ctx) => {
+    if (env.SHUTDOWN_DELAY_MS >= env.SHUTDOWN_TIMEOUT_SECONDS * 1000) {
+      ctx.addIssue({ code: 'custom', path: ['SHUTDOWN_DELAY_MS'], message: 'must be shorter than SHUTDOWN_TIMEOUT_SECONDS' });
+    }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
     }

@@ -2,7 +2,14 @@
 // Services never build GraphQLErrors; formatError (below) is the single translation point,
 // so an unexpected error never leaks internals to a client.
 import { GraphQLError, Kind, type GraphQLFormattedError } from 'graphql';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { isUnavailable } from './store/unavailable';
+
+/** Postgres or Redis could not be reached: nothing was done, the same request may be sent again later. */
+export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+/** What a SERVICE_UNAVAILABLE answer suggests waiting before a retry (HTTP Retry-After, `extensions.retryAfter`). */
+export const RETRY_AFTER_SECONDS = 2;
 
 export interface FieldProblem {
   /** Dotted path of the offending input, e.g. `products.3.price`. */
@@ -59,7 +66,8 @@ export class ForbiddenError extends DomainError {
   }
 }
 
-/** Apollo/graphql-ws formatError: domain errors keep their code; anything unexpected becomes an opaque INTERNAL_SERVER_ERROR. */
+/** Apollo/graphql-ws formatError: domain errors keep their code; a dependency that could not be reached is a
+ * retryable SERVICE_UNAVAILABLE; anything else unexpected becomes an opaque INTERNAL_SERVER_ERROR. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) {
@@ -79,6 +87,14 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
     return { ...formatted, extensions: stripStack(formatted.extensions) };
+  }
+  if (isUnavailable(original)) {
+    return {
+      message: 'Service temporarily unavailable: nothing was done, retry later',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: SERVICE_UNAVAILABLE, retryAfter: RETRY_AFTER_SECONDS },
+    };
   }
   return {
     message: 'Internal server error',
@@ -110,4 +126,24 @@ function clientMistakeCode(error: unknown): string | undefined {
 function stripStack(extensions: GraphQLFormattedError['extensions']): Record<string, unknown> {
   const { stacktrace: _stacktrace, exception: _exception, http: _http, ...rest } = extensions ?? {};
   return rest;
+}
+
+/**
+ * Over HTTP, an answer with a SERVICE_UNAVAILABLE error is a 503 with Retry-After, so that a client, a proxy or a
+ * load balancer can tell "retry later" from a failure without reading the body (issue 20). Over WebSocket the
+ * operation's error carries the same code and `retryAfter`.
+ */
+export function retryableStatusPlugin(): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : response.body.initialResult.errors;
+          if (!errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) return;
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+        },
+      };
+    },
+  };
 }

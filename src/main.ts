@@ -1,5 +1,6 @@
-// Process entry point: configuration, start, and graceful shutdown on SIGTERM/SIGINT.
-import { startPlatform } from './app';
+// Process entry point: configuration, start, and graceful shutdown on SIGTERM/SIGINT. This handler is the only
+// owner of those signals (Apollo's own is turned off, see http/server.ts): it drains, stops in order, exits 0.
+import { shutdownDeadline, startPlatform } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 
@@ -17,23 +18,35 @@ async function main(): Promise<void> {
   const log = createLogger(config);
   const platform = await startPlatform(config, log);
 
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    // A second signal (an impatient Ctrl-C, an orchestrator repeating itself) must not kill the process under its
+    // in-flight work: the deadline below already bounds the shutdown.
+    if (shuttingDown) {
+      log.info({ signal }, 'already shutting down');
+      return;
+    }
+    shuttingDown = true;
+    const since = Date.now();
+    log.info({ signal, delayMs: config.ROLE === 'worker' ? 0 : config.SHUTDOWN_DELAY_MS }, 'shutting down');
     const timer = setTimeout(() => {
       log.error('shutdown timed out; exiting');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
     timer.unref();
-    platform.stop().then(
-      () => process.exit(0),
-      (err) => {
-        log.error({ err }, 'error during shutdown');
-        process.exit(1);
-      },
-    );
+    // /readyz turns 503 first; an API keeps serving for SHUTDOWN_DELAY_MS so that a load balancer polling it stops
+    // sending new requests before the listener closes. A worker takes no traffic from one: it stops at once.
+    platform.drain();
+    if (config.ROLE !== 'worker' && config.SHUTDOWN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY_MS));
+    try {
+      await platform.stop(shutdownDeadline(config, since));
+    } catch (err) {
+      log.error({ err }, 'error during shutdown');
+      process.exit(1);
+    }
+    process.exit(0);
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
 }
 
 main().catch((err) => {

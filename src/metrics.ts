@@ -1,5 +1,6 @@
 // Prometheus metrics (prom-client). One registry per platform instance so tests can run several in one process.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CHECK_TIMEOUT_MS, withTimeout } from './store/health';
 import type { OutboxStore } from './store/outbox';
 import type { PubSub } from './store/pubsub';
 import type { Queues } from './store/queues';
@@ -29,6 +30,11 @@ export class Metrics {
     name: 'http_requests_total',
     help: 'HTTP requests by route and status',
     labelNames: ['route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpInFlight = new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'HTTP requests received and not yet answered (what a shutdown waits for)',
     registers: [this.registry],
   });
   readonly wsConnections = new Gauge({
@@ -102,9 +108,9 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         try {
-          this.set(await outbox.pending());
+          this.set(await withTimeout(outbox.pending(), CHECK_TIMEOUT_MS));
         } catch {
-          // Postgres away: the gauge keeps its last value rather than fail the scrape.
+          // Postgres away or hanging: the gauge keeps its last value rather than fail or stall the scrape.
         }
       },
     });

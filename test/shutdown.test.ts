@@ -1,19 +1,9 @@
 // Graceful shutdown of a real process: SIGTERM closes WebSockets with 1001, finishes in-flight work, exits 0.
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { TokenService } from '../src/auth/tokens';
-import { spawnPlatform } from './support/process';
+import { freePort, spawnPlatform } from './support/process';
 import { testEnv } from './support/platform';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('graceful shutdown', () => {
   it('closes WebSockets with 1001 and exits 0 on SIGTERM', async () => {

@@ -8,7 +8,7 @@
 // that fails before execution (variables that do not coerce), so that clients get graphql-js's errors, which
 // name the variable and the path and which Apollo recognises as BAD_USER_INPUT. Parsing and validation (and
 // graphql-armor's limits) are unchanged: they happen before either engine runs.
-import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { createSourceEventStream, execute, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -70,8 +70,22 @@ export class CompiledExecution {
 
   /** A result without `data` is a request error (nothing was executed): graphql-js reports it in its own words. */
   private orReference(result: ExecutionResult, args: ExecutionArgs): Result {
-    return 'data' in result ? result : execute(args);
+    if (!('data' in result)) return execute(args);
+    return result.errors?.some((e) => !e.extensions) ? { ...result, errors: result.errors.map(withExtensions) } : result;
   }
+}
+
+/**
+ * graphql-jit leaves `extensions` undefined on the error of a resolver that threw an error without extensions (a
+ * driver's error: Postgres or Redis unreachable), where graphql-js gives an empty object; Apollo reads
+ * `extensions.code` of every error and, failing, answers an opaque INTERNAL_SERVER_ERROR without calling formatError.
+ */
+function withExtensions(error: GraphQLError): GraphQLError {
+  if (error.extensions) return error;
+  const copy = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined });
+  // graphql-js derives locations from AST nodes, which graphql-jit no longer has: keep the ones it computed.
+  if (error.locations) Object.defineProperty(copy, 'locations', { value: error.locations, enumerable: true, writable: true, configurable: true });
+  return copy;
 }
 
 /**

@@ -5,17 +5,20 @@ import express from 'express';
 import type { Config } from '../config';
 import type { Metrics } from '../metrics';
 import type { DependencyCheck } from '../store/health';
+import { HttpDrain, type DrainState } from './drain';
 import { mountOpsRoutes, type RunningHttpServer } from './server';
 
 export async function startOpsServer(deps: {
   config: Config;
   metrics: Metrics;
   readiness: DependencyCheck[];
+  drain: DrainState;
 }): Promise<RunningHttpServer> {
   const app = express();
   app.disable('x-powered-by');
-  mountOpsRoutes(app, deps.metrics, deps.readiness, deps.config);
+  mountOpsRoutes(app, deps.metrics, deps.readiness, deps.config, deps.drain);
   const server = createServer(app);
+  const httpDrain = new HttpDrain(server, deps.drain, deps.metrics.httpInFlight);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(deps.config.PORT, deps.config.HOST, () => resolve());
@@ -23,6 +26,6 @@ export async function startOpsServer(deps: {
   return {
     server,
     port: (server.address() as AddressInfo).port,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: async (deadline) => void (await httpDrain.stop(deadline)),
   };
 }

@@ -6,14 +6,13 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
 import type { TokenService } from '../auth/tokens';
 import type { Config } from '../config';
-import { DomainError, formatError } from '../errors';
+import { DomainError, formatError, retryableStatusPlugin } from '../errors';
 import { createContext, type Context } from '../graphql/context';
 import { CompiledExecution, compiledGateway } from '../graphql/execution';
 import { apolloLimitOptions, createArmor, hideSuggestions, OperationLimits } from '../graphql/limits';
@@ -21,7 +20,9 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Services } from '../services';
 import { probe, type DependencyCheck } from '../store/health';
+import { isUnavailable } from '../store/unavailable';
 import { limitHttp, requestViewers, type ClientLimits } from './client-limits';
+import { HttpDrain, type DrainState } from './drain';
 import { graphqlHttpHandler, isGraphqlPath } from './graphql-http';
 import { serveGraphqlWs } from './graphql-ws';
 import { metricsAccess } from './metrics-access';
@@ -39,13 +40,16 @@ export interface HttpServerDeps {
   adminUiDir?: string;
   /** Per-client rate and connection limits (both transports). */
   clientLimits: ClientLimits;
+  /** Set when the process starts shutting down (/readyz 503, connections closed after their response). */
+  drain: DrainState;
 }
 
 export interface RunningHttpServer {
   server: Server;
   port: number;
-  /** Stops accepting, closes WebSockets with 1001, drains in-flight requests. */
-  stop(): Promise<void>;
+  /** Stops accepting, closes WebSockets with 1001, lets in-flight requests finish until `deadline` (ms since the
+   * epoch) and cuts what is left then. */
+  stop(deadline: number): Promise<void>;
 }
 
 function metricsPlugin(metrics: Metrics, log: Logger): ApolloServerPlugin<Context> {
@@ -56,7 +60,10 @@ function metricsPlugin(metrics: Metrics, log: Logger): ApolloServerPlugin<Contex
         async didEncounterErrors({ errors }) {
           for (const err of errors) {
             const original = err.originalError;
-            if (original && !(original instanceof DomainError) && !('extensions' in original && original.extensions)) {
+            if (original && isUnavailable(original)) {
+              // Answered SERVICE_UNAVAILABLE (errors.ts): an outage, reported by /readyz and the relay, not a bug.
+              log.warn({ err: original.message, path: err.path }, 'dependency unavailable during a GraphQL operation');
+            } else if (original && !(original instanceof DomainError) && !('extensions' in original && original.extensions)) {
               log.error({ err: original, path: err.path }, 'unexpected error in GraphQL operation');
             }
           }
@@ -71,9 +78,15 @@ function metricsPlugin(metrics: Metrics, log: Logger): ApolloServerPlugin<Contex
   };
 }
 
-/** /healthz (process alive), /readyz (200 only when every dependency answers) and /metrics (Prometheus, behind
- * METRICS_TOKEN: see metrics-access.ts). */
-export function mountOpsRoutes(app: Express, metrics: Metrics, readiness: DependencyCheck[], config: Pick<Config, 'NODE_ENV' | 'METRICS_TOKEN'>): void {
+/** /healthz (process alive), /readyz (200 only when every dependency answers, 503 from the start of a shutdown)
+ * and /metrics (Prometheus, behind METRICS_TOKEN: see metrics-access.ts). */
+export function mountOpsRoutes(
+  app: Express,
+  metrics: Metrics,
+  readiness: DependencyCheck[],
+  config: Pick<Config, 'NODE_ENV' | 'METRICS_TOKEN'>,
+  drain: DrainState,
+): void {
   app.use((req, res, next) => {
     res.on('finish', () => metrics.httpRequests.inc({ route: req.route?.path ?? req.path, status: res.statusCode }));
     next();
@@ -82,6 +95,11 @@ export function mountOpsRoutes(app: Express, metrics: Metrics, readiness: Depend
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    // A load balancer stops sending new requests here while in-flight ones finish.
+    if (drain.draining) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
     const results = await Promise.all(readiness.map((c) => probe(c)));
     const ready = results.every((r) => r.ok);
     res.status(ready ? 200 : 503).json({
@@ -152,6 +170,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
       app(req, res);
     }
   });
+  const httpDrain = new HttpDrain(server, deps.drain, metrics.httpInFlight);
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.WS_MAX_PAYLOAD });
   const armor = createArmor(config);
   const limits = new OperationLimits(config, armor.validationRules);
@@ -174,20 +193,12 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
       // Nothing here is cacheable by HTTP caches (no @cacheControl hints; POST, or GET with a token), and the
       // cache-control plugin wraps every field resolver to compute a policy that is always "no cache".
       ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
       metricsPlugin(metrics, log),
-      {
-        // Close WebSockets with 1001 (going away) when Apollo drains, i.e. on shutdown.
-        async serverWillStart() {
-          return {
-            async drainServer() {
-              for (const client of wss.clients) client.close(1001, 'Server shutting down');
-              await wsServer.dispose();
-            },
-          };
-        },
-      },
+      retryableStatusPlugin(),
     ],
+    // The process's own handler (main.ts) owns SIGTERM and SIGINT and stops everything in order: Apollo's would
+    // stop only itself and then re-send the signal, killing the process under its in-flight requests (issue 20).
+    stopOnTerminationSignals: false,
     introspection: config.NODE_ENV !== 'production',
     csrfPrevention: true,
     formatError,
@@ -195,7 +206,7 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   });
   await apollo.start();
 
-  mountOpsRoutes(app, metrics, deps.readiness, config);
+  mountOpsRoutes(app, metrics, deps.readiness, config, deps.drain);
   mountAdminUi(app, log, deps.adminUiDir ?? ADMIN_UI_DIR);
   const viewerOf = requestViewers(tokens);
   const graphqlHttp = graphqlHttpHandler(
@@ -236,13 +247,20 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   });
   const port = (server.address() as AddressInfo).port;
 
+  let stopping: Promise<void> | undefined;
   return {
     server,
     port,
-    async stop() {
-      // apollo.stop() runs the drain plugins: stop accepting, close sockets, wait for in-flight requests.
-      await apollo.stop();
-      wss.close();
+    stop(deadline) {
+      // Once only: a second apollo.stop() waits on a promise that Apollo releases only when stopping fails.
+      stopping ??= (async () => {
+        for (const client of wss.clients) client.close(1001, 'Server shutting down');
+        const [graceful] = await Promise.all([httpDrain.stop(deadline), wsServer.dispose()]);
+        if (!graceful) log.warn('requests still in flight at the shutdown deadline were cut');
+        // Nothing is connected any more: Apollo only disposes of its own state.
+        await apollo.stop();
+      })();
+      return stopping;
     },
   };
 }

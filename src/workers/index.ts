@@ -19,7 +19,8 @@ import { rollupKpis, rollupKpisJob } from './rollup-kpis';
 import { scheduleTrainingJob, trainModelJob } from './train-model';
 
 export interface RunningWorkers {
-  stop(): Promise<void>;
+  /** Takes no new job and lets the running ones finish until `deadline` (ms since the epoch). */
+  stop(deadline: number): Promise<void>;
 }
 
 /** An apply-events job as the worker got it: its events, or the outbox message whose events to read. */
@@ -168,9 +169,21 @@ export function startWorkers(deps: {
   }
 
   return {
-    async stop() {
-      // close() waits for active jobs to finish (graceful); their flushes complete first.
-      await Promise.all([events.close(), inventory.close(), rollups.close(), training.close()]);
+    async stop(deadline) {
+      // close() takes no new job and waits for the active ones (their micro-batches are flushed first). A job still
+      // running at the deadline (a long training, a Postgres that does not answer) is left active: its lock is not
+      // renewed any more, and after WORKER_LOCK_MS another worker takes it (jobs are idempotent).
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        Promise.all([events.close(), inventory.close(), rollups.close(), training.close()]).then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())))),
+      ]);
+      clearTimeout(timer);
+      if (!finished) {
+        log.warn({ lockMs: config.WORKER_LOCK_MS }, 'jobs still running at the shutdown deadline: left to another worker once their locks expire');
+        for (const c of [workerConnection, writer]) c.disconnect();
+        return;
+      }
       await Promise.all([workerConnection.quit(), writer.quit()].map((p) => p.catch(() => undefined)));
     },
   };

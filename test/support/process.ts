@@ -1,5 +1,6 @@
 // Runs the real entry point (src/main.ts) as a child process, for tests that kill and restart a role.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -9,6 +10,8 @@ export interface PlatformProcess {
   output: () => string;
   /** Resolves once the process logged that it started. */
   started: Promise<void>;
+  /** Resolves when the process has exited: its exit code, or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -30,10 +33,14 @@ export function spawnPlatform(env: Record<string, string>, nodeArgs: string[] = 
     child.once('exit', (code) => reject(new Error(`platform exited early (${code}): ${out.slice(-2000)}`)));
   });
   started.catch(() => undefined);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     output: () => out,
     started,
+    exited,
     kill(signal = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
       return new Promise((resolve) => {
@@ -42,4 +49,14 @@ export function spawnPlatform(env: Record<string, string>, nodeArgs: string[] = 
       });
     },
   };
+}
+
+/** A port nobody listens on now, for a process that must be reached at a known address before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -5,6 +5,9 @@ import net from 'node:net';
 export class TcpProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  /** Pairs of (client, upstream) sockets, for pause(). */
+  private readonly pairs = new Set<[net.Socket, net.Socket]>();
+  private paused = false;
   port = 0;
 
   constructor(
@@ -20,8 +23,10 @@ export class TcpProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => s.destroy());
       }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
+      const pair: [net.Socket, net.Socket] = [client, upstream];
+      this.pairs.add(pair);
+      if (!this.paused) this.pipe(pair);
+      client.on('close', () => (upstream.destroy(), this.pairs.delete(pair)));
       upstream.on('close', () => client.destroy());
     });
     await new Promise<void>((resolve, reject) => {
@@ -31,6 +36,27 @@ export class TcpProxy {
     this.server = server;
     this.port = (server.address() as net.AddressInfo).port;
     return this.port;
+  }
+
+  private pipe([client, upstream]: [net.Socket, net.Socket]): void {
+    client.pipe(upstream).pipe(client);
+  }
+
+  /** Holds every byte both ways, connections staying open, as a server that hangs would: a query sent meanwhile
+   * is in flight until resume(). */
+  pause(): void {
+    this.paused = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const pair of this.pairs) this.pipe(pair);
   }
 
   /** Refuses new connections and cuts the open ones, as a crashed server would. */

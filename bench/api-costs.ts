@@ -7,6 +7,7 @@
 //   recomputation of the list (Redis, Postgres, ranking), GraphQL execution and the WebSocket frame alone.
 // CPU is read from /proc for each part, as in the other benches.
 import { parseArgs } from 'node:util';
+import { RedisKeys } from '../src/store/keys';
 import { createRedis } from '../src/store/redis';
 import { cpuMeter, createDeployment, describeMachine, runBench, sleep } from './support';
 
@@ -90,7 +91,8 @@ async function main() {
       }),
     );
     const publisher = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'flywheel-bench-publisher');
-    const userChanged = (i: number) => publisher.publish(`${deployment.redisPrefix}:ps:user:ac-${i % USERS}`, 'events');
+    const channels = new RedisKeys(deployment.redisPrefix, publisher.options.db ?? 0);
+    const userChanged = (i: number) => publisher.publish(channels.channel(`user:ac-${i % USERS}`), 'events');
     for (let i = 0; i < 1000; i++) await userChanged(i); // not counted: JIT
     await sleep(2000);
     const before = pushes;

@@ -14,6 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../src/simulator/shoppers';
+import { RedisKeys } from '../src/store/keys';
 import { createRedis } from '../src/store/redis';
 import { cpuMeter, createDeployment, describeMachine, latencyColumns, runBench, sleep } from './support';
 
@@ -140,7 +141,7 @@ async function main() {
     // pub/sub. The first one for the user after the response marks "worker applied the event" (approximately: it
     // could be an earlier event's, when one user's events come faster than the loop turns).
     const tap = args.split ? createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'flywheel-bench-tap') : undefined;
-    const channelPrefix = `${deployment.redisPrefix}:ps:user:lat-`;
+    const channelPrefix = new RedisKeys(deployment.redisPrefix, tap?.options.db ?? 0).channel('user:lat-');
     await tap?.psubscribe(`${channelPrefix}*`);
     tap?.on('pmessage', (_pattern: string, channel: string) => {
       const at = performance.now();

@@ -80,7 +80,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   const { prisma } = db;
   const redis = createRedis(config.REDIS_URL, `flywheel-${config.ROLE}`);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  const keys = new RedisKeys(config.REDIS_PREFIX);
+  const keys = new RedisKeys(config.REDIS_PREFIX, redis.options.db ?? 0);
   const subscriber = createRedis(config.REDIS_URL, `flywheel-${config.ROLE}-sub`);
   // The producer fails fast while Redis is down (no offline queue): the outbox keeps the work meanwhile.
   const producer = createRedis(config.REDIS_URL, `flywheel-${config.ROLE}-producer`, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });

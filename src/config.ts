@@ -83,8 +83,13 @@ const schema = z
     WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(64),
     /** How long a micro-batch waits for more jobs before it is written, in ms. @default 2 */
     WORKER_BATCH_LINGER_MS: z.coerce.number().min(0).max(1000).default(2),
-    /** Job lock in ms: a job whose worker died is handed to another after about this long. @default 30000 */
-    WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+    /** Job lock in ms, renewed by a live worker every half of it: a dead worker's lock lapses within this long.
+     * @default 25000 */
+    WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(25_000),
+    /** How often workers look for jobs whose lock lapsed and hand them to a live worker, in ms; at most half the
+     * lock. A killed worker's jobs go to another within WORKER_LOCK_MS + WORKER_STALLED_CHECK_MS.
+     * @default a fifth of WORKER_LOCK_MS (5000) */
+    WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(100).optional(),
     /** Poll interval of the outbox relay, which delivers rows their writer did not hand off, in ms. @default 500 */
     OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
     /** Least time between two pushes of one campaign's KPIs (or of sales metrics) to a subscriber, in ms. @default 250 */
@@ -144,7 +149,12 @@ const schema = z
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
     }
-  });
+    // Above half the lock the bound is no longer lock + interval (src/workers/recovery.ts).
+    if (env.WORKER_STALLED_CHECK_MS !== undefined && env.WORKER_STALLED_CHECK_MS * 2 > env.WORKER_LOCK_MS) {
+      ctx.addIssue({ code: 'custom', path: ['WORKER_STALLED_CHECK_MS'], message: `must be at most half of WORKER_LOCK_MS (${env.WORKER_LOCK_MS})` });
+    }
+  })
+  .transform((env) => ({ ...env, WORKER_STALLED_CHECK_MS: env.WORKER_STALLED_CHECK_MS ?? Math.round(env.WORKER_LOCK_MS / 5) }));
 
 export type Config = Omit<z.infer<typeof schema>, 'JWT_SECRET'> & {
   JWT_SECRET: string;

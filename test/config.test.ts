@@ -34,6 +34,12 @@ describe('loadConfig', () => {
     expect(config.JWT_SECRET).toBe('a-production-secret-1234');
   });
 
+  it('checks for a dead worker\'s jobs at most every half lock (the recovery bound is their sum), a fifth by default', () => {
+    expect(loadConfig({})).toMatchObject({ WORKER_LOCK_MS: 25_000, WORKER_STALLED_CHECK_MS: 5000 });
+    expect(loadConfig({ WORKER_LOCK_MS: '2000' })).toMatchObject({ WORKER_STALLED_CHECK_MS: 400 });
+    expect(() => loadConfig({ WORKER_LOCK_MS: '2000', WORKER_STALLED_CHECK_MS: '1500' })).toThrow(/WORKER_STALLED_CHECK_MS: must be at most half/);
+  });
+
   it('treats empty variables as unset and parses booleans', () => {
     expect(loadConfig({ PORT: '', MIGRATE_ON_START: 'false' })).toMatchObject({ PORT: 4000, MIGRATE_ON_START: false });
   });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LiveQuery } from '../src/realtime/live-query';
-import { MemoryPubSub } from '../src/store/pubsub';
+import { RedisKeys } from '../src/store/keys';
+import { MemoryPubSub, RedisPubSub } from '../src/store/pubsub';
+import { createRedis } from '../src/store/redis';
+import { uniqueId } from './support/platform';
 
 describe('LiveQuery', () => {
   it('yields the current value at once, then coalesces a burst into the latest state', async () => {
@@ -105,5 +108,34 @@ describe('LiveQuery throttling', () => {
     expect(seen.length).toBeLessThanOrEqual(5);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.at - seen[i - 1]!.at).toBeGreaterThanOrEqual(95);
     expect(pubsub.topicCount).toBe(0);
+  });
+});
+
+describe('LiveQuery over Redis pub/sub', () => {
+  it('computes the value again when the subscription connection comes back, a change announced meanwhile missed', async () => {
+    const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const redis = createRedis(url, 'live-query-test');
+    const subscriber = createRedis(url, 'live-query-test-sub');
+    const keys = new RedisKeys(uniqueId('lq-test'));
+    const pubsub = new RedisPubSub(redis, subscriber, keys);
+    const state = `${keys.prefix}:state`;
+    try {
+      // Asked before it subscribes: a subscribed connection answers nothing but (un)subscriptions and PING.
+      const subscriberId = await subscriber.client('ID');
+      await redis.set(state, 'before');
+      const live = new LiveQuery({ pubsub, topics: ['t'], compute: () => redis.get(state) });
+      expect((await live.next()).value).toBe('before');
+      const next = live.next();
+      // The subscription connection drops, and the change is announced while it is away (nobody hears it).
+      const replies = await redis.multi().client('KILL', 'ID', String(subscriberId)).set(state, 'after').publish(keys.channel('t'), 'x').exec();
+      expect(replies?.[2]).toEqual([null, 0]);
+      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('no value after the reconnection')), 10_000));
+      expect(await Promise.race([next, timeout])).toEqual({ value: 'after', done: false });
+      await live.return();
+    } finally {
+      await redis.del(state);
+      await pubsub.close();
+      await redis.quit();
+    }
   });
 });

@@ -15,6 +15,9 @@ export interface LiveQueryOptions<T> {
   minIntervalMs?: number;
   /** Recomputation failures after the first value are reported here and skipped (the next notification retries). */
   onError?: (err: unknown) => void;
+  /** The pub/sub connection came back after a loss: forget what was kept from messages (they may have been missed)
+   * before the value is computed again. */
+  onReconnect?: () => void;
 }
 
 export class LiveQuery<T> extends PushIterator<T> {
@@ -24,6 +27,7 @@ export class LiveQuery<T> extends PushIterator<T> {
   private last?: T;
   private lastDeliveredAt = 0;
   private throttleTimer?: NodeJS.Timeout;
+  private readonly stopReconnect?: () => void;
 
   constructor(private readonly opts: LiveQueryOptions<T>) {
     super(opts.pubsub, opts.topics, (topic, message) => {
@@ -32,10 +36,17 @@ export class LiveQuery<T> extends PushIterator<T> {
         this.pull();
       }
     });
+    // Changes announced while the pub/sub connection was away were missed: compute the value again (issue 20).
+    this.stopReconnect = opts.pubsub.onReconnect?.(() => {
+      opts.onReconnect?.();
+      this.dirty = true;
+      this.pull();
+    });
   }
 
   protected override onClose(): void {
     clearTimeout(this.throttleTimer);
+    this.stopReconnect?.();
   }
 
   protected pull(): void {

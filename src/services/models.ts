@@ -314,25 +314,34 @@ export class ModelServing {
     return bytes ? { version, model: loadModel(bytes) } : null;
   }
 
+  // A look-up that failed (Postgres away a moment) is forgotten, not cached: the next request tries again, where a
+  // kept rejection would fail every recommendation until the next models message (issue 20).
   activeModel(): Promise<{ version: ModelVersion; model: RecommenderModel } | null> {
-    this.active ??= this.loadActive().catch((err) => {
-      this.active = undefined;
-      throw err;
-    });
+    if (!this.active) {
+      const p = this.loadActive();
+      this.active = p;
+      p.catch(() => void (this.active === p && (this.active = undefined)));
+    }
     return this.active;
   }
 
   currentExperiment(): Promise<Experiment | null> {
-    this.experiment ??= this.store.currentExperiment();
+    if (!this.experiment) {
+      const p = this.store.currentExperiment();
+      this.experiment = p;
+      p.catch(() => void (this.experiment === p && (this.experiment = undefined)));
+    }
     return this.experiment;
   }
 
   modelById(id: string): Promise<{ version: ModelVersion; model: RecommenderModel } | null> {
     let p = this.byId.get(id);
     if (!p) {
-      p = this.store.version(id).then((v) => (v ? this.load(v) : null));
+      const loading = this.store.version(id).then((v) => (v ? this.load(v) : null));
       if (this.byId.size > 8) this.byId.clear(); // a handful of variants at most; no need for an LRU
-      this.byId.set(id, p);
+      this.byId.set(id, loading);
+      loading.catch(() => void (this.byId.get(id) === loading && this.byId.delete(id)));
+      p = loading;
     }
     return p;
   }

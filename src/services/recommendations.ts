@@ -356,6 +356,12 @@ export class RecommendationService {
         const change = JSON.parse(message) as { productId: string; inStock: boolean };
         return change.inStock || !last || last.items.some((i) => i.product.id === change.productId);
       },
+      // Announcements were missed: the next list reads everything again, as the first one did.
+      onReconnect: () => {
+        cart = undefined;
+        inputs.announced = undefined;
+        inputs.fromCache = false;
+      },
       onError,
     });
   }

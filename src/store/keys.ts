@@ -4,7 +4,11 @@
 // everything under `<p>:f:` can be rebuilt from Postgres with `npm run features:rebuild`.
 
 export class RedisKeys {
-  constructor(readonly prefix: string) {}
+  constructor(
+    readonly prefix: string,
+    /** The logical database (REDIS_URL's `/n`): keys live in it, but pub/sub channels are server-wide. */
+    readonly database = 0,
+  ) {}
 
   /** BullMQ's own keys: `<p>:bull:<queue>:*` (BullMQ's layout; lifetime: the retention set on each queue). */
   get bullPrefix(): string {
@@ -96,9 +100,11 @@ export class RedisKeys {
     return `${this.prefix}:rl:${limit}`;
   }
 
-  /** Pub/sub channel names: `<p>:ps:<topic>` (no storage). */
+  /** Pub/sub channel names: `<p>:ps:<db>:<topic>` (no storage). Redis delivers a message to every subscriber of
+   * the server whatever database it selected: the database number keeps two deployments with one prefix in
+   * different databases from hearing each other (issue 20). */
   channel(topic: string): string {
-    return `${this.prefix}:ps:${topic}`;
+    return `${this.prefix}:ps:${this.database}:${topic}`;
   }
 }
 

@@ -12,13 +12,15 @@ export interface PubSub {
   subscribe(topic: string, listener: Listener): Promise<Unsubscribe>;
   /** Number of topics with at least one local listener (for metrics and leak tests). */
   readonly topicCount: number;
-  /** Called whenever the subscription connection is (re)established: messages may have been missed before. */
-  onReconnect?(listener: () => void): void;
+  /** Calls `listener` whenever the subscription connection is back after a loss, its subscriptions in place again:
+   * messages published meanwhile were missed. Returns what stops it. */
+  onReconnect?(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
 export class RedisPubSub implements PubSub {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly reconnectListeners = new Set<() => void>();
 
   constructor(
     private readonly publisher: Redis,
@@ -29,15 +31,28 @@ export class RedisPubSub implements PubSub {
     subscriber.on('message', (channel: string, message: string) => {
       for (const listener of this.listeners.get(channel) ?? []) listener(message);
     });
+    // The first `ready` is the first connection: nothing was missed before it.
+    let connected = subscriber.status === 'ready';
+    subscriber.on('ready', () => {
+      if (!connected) return void (connected = true);
+      // ioredis sends the SUBSCRIBEs again right after emitting `ready`: a PING sent after them is answered once they
+      // are in place, so what a listener reads then cannot miss a message published in between.
+      setImmediate(() =>
+        this.subscriber.ping().then(
+          () => [...this.reconnectListeners].forEach((l) => l()),
+          () => undefined, // lost again: the next `ready` tells
+        ),
+      );
+    });
   }
 
   get topicCount(): number {
     return this.listeners.size;
   }
 
-  onReconnect(listener: () => void): void {
-    // ioredis subscribes again to every channel on reconnect, then reports `ready`.
-    this.subscriber.on('ready', listener);
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => void this.reconnectListeners.delete(listener);
   }
 
   async publish(topic: string, message: string): Promise<void> {
@@ -76,6 +91,7 @@ export class RedisPubSub implements PubSub {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.reconnectListeners.clear();
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 }

@@ -61,9 +61,14 @@ export class Queues {
     return this.queue(name).getJobCounts('wait', 'active', 'delayed', 'failed', 'completed');
   }
 
-  /** Workers attached to the queue, from any process: BullMQ names their connections and finds them in CLIENT LIST. */
+  /**
+   * Workers attached to the queue, from any process: BullMQ names their connections and finds them in CLIENT LIST.
+   * The name holds the prefix, not the database: a deployment with the same prefix in another database of the
+   * server would count as ours (a dead worker looking healthy), so only clients in our database are kept.
+   */
   async workers(name: string): Promise<QueueWorker[]> {
-    const clients = (await this.queue(name).getWorkers()) as Array<Record<string, string>>;
+    const database = String(this.connection.options.db ?? 0);
+    const clients = ((await this.queue(name).getWorkers()) as Array<Record<string, string>>).filter((c) => c.db === database);
     return clients.map((c) => ({
       name: c.rawname ?? c.name ?? '',
       address: c.addr ?? '',

@@ -14,6 +14,7 @@ import { createRedis } from '../store/redis';
 import { applyEventBatch, applyEventsJob } from './apply-events';
 import { checkPayload } from './job';
 import { MicroBatcher } from './micro-batcher';
+import { recoveryOptions } from './recovery';
 import { publishInventoryChanges, publishInventoryChangesJob } from './publish-inventory-changes';
 import { rollupKpis, rollupKpisJob } from './rollup-kpis';
 import { scheduleTrainingJob, trainModelJob } from './train-model';
@@ -106,8 +107,7 @@ export function startWorkers(deps: {
       connection: workerConnection,
       prefix: keys.bullPrefix,
       concurrency: config.WORKER_CONCURRENCY,
-      lockDuration: config.WORKER_LOCK_MS,
-      stalledInterval: config.WORKER_LOCK_MS,
+      ...recoveryOptions(config, { idempotent: true }),
     },
   );
 
@@ -119,7 +119,7 @@ export function startWorkers(deps: {
       await publishInventoryChanges({ redis: writer, keys, publish: (m) => deps.pubsub.publishMany(m) }, job.id!, payload);
     },
     // One at a time keeps alerts in the order they were committed.
-    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: config.WORKER_LOCK_MS },
+    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, ...recoveryOptions(config, { idempotent: true }) },
   );
 
   const rollups = new Worker(
@@ -128,7 +128,7 @@ export function startWorkers(deps: {
       checkPayload(rollupKpisJob, job.data);
       await rollupKpis({ kpis: deps.kpis, publish: (m) => deps.pubsub.publishMany(m) });
     },
-    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: config.WORKER_LOCK_MS },
+    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, ...recoveryOptions(config) },
   );
   // One schedule per deployment however many workers start: upsert by id is idempotent.
   deps.queues
@@ -154,7 +154,7 @@ export function startWorkers(deps: {
       }
     },
     // Training takes minutes on big stores: a long lock so it is not thought dead; one at a time.
-    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: Math.max(config.WORKER_LOCK_MS, 300_000) },
+    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, ...recoveryOptions(config, { lockMs: Math.max(config.WORKER_LOCK_MS, 300_000) }) },
   );
   if (config.TRAIN_INTERVAL_MS > 0) {
     deps.queues

@@ -29,7 +29,7 @@ export interface BenchDeployment {
   redisPrefix: string;
   token(role: Role, sub?: string): Promise<string>;
   /** Starts `src/main.ts` with this role (and extra environment) and waits until it is up. */
-  start(role: 'api' | 'worker' | 'all', env?: Record<string, string>): Promise<PlatformProcess>;
+  start(role: 'api' | 'worker' | 'all', env?: Record<string, string>): Promise<BenchProcess>;
   /** POSTs a GraphQL operation; throws on GraphQL errors. */
   gql(query: string, variables: Record<string, unknown>, token: string): Promise<any>;
   /** POSTs an already serialized body (so that a bench times the server, not its own JSON.stringify), to the
@@ -40,6 +40,9 @@ export interface BenchDeployment {
   /** Stops the processes (SIGTERM, as a deployment would), drops the database and deletes the Redis keys. */
   teardown(): Promise<void>;
 }
+
+/** A platform process of a bench, with the port it listens on (GraphQL, or /metrics alone for a worker). */
+export type BenchProcess = PlatformProcess & { port: number };
 
 /**
  * A deployment for one bench run: a fresh migrated database `flywheel_bench_<name>_<run>` and Redis prefix
@@ -120,7 +123,7 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
       p.child.once('exit', () => spawned.delete(p));
       if (role !== 'worker') apiUrls.push(`http://127.0.0.1:${port}/graphql`);
       await p.started;
-      return p;
+      return { ...p, port };
     },
     async gql(query, variables, token) {
       const body = await post(JSON.stringify({ query, variables }), token);

@@ -4,7 +4,7 @@
 // graphql-ws subscribers watching (shoppers their own recommendations, dashboards campaign KPIs and stock alerts).
 import type { Client } from 'graphql-ws';
 import { demoCatalog, ShopperSimulator, type SimEvent } from '../src/simulator/shoppers';
-import type { BenchDeployment } from './support';
+import { sleep, type BenchDeployment } from './support';
 
 const RECORD_EVENTS = `mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted duplicates } }`;
 const RECOMMENDATIONS = `query($u: ID!) { recommendations(userId: $u, limit: 5) { id items { product { id } } } }`;
@@ -14,6 +14,11 @@ const LOW_STOCK = `subscription($cat: String) { lowStockAlert(category: $cat) { 
 
 /** The simulator's sending step (as `npm run simulate`): each tick sends the events due since the last. */
 const TICK_MS = 100;
+/** recordEvents attempts per batch of events, and the pause before the n-th retry (n × this). */
+const SEND_ATTEMPTS = 3;
+const RETRY_PAUSE_MS = 500;
+/** Error codes that say "nothing was written, try again later" (a storefront retries them). */
+const RETRYABLE_CODES = new Set(['SERVICE_UNAVAILABLE', 'RATE_LIMITED']);
 /** How often the warehouse restocks part of what ran low (as `npm run simulate`), so stock alerts keep coming. */
 const RESTOCK_MS = 7000;
 
@@ -21,9 +26,12 @@ export interface TrafficCounters {
   sent: number;
   accepted: number;
   duplicates: number;
-  /** Events of recordEvents calls that failed (transport error or GraphQL errors). */
+  /** Events of recordEvents calls that failed for good (after SEND_ATTEMPTS for a transport error or a retryable code). */
   failed: number;
   firstFailure?: string;
+  /** recordEvents calls sent again after a transport error or a retryable error code. */
+  retries: number;
+  firstRetry?: string;
   recommendationQueries: number;
   restocked: number;
 }
@@ -46,14 +54,14 @@ export async function seedShop(deployment: BenchDeployment, admin: string, produ
 }
 
 /**
- * Sends simulated shoppers' events at `rate` per second, open loop (on schedule, whether or not earlier calls
- * returned), until `stop()`, which resolves once every call in flight has been answered.
+ * Simulated shoppers' traffic: from `start()`, events at `rate` per second, open loop (on schedule, whether or
+ * not earlier calls returned), until `stop()`, which resolves once every call in flight has been answered.
  */
-export function startTraffic(
+export function shopTraffic(
   deployment: BenchDeployment,
   opts: { rate: number; users: number; seed: number; catalog: ReturnType<typeof demoCatalog>; campaignIds: string[]; service: string; admin: string },
-): { counters: TrafficCounters; stop: () => Promise<void> } {
-  const counters: TrafficCounters = { sent: 0, accepted: 0, duplicates: 0, failed: 0, recommendationQueries: 0, restocked: 0 };
+): { counters: TrafficCounters; start: () => void; stop: () => Promise<void> } {
+  const counters: TrafficCounters = { sent: 0, accepted: 0, duplicates: 0, failed: 0, retries: 0, recommendationQueries: 0, restocked: 0 };
   const sim = new ShopperSimulator({
     users: opts.users,
     productIds: opts.catalog.map((p) => p.id),
@@ -71,20 +79,32 @@ export function startTraffic(
     return p;
   };
 
-  const send = (events: SimEvent[]) => {
-    counters.sent += events.length;
-    const fail = (message: string) => {
+  const send = (events: SimEvent[], attempt = 1): void => {
+    if (attempt === 1) counters.sent += events.length;
+    const fail = (message: string, retryable: boolean) => {
+      // As a storefront's backend would: the same events again, which is always safe (their ids make a second
+      // delivery a duplicate), after a pause; counted, so that the summary shows how often it was needed.
+      if (retryable && attempt < SEND_ATTEMPTS) {
+        counters.retries++;
+        counters.firstRetry ??= message;
+        void track(sleep(RETRY_PAUSE_MS * attempt).then(() => send(events, attempt + 1)));
+        return;
+      }
       counters.failed += events.length;
       counters.firstFailure ??= message;
     };
     void track(
       deployment.post(JSON.stringify({ query: RECORD_EVENTS, variables: { e: events } }), opts.service).then(
         (res) => {
-          if (res.errors?.length || !res.data?.recordEvents) return fail(JSON.stringify(res.errors ?? res.data).slice(0, 300));
+          if (res.errors?.length || !res.data?.recordEvents) {
+            const retryable = res.errors?.some((e) => RETRYABLE_CODES.has(String(e.extensions?.code))) ?? false;
+            return fail(JSON.stringify(res.errors ?? res.data).slice(0, 300), retryable);
+          }
           counters.accepted += res.data.recordEvents.accepted;
           counters.duplicates += res.data.recordEvents.duplicates;
         },
-        (err: Error) => fail(err.message),
+        // A transport error (a connection reset, say): the call may or may not have been committed.
+        (err: Error) => fail(err.message, true),
       ),
     );
   };
@@ -119,10 +139,10 @@ export function startTraffic(
       console.error(`restock failed: ${(err as Error).message}`);
     }
   };
-  const warehouse = setInterval(() => void track(restock()), RESTOCK_MS);
-
-  let running = true;
-  const loop = (async () => {
+  let warehouse: NodeJS.Timeout | undefined;
+  let running = false;
+  let loop: Promise<void> = Promise.resolve();
+  const drive = async () => {
     const t0 = performance.now();
     let due = 0;
     for (let tick = 1; running; tick++) {
@@ -135,10 +155,15 @@ export function startTraffic(
       // On the tick schedule from the start, so that a late tick does not shift every later one.
       await new Promise((r) => setTimeout(r, Math.max(0, t0 + tick * TICK_MS - performance.now())));
     }
-  })();
+  };
 
   return {
     counters,
+    start() {
+      running = true;
+      warehouse = setInterval(() => void track(restock()), RESTOCK_MS);
+      loop = drive();
+    },
     async stop() {
       running = false;
       clearInterval(warehouse);

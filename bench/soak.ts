@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createRedis } from '../src/store/redis';
 import { metric, postgresMb, redisFootprint, rssMb, scrape, type RedisFootprint, type Sample } from './soak-readings';
-import { attachSubscribers, seedShop, startTraffic } from './soak-traffic';
+import { attachSubscribers, seedShop, shopTraffic } from './soak-traffic';
 import { createDeployment, describeMachine, sleep } from './support';
 
 const { values: args } = parseArgs({
@@ -101,11 +101,12 @@ async function main(): Promise<boolean> {
     const subscribers = await attachSubscribers(deployment, { total: SUBSCRIBERS, campaignIds, categories: [...new Set(catalog.map((p) => p.category))], admin });
     console.log(`setup: ${catalog.length} products, ${campaignIds.length} campaigns, ${SUBSCRIBERS} subscribers attached (${subscribers.shoppers} shoppers), ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
-    // Ctrl-C ends the run early, still with a verdict over what ran and a clean teardown.
-    let stopAt = Infinity;
+    // Ctrl-C ends the run early, without a verdict (the terminal sends the signal to the platform processes too,
+    // which stop), but with the teardown: the deployment's database and Redis keys are not left behind.
+    let interrupted = false;
     process.once('SIGINT', () => {
-      console.log('SIGINT: ending the soak now');
-      stopAt = performance.now();
+      console.log('SIGINT: ending the soak, no verdict');
+      interrupted = true;
     });
     const benchLoop = monitorEventLoopDelay({ resolution: 10 });
     benchLoop.enable();
@@ -115,8 +116,19 @@ async function main(): Promise<boolean> {
     const trainings: Array<{ id: string; requestedAt: number; status: string; seconds?: number; error?: string }> = [];
     let previous = { sent: 0, applied: 0, pushes: { recommendations: 0, kpis: 0, alerts: 0 } };
 
-    /** One row of the table: the last minute's counts (`sent`: events sent so far) and the state now. */
-    const row = async (t: number, sent: number): Promise<string> => {
+    const traffic = shopTraffic(deployment, { rate: RATE, users: Math.max(Number(args.users), subscribers.shoppers), seed: Number(args.seed), catalog, campaignIds, service, admin });
+    /**
+     * One row of the table: the minute's counts, taken at the minute mark, then the readings of the state (which
+     * take a second or two, more when a process is slow to answer its /metrics). `then` runs between the two.
+     */
+    const row = async (t: number, then?: () => Promise<void>): Promise<string> => {
+      const sent = traffic.counters.sent;
+      const p = { ...subscribers.pushes };
+      const rss = { t, api: rssMb(api.child.pid), worker: rssMb(worker.child.pid), bench: rssMb(process.pid) };
+      const benchDelay = benchLoop.percentile(99) / 1e6;
+      benchLoop.reset();
+      await then?.();
+      const readingsStart = performance.now();
       const [apiMetrics, workerMetrics] = await Promise.all([scrape(api.port, METRICS_TOKEN), scrape(worker.port, METRICS_TOKEN)]);
       const [postgres, footprint] = await Promise.all([postgresMb(db), redisFootprint(redis, deployment.redisPrefix)]);
       for (const run of trainings.filter((r) => r.status === 'QUEUED' || r.status === 'RUNNING')) {
@@ -128,10 +140,10 @@ async function main(): Promise<boolean> {
       const inQueues = (s: Sample[]) => metric(s, 'queue_jobs', (l) => ['wait', 'active', 'delayed'].includes(l.state!));
       const backlog = metric(apiMetrics, 'outbox_pending') + inQueues(apiMetrics);
       const applied = metric(workerMetrics, 'events_applied_total');
-      const p = { ...subscribers.pushes };
+      const readingSeconds = (performance.now() - readingsStart) / 1000;
+      if (readingSeconds > 10) console.log(`(the readings of minute ${t} took ${readingSeconds.toFixed(0)} s)`);
       const mb = (s: Sample[], name: string) => metric(s, name) / 2 ** 20;
       const ms = (s: Sample[]) => metric(s, 'nodejs_eventloop_lag_p99_seconds') * 1000;
-      const rss = { t, api: rssMb(api.child.pid), worker: rssMb(worker.child.pid), bench: rssMb(process.pid) };
       memory.push(rss);
       minutes.push({ t, backlog, heapApi: mb(apiMetrics, 'nodejs_heap_size_used_bytes'), heapWorker: mb(workerMetrics, 'nodejs_heap_size_used_bytes'), redis: footprint, postgres });
       const cells = [
@@ -140,7 +152,7 @@ async function main(): Promise<boolean> {
         fmt(applied - previous.applied),
         `${fmt(rss.api)} / ${fmt(rss.worker)} / ${fmt(rss.bench)}`,
         `${fmt(minutes.at(-1)!.heapApi)} / ${fmt(minutes.at(-1)!.heapWorker)}`,
-        `${fmt(ms(apiMetrics), 1)} / ${fmt(ms(workerMetrics), 1)} / ${fmt(benchLoop.percentile(99) / 1e6, 1)}`,
+        `${fmt(ms(apiMetrics), 1)} / ${fmt(ms(workerMetrics), 1)} / ${fmt(benchDelay, 1)}`,
         fmt(postgres, 1),
         `${fmt(footprint.serverMb, 1)} / ${fmt(footprint.mb, 1)} (${footprint.keys})`,
         `${fmt(metric(apiMetrics, 'outbox_pending'))} / ${fmt(inQueues(apiMetrics))}`,
@@ -148,7 +160,6 @@ async function main(): Promise<boolean> {
         `${p.recommendations - previous.pushes.recommendations} / ${p.kpis - previous.pushes.kpis} / ${p.alerts - previous.pushes.alerts}`,
         `${trainings.filter((r) => r.status === 'SUCCEEDED').length} / ${trainings.length}`,
       ];
-      benchLoop.reset();
       previous = { sent, applied: Number.isFinite(applied) ? applied : previous.applied, pushes: p };
       return `| ${cells.join(' | ')} |`;
     };
@@ -158,29 +169,30 @@ async function main(): Promise<boolean> {
       'Redis MB server / deployment (keys) | outbox / queued jobs | failed jobs | pushes lists / KPIs / alerts | trainings done / requested |';
     const separator = `|${'---|'.repeat(12)}`;
     console.log(`\n${header}\n${separator}`);
-    rows.push(await row(0, 0));
+    rows.push(await row(0));
     console.log(rows.at(-1));
 
-    const traffic = startTraffic(deployment, { rate: RATE, users: Math.max(Number(args.users), subscribers.shoppers), seed: Number(args.seed), catalog, campaignIds, service, admin });
+    traffic.start();
     const t0 = performance.now();
-    stopAt = Math.min(stopAt, t0 + MINUTES * 60_000);
     const sampler = setInterval(() => {
       memory.push({ t: (performance.now() - t0) / 60_000, api: rssMb(api.child.pid), worker: rssMb(worker.child.pid), bench: rssMb(process.pid) });
     }, RSS_SAMPLE_MS);
-    for (let m = 1; m <= MINUTES; m++) {
+    for (let m = 1; m <= MINUTES && !interrupted; m++) {
       const at = t0 + m * 60_000;
-      while (performance.now() < Math.min(at, stopAt)) await sleep(Math.min(1000, Math.min(at, stopAt) - performance.now()));
-      if (performance.now() < at) break;
-      if (TRAIN_EVERY && m % TRAIN_EVERY === 0 && m < MINUTES) {
+      while (performance.now() < at && !interrupted) await sleep(Math.min(1000, at - performance.now()));
+      if (interrupted) break;
+      // The last row is read once the traffic stopped (its counts were taken at the mark).
+      const last = m === MINUTES;
+      rows.push(await row(m, last ? () => traffic.stop() : undefined));
+      console.log(rows.at(-1));
+      if (!last && TRAIN_EVERY && m % TRAIN_EVERY === 0) {
         const { retrainModel } = await deployment.gql(`mutation { retrainModel { id status } }`, {}, admin);
         trainings.push({ id: retrainModel.id, requestedAt: m, status: retrainModel.status });
       }
-      rows.push(await row(m, traffic.counters.sent));
-      console.log(rows.at(-1));
     }
-    const ranMinutes = (performance.now() - t0) / 60_000;
     clearInterval(sampler);
     await traffic.stop();
+    if (interrupted) return false;
 
     // Every accepted event applied once the traffic stops, within the drain time.
     const drainStart = performance.now();
@@ -197,8 +209,8 @@ async function main(): Promise<boolean> {
 
     console.log(`\nsoak — ${settings}\nmachine: ${machine}\n\n${header}\n${separator}\n${rows.join('\n')}\n`);
     console.log(
-      `events: ${c.sent} sent (${(c.sent / (ranMinutes * 60)).toFixed(0)}/s), ${c.accepted} accepted, ${c.duplicates} duplicates, ${c.failed} failed` +
-        `${c.firstFailure ? ` (first: ${c.firstFailure})` : ''}; ${fmt(applied)} of ${fmt(recorded)} recorded applied ${drainSeconds.toFixed(1)} s after the traffic stopped`,
+      `events: ${c.sent} sent (${(c.sent / (MINUTES * 60)).toFixed(0)}/s), ${c.accepted} accepted, ${c.duplicates} duplicates, ${c.failed} failed` +
+        `${c.firstFailure ? ` (first: ${c.firstFailure})` : ''}, ${c.retries} calls retried${c.firstRetry ? ` (first: ${c.firstRetry})` : ''}; ${fmt(applied)} of ${fmt(recorded)} recorded applied ${drainSeconds.toFixed(1)} s after the traffic stopped`,
     );
     console.log(`storefront: ${c.recommendationQueries} recommendation lists shown, ${c.restocked} products restocked`);
     const p = subscribers.pushes;
@@ -208,14 +220,13 @@ async function main(): Promise<boolean> {
     // The verdict. Postgres grows with the events it keeps, and Redis holds what its retention windows keep
     // (completed jobs an hour, job markers 7 days, sessions a day), so both are reported, not judged.
     const failures: string[] = [];
-    const span = ranMinutes;
     // Backlogs are read once a minute: a verdict needs a reading in each third.
-    if (span < 3) failures.push(`too short for a verdict: ${span.toFixed(1)} min (at least 3, one reading per third; 30 to leave warm-up behind)`);
+    if (MINUTES < 3) failures.push(`too short for a verdict: ${MINUTES} min (at least 3, one reading per third; 30 to leave warm-up behind)`);
     const judge = (what: string, g: { perMinute: number }) => {
       if (Number.isFinite(g.perMinute) && g.perMinute > MAX_GROWTH) failures.push(`${what} grows ${fmt(g.perMinute, 2)} MB/min after warm-up (limit ${MAX_GROWTH})`);
     };
     for (const name of ['api', 'worker', 'bench'] as const) {
-      const g = growthPerMinute(memory, (s) => s[name], span);
+      const g = growthPerMinute(memory, (s) => s[name], MINUTES);
       const judged = name !== 'bench';
       console.log(`RSS ${name}: middle third ${fmt(g.middle)} MB, last third ${fmt(g.last)} MB: ${fmt(g.perMinute, 2)} MB/min${judged ? '' : ' (the bench itself: reported, not judged)'}`);
       if (judged) judge(`${name} RSS`, g);
@@ -223,21 +234,21 @@ async function main(): Promise<boolean> {
     // Heap used is read once a minute (with the other /metrics figures), where a collection's sawtooth makes one
     // reading swing by 100 MB: a diagnostic next to the resident memory, which is judged.
     for (const [name, pick] of [['API', (m: Minute) => m.heapApi], ['worker', (m: Minute) => m.heapWorker]] as const) {
-      const g = growthPerMinute(minutes, pick, span);
+      const g = growthPerMinute(minutes, pick, MINUTES);
       console.log(`heap used ${name}: middle third ${fmt(g.middle)} MB, last third ${fmt(g.last)} MB: ${fmt(g.perMinute, 2)} MB/min (reported, not judged)`);
     }
-    const backlog = growthPerMinute(minutes, (m) => m.backlog, span);
+    const backlog = growthPerMinute(minutes, (m) => m.backlog, MINUTES);
     console.log(`backlog (outbox + queued jobs): middle third ${fmt(backlog.middle, 1)}, last third ${fmt(backlog.last, 1)}`);
     if (backlog.last > backlog.middle + MAX_BACKLOG && backlog.last > backlog.middle * 1.5) {
       failures.push(`backlog grows: ${fmt(backlog.middle, 1)} in the middle third, ${fmt(backlog.last, 1)} in the last`);
     }
-    const pgGrowth = growthPerMinute(minutes, (m) => m.postgres, span);
+    const pgGrowth = growthPerMinute(minutes, (m) => m.postgres, MINUTES);
     const first = minutes[0]!;
     const last = minutes.at(-1)!;
     console.log(`Postgres: ${fmt(first.postgres, 1)} → ${fmt(last.postgres, 1)} MB, ${fmt(pgGrowth.perMinute, 2)} MB/min after warm-up, ${fmt(((last.postgres - first.postgres) * 1000) / Math.max(1, c.accepted), 3)} MB per 1,000 events (expected: it keeps the events)`);
     console.log(`Redis (this deployment's keys): ${fmt(first.redis.mb, 1)} → ${fmt(last.redis.mb, 1)} MB; by family at the end:`);
     const families = [...last.redis.families].sort((a, b) => b[1].mb - a[1].mb);
-    const afterWarmUp = minutes.find((m) => m.t > span / 3);
+    const afterWarmUp = minutes.find((m) => m.t > MINUTES / 3);
     for (const [family, f] of families.slice(0, 12)) {
       const before = afterWarmUp?.redis.families.get(family);
       console.log(`  ${family}: ${f.keys} keys, ${f.mb.toFixed(2)} MB${before ? ` (minute ${afterWarmUp!.t}: ${before.keys} keys, ${before.mb.toFixed(2)} MB)` : ''}`);

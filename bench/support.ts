@@ -78,7 +78,10 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
 
   // node:http with a bounded keep-alive pool: cheaper per request than fetch, and an overloaded server sees
   // at most this many connections (like a storefront backend's pool) instead of a connection storm.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  // `timeout` (4 s) lets the pool close a socket idle for longer, before the server's keepAliveTimeout (Node's 5 s)
+  // does: without an agent timeout, Node ignores the server's `Keep-Alive: timeout=5` hint and reuses sockets the
+  // server is closing, and a call fails with "socket hang up" (seen in short runs of `npm run soak`).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 4000 });
   const post = (body: string, token: string, api?: number, retried = false): Promise<GraphQLBody> =>
     new Promise((resolve, reject) => {
       const req = http.request(

@@ -29,7 +29,7 @@ export interface BenchDeployment {
   redisPrefix: string;
   token(role: Role, sub?: string): Promise<string>;
   /** Starts `src/main.ts` with this role (and extra environment) and waits until it is up. */
-  start(role: 'api' | 'worker' | 'all', env?: Record<string, string>): Promise<PlatformProcess>;
+  start(role: 'api' | 'worker' | 'all', env?: Record<string, string>): Promise<BenchProcess>;
   /** POSTs a GraphQL operation; throws on GraphQL errors. */
   gql(query: string, variables: Record<string, unknown>, token: string): Promise<any>;
   /** POSTs an already serialized body (so that a bench times the server, not its own JSON.stringify), to the
@@ -40,6 +40,9 @@ export interface BenchDeployment {
   /** Stops the processes (SIGTERM, as a deployment would), drops the database and deletes the Redis keys. */
   teardown(): Promise<void>;
 }
+
+/** A platform process of a bench, with the port it listens on (GraphQL, or /metrics alone for a worker). */
+export type BenchProcess = PlatformProcess & { port: number };
 
 /**
  * A deployment for one bench run: a fresh migrated database `flywheel_bench_<name>_<run>` and Redis prefix
@@ -75,7 +78,10 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
 
   // node:http with a bounded keep-alive pool: cheaper per request than fetch, and an overloaded server sees
   // at most this many connections (like a storefront backend's pool) instead of a connection storm.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  // `timeout` (4 s) lets the pool close a socket idle for longer, before the server's keepAliveTimeout (Node's 5 s)
+  // does: without an agent timeout, Node ignores the server's `Keep-Alive: timeout=5` hint and reuses sockets the
+  // server is closing, and a call fails with "socket hang up" (seen in short runs of `npm run soak`).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 4000 });
   const post = (body: string, token: string, api?: number, retried = false): Promise<GraphQLBody> =>
     new Promise((resolve, reject) => {
       const req = http.request(
@@ -120,7 +126,7 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
       p.child.once('exit', () => spawned.delete(p));
       if (role !== 'worker') apiUrls.push(`http://127.0.0.1:${port}/graphql`);
       await p.started;
-      return p;
+      return { ...p, port };
     },
     async gql(query, variables, token) {
       const body = await post(JSON.stringify({ query, variables }), token);

@@ -4,9 +4,11 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { EventStore, StoredEvent } from '../store/events';
-import type { FeatureStore, JobEvents } from '../store/feature-store';
+import { FeatureGenerationStore } from '../store/feature-generation';
+import { FeatureGenerationError, type FeatureStore, type JobEvents } from '../store/feature-store';
 import type { KpiStore } from '../store/kpis';
 import type { Queues } from '../store/queues';
+import { FeatureRepair } from '../services/feature-repair';
 import type { ModelService } from '../services/models';
 import type { RedisKeys } from '../store/keys';
 import type { RedisPubSub } from '../store/pubsub';
@@ -16,6 +18,7 @@ import { checkPayload } from './job';
 import { MicroBatcher } from './micro-batcher';
 import { publishInventoryChanges, publishInventoryChangesJob } from './publish-inventory-changes';
 import { rollupKpis, rollupKpisJob } from './rollup-kpis';
+import { ensureSchedules } from './schedules';
 import { scheduleTrainingJob, trainModelJob } from './train-model';
 
 export interface RunningWorkers {
@@ -66,18 +69,56 @@ export function startWorkers(deps: {
   const { config, keys, log } = deps;
   // BullMQ workers block on Redis; they need their own connections that retry forever.
   const workerConnection = createRedis(config.REDIS_URL, 'flywheel-worker', { maxRetriesPerRequest: null });
-  const writer = createRedis(config.REDIS_URL, 'flywheel-feature-writer', { maxRetriesPerRequest: null });
-  for (const c of [workerConnection, writer]) c.on('error', (err) => log.debug({ err: err.message }, 'worker redis error'));
+  // No offline queue and no resending for the feature writers: a transaction whose connection dropped after its
+  // WATCH would otherwise be sent again, unwatched, to a Redis that may have come back empty and be under repair.
+  // A write that fails that way is tried again from its WATCH once the connection is back (applyWhileRepaired).
+  const unqueued = { maxRetriesPerRequest: null, enableOfflineQueue: false, autoResendUnfulfilledCommands: false };
+  const writer = createRedis(config.REDIS_URL, 'flywheel-feature-writer', unqueued);
+  // The repair's own: a rebuild WATCHes on it, and its 'ready' tells that Redis came back.
+  const repairConnection = createRedis(config.REDIS_URL, 'flywheel-feature-repair', unqueued);
+  for (const c of [workerConnection, writer, repairConnection]) c.on('error', (err) => log.debug({ err: err.message }, 'worker redis error'));
+  const repair = new FeatureRepair({
+    events: deps.events,
+    features: deps.features,
+    kpis: deps.kpis,
+    generations: new FeatureGenerationStore(repairConnection, keys),
+    writer: repairConnection,
+    log,
+    metrics: deps.metrics,
+    publish: (m) => deps.pubsub.publishMany(m),
+    ensureSchedules: () => ensureSchedules(deps.queues, config),
+  });
+  repair.start(repairConnection, config.FEATURE_STORE_CHECK_MS);
+
+  let stopping = false;
+  /** Applies a batch, waiting while the store has no complete generation (lost, or a rebuild replays into it); BullMQ
+   * keeps renewing the jobs' locks meanwhile. Stopping the worker ends the wait, and fails the jobs for a retry. */
+  const applyWhileRepaired = async (jobs: JobEvents[]) => {
+    const apply = () =>
+      applyEventBatch(
+        { features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m), channel: (t) => keys.channel(t) },
+        jobs,
+      );
+    for (;;) {
+      try {
+        return await apply();
+      } catch (err) {
+        if (writer.status !== 'ready' && !stopping) {
+          // Redis away: whether the last transaction went through is read again from the markers once it is back.
+          await new Promise((resolve) => writer.once('ready', resolve));
+          continue;
+        }
+        if (!(err instanceof FeatureGenerationError)) throw err;
+        log.info({ jobs: jobs.length, err: err.message }, 'holding jobs until the feature store is rebuilt');
+        if (!(await repair.waitForGeneration(Number.POSITIVE_INFINITY))) throw err;
+      }
+    }
+  };
 
   const batcher = new MicroBatcher<EventsJob>(
     async (batch) => {
       const { jobs, missing } = await resolveEvents(deps.events, batch);
-      const { applied, events: written } = jobs.length
-        ? await applyEventBatch(
-            { features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m), channel: (t) => keys.channel(t) },
-            jobs,
-          )
-        : { applied: 0, events: [] };
+      const { applied, events: written } = jobs.length ? await applyWhileRepaired(jobs) : { applied: 0, events: [] };
       observeApplied(deps.metrics, written);
       if (config.TRAIN_AFTER_EVENTS > 0 && applied > 0) {
         const events = jobs.reduce((s, j) => s + j.events.length, 0);
@@ -129,11 +170,6 @@ export function startWorkers(deps: {
     },
     { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: config.WORKER_LOCK_MS },
   );
-  // One schedule per deployment however many workers start: upsert by id is idempotent.
-  deps.queues
-    .queue(rollupKpisJob.queue)
-    .upsertJobScheduler('kpi-rollup', { every: config.KPI_ROLLUP_INTERVAL_MS }, { name: rollupKpisJob.name, data: {}, opts: rollupKpisJob.options })
-    .catch((err) => log.warn({ err: (err as Error).message }, 'could not schedule the KPI rollup'));
 
   const training = new Worker(
     trainModelJob.queue,
@@ -155,12 +191,8 @@ export function startWorkers(deps: {
     // Training takes minutes on big stores: a long lock so it is not thought dead; one at a time.
     { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: Math.max(config.WORKER_LOCK_MS, 300_000) },
   );
-  if (config.TRAIN_INTERVAL_MS > 0) {
-    deps.queues
-      .queue(scheduleTrainingJob.queue)
-      .upsertJobScheduler('training', { every: config.TRAIN_INTERVAL_MS }, { name: scheduleTrainingJob.name, data: {}, opts: scheduleTrainingJob.options })
-      .catch((err) => log.warn({ err: (err as Error).message }, 'could not schedule training'));
-  }
+  // One schedule of each per deployment however many workers start (see schedules.ts); put back after a loss.
+  void repair.putSchedulesBack();
 
   for (const w of [events, inventory, rollups, training]) {
     w.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed'));
@@ -169,9 +201,12 @@ export function startWorkers(deps: {
 
   return {
     async stop() {
-      // close() waits for active jobs to finish (graceful); their flushes complete first.
+      // close() waits for active jobs to finish (graceful); their flushes complete first, or fail when waiting for Redis.
+      stopping = true;
+      writer.emit('ready');
+      await repair.stop();
       await Promise.all([events.close(), inventory.close(), rollups.close(), training.close()]);
-      await Promise.all([workerConnection.quit(), writer.quit()].map((p) => p.catch(() => undefined)));
+      await Promise.all([workerConnection.quit(), writer.quit(), repairConnection.quit()].map((p) => p.catch(() => undefined)));
     },
   };
 }

@@ -56,9 +56,9 @@ export class FeatureRepair {
 
   constructor(private readonly deps: FeatureRepairDeps) {}
 
-  /** Checks now, every `checkMs`, and whenever `connection` (re)connects. */
-  start(connection: Redis, checkMs: number): void {
-    void this.check('start');
+  /** Checks now, every `checkMs`, and whenever `connection` (re)connects; resolves when the first check is done. */
+  start(connection: Redis, checkMs: number): Promise<void> {
+    const first = this.check('start');
     this.timer = setInterval(() => void this.check('periodic'), checkMs);
     this.timer.unref();
     let connectedBefore = connection.status === 'ready';
@@ -73,6 +73,7 @@ export class FeatureRepair {
     };
     this.readyConnection = connection;
     connection.on('ready', this.onReady);
+    return first;
   }
 
   async stop(): Promise<void> {
@@ -87,7 +88,7 @@ export class FeatureRepair {
     if (this.stopped) return Promise.resolve();
     this.checking ??= this.checkOnce(trigger)
       // While Redis is away every check fails: that is the dependencies' news, not this one's.
-      .catch((err) => this.deps.log[this.deps.writer.status === 'ready' ? 'warn' : 'debug']({ err: (err as Error).message, trigger }, 'feature store check failed'))
+      .catch((err) => this.deps.log[this.readyConnection?.status === 'ready' ? 'warn' : 'debug']({ err: (err as Error).message, trigger }, 'feature store check failed'))
       .finally(() => (this.checking = undefined));
     return this.checking;
   }
@@ -141,7 +142,9 @@ export class FeatureRepair {
    * was nothing to replay).
    */
   async rebuild(reason: string, cause: RepairCause = 'lost'): Promise<RebuildResult | null> {
-    const { generations, log } = this.deps;
+    const { generations, log, writer } = this.deps;
+    // The writer may still be connecting (at start), and queues nothing meanwhile.
+    for (let i = 0; writer.status !== 'ready' && i < 50; i++) await new Promise((r) => setTimeout(r, 100));
     const token = await generations.lock(LOCK_MS);
     if (!token) return null;
     const renewal = setInterval(() => void generations.renew(token, LOCK_MS).catch(() => undefined), RENEW_MS);

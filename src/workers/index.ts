@@ -74,23 +74,28 @@ export function startWorkers(deps: {
   // A write that fails that way is tried again from its WATCH once the connection is back (applyWhileRepaired).
   const unqueued = { maxRetriesPerRequest: null, enableOfflineQueue: false, autoResendUnfulfilledCommands: false };
   const writer = createRedis(config.REDIS_URL, 'flywheel-feature-writer', unqueued);
-  // The repair's own: a rebuild WATCHes on it, and its 'ready' tells that Redis came back.
-  const repairConnection = createRedis(config.REDIS_URL, 'flywheel-feature-repair', unqueued);
-  for (const c of [workerConnection, writer, repairConnection]) c.on('error', (err) => log.debug({ err: err.message }, 'worker redis error'));
+  // The repair's own: its checks (failing soon while Redis is away) and its 'ready', which tells that Redis came
+  // back; and the writer a rebuild WATCHes on (unqueued, as above).
+  const repairConnection = createRedis(config.REDIS_URL, 'flywheel-feature-repair', { maxRetriesPerRequest: 1 });
+  const rebuildWriter = createRedis(config.REDIS_URL, 'flywheel-feature-rebuild', unqueued);
+  for (const c of [workerConnection, writer, repairConnection, rebuildWriter]) c.on('error', (err) => log.debug({ err: err.message }, 'worker redis error'));
   const repair = new FeatureRepair({
     events: deps.events,
     features: deps.features,
     kpis: deps.kpis,
     generations: new FeatureGenerationStore(repairConnection, keys),
-    writer: repairConnection,
+    writer: rebuildWriter,
     log,
     metrics: deps.metrics,
     publish: (m) => deps.pubsub.publishMany(m),
     ensureSchedules: () => ensureSchedules(deps.queues, config),
   });
-  repair.start(repairConnection, config.FEATURE_STORE_CHECK_MS);
+  // Jobs are taken once the first check is done (a Redis that came back empty is rebuilt before anything is applied
+  // to it), or after 10 s whatever it found.
+  const firstCheck = repair.start(repairConnection, config.FEATURE_STORE_CHECK_MS);
 
   let stopping = false;
+  const stopWaiting = new Set<() => void>();
   /** Applies a batch, waiting while the store has no complete generation (lost, or a rebuild replays into it); BullMQ
    * keeps renewing the jobs' locks meanwhile. Stopping the worker ends the wait, and fails the jobs for a retry. */
   const applyWhileRepaired = async (jobs: JobEvents[]) => {
@@ -105,7 +110,15 @@ export function startWorkers(deps: {
       } catch (err) {
         if (writer.status !== 'ready' && !stopping) {
           // Redis away: whether the last transaction went through is read again from the markers once it is back.
-          await new Promise((resolve) => writer.once('ready', resolve));
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              writer.off('ready', done);
+              stopWaiting.delete(done);
+              resolve();
+            };
+            writer.once('ready', done);
+            stopWaiting.add(done);
+          });
           continue;
         }
         if (!(err instanceof FeatureGenerationError)) throw err;
@@ -145,6 +158,7 @@ export function startWorkers(deps: {
     {
       connection: workerConnection,
       prefix: keys.bullPrefix,
+      autorun: false,
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration: config.WORKER_LOCK_MS,
       stalledInterval: config.WORKER_LOCK_MS,
@@ -159,7 +173,7 @@ export function startWorkers(deps: {
       await publishInventoryChanges({ redis: writer, keys, publish: (m) => deps.pubsub.publishMany(m) }, job.id!, payload);
     },
     // One at a time keeps alerts in the order they were committed.
-    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: config.WORKER_LOCK_MS },
+    { connection: workerConnection, prefix: keys.bullPrefix, autorun: false, concurrency: 1, lockDuration: config.WORKER_LOCK_MS },
   );
 
   const rollups = new Worker(
@@ -168,7 +182,7 @@ export function startWorkers(deps: {
       checkPayload(rollupKpisJob, job.data);
       await rollupKpis({ kpis: deps.kpis, publish: (m) => deps.pubsub.publishMany(m) });
     },
-    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: config.WORKER_LOCK_MS },
+    { connection: workerConnection, prefix: keys.bullPrefix, autorun: false, concurrency: 1, lockDuration: config.WORKER_LOCK_MS },
   );
 
   const training = new Worker(
@@ -189,7 +203,7 @@ export function startWorkers(deps: {
       }
     },
     // Training takes minutes on big stores: a long lock so it is not thought dead; one at a time.
-    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, lockDuration: Math.max(config.WORKER_LOCK_MS, 300_000) },
+    { connection: workerConnection, prefix: keys.bullPrefix, autorun: false, concurrency: 1, lockDuration: Math.max(config.WORKER_LOCK_MS, 300_000) },
   );
   // One schedule of each per deployment however many workers start (see schedules.ts); put back after a loss.
   void repair.putSchedulesBack();
@@ -198,15 +212,19 @@ export function startWorkers(deps: {
     w.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
   }
+  void Promise.race([firstCheck, new Promise((r) => setTimeout(r, 10_000).unref())]).then(() => {
+    if (stopping) return;
+    for (const w of [events, inventory, rollups, training]) void w.run().catch((err) => log.warn({ err: (err as Error).message }, 'worker stopped'));
+  });
 
   return {
     async stop() {
       // close() waits for active jobs to finish (graceful); their flushes complete first, or fail when waiting for Redis.
       stopping = true;
-      writer.emit('ready');
+      stopWaiting.forEach((wake) => wake());
       await repair.stop();
       await Promise.all([events.close(), inventory.close(), rollups.close(), training.close()]);
-      await Promise.all([workerConnection.quit(), writer.quit(), repairConnection.quit()].map((p) => p.catch(() => undefined)));
+      await Promise.all([workerConnection.quit(), writer.quit(), repairConnection.quit(), rebuildWriter.quit()].map((p) => p.catch(() => undefined)));
     },
   };
 }

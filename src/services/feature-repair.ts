@@ -16,7 +16,7 @@ import type { FeatureGenerationStore } from '../store/feature-generation';
 import type { FeatureStore } from '../store/feature-store';
 import { topics } from '../store/keys';
 import type { KpiStore } from '../store/kpis';
-import type { Redis } from '../store/redis';
+import { unlessClosed, type Redis } from '../store/redis';
 import { rebuildFeatures, type RebuildResult } from './feature-rebuild';
 
 /** What made a worker look: its start, its connection coming back, the periodic check, a write refused. */
@@ -151,7 +151,7 @@ export class FeatureRepair {
     const started = Date.now();
     try {
       log.info({ reason }, 'rebuilding the feature store from Postgres');
-      const result = await rebuildFeatures({ ...this.deps, reason, log });
+      const result = await unlessClosed(writer, rebuildFeatures({ ...this.deps, reason, log }));
       const durationMs = Date.now() - started;
       const labelled: RepairCause = result.events === 0 && cause === 'lost' ? 'initial' : cause;
       this.deps.metrics?.featureRepairs.inc({ cause: labelled });

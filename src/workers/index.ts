@@ -12,7 +12,7 @@ import { FeatureRepair } from '../services/feature-repair';
 import type { ModelService } from '../services/models';
 import type { RedisKeys } from '../store/keys';
 import type { RedisPubSub } from '../store/pubsub';
-import { createRedis } from '../store/redis';
+import { createRedis, unlessClosed } from '../store/redis';
 import { applyEventBatch, applyEventsJob } from './apply-events';
 import { checkPayload } from './job';
 import { MicroBatcher } from './micro-batcher';
@@ -95,7 +95,6 @@ export function startWorkers(deps: {
   const firstCheck = repair.start(repairConnection, config.FEATURE_STORE_CHECK_MS);
 
   let stopping = false;
-  const stopWaiting = new Set<() => void>();
   /** Applies a batch, waiting while the store has no complete generation (lost, or a rebuild replays into it); BullMQ
    * keeps renewing the jobs' locks meanwhile. Stopping the worker ends the wait, and fails the jobs for a retry. */
   const applyWhileRepaired = async (jobs: JobEvents[]) => {
@@ -106,19 +105,12 @@ export function startWorkers(deps: {
       );
     for (;;) {
       try {
-        return await apply();
+        return await unlessClosed(writer, apply());
       } catch (err) {
         if (writer.status !== 'ready' && !stopping) {
           // Redis away: whether the last transaction went through is read again from the markers once it is back.
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              writer.off('ready', done);
-              stopWaiting.delete(done);
-              resolve();
-            };
-            writer.once('ready', done);
-            stopWaiting.add(done);
-          });
+          // Polled: the connection may pass through several states (and 'ready' events) before this line runs.
+          while ((writer.status as string) !== 'ready' && !stopping) await new Promise((r) => setTimeout(r, 100));
           continue;
         }
         if (!(err instanceof FeatureGenerationError)) throw err;
@@ -221,7 +213,6 @@ export function startWorkers(deps: {
     async stop() {
       // close() waits for active jobs to finish (graceful); their flushes complete first, or fail when waiting for Redis.
       stopping = true;
-      stopWaiting.forEach((wake) => wake());
       await repair.stop();
       await Promise.all([events.close(), inventory.close(), rollups.close(), training.close()]);
       await Promise.all([workerConnection.quit(), writer.quit(), repairConnection.quit(), rebuildWriter.quit()].map((p) => p.catch(() => undefined)));

@@ -46,7 +46,7 @@ export interface FeatureRepairDeps {
 }
 
 export class FeatureRepair {
-  private checking?: Promise<void>;
+  private checking?: Promise<boolean>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private onReady?: () => void;
@@ -56,9 +56,14 @@ export class FeatureRepair {
 
   constructor(private readonly deps: FeatureRepairDeps) {}
 
-  /** Checks now, every `checkMs`, and whenever `connection` (re)connects; resolves when the first check is done. */
+  /**
+   * Checks now, every `checkMs`, and whenever `connection` (re)connects. Resolves once a check went through (Redis
+   * answered, and the store was complete or has been rebuilt), trying again every half second until then.
+   */
   start(connection: Redis, checkMs: number): Promise<void> {
-    const first = this.check('start');
+    const first = (async () => {
+      while (!this.stopped && !(await this.check('start'))) await new Promise((r) => setTimeout(r, 500));
+    })();
     this.timer = setInterval(() => void this.check('periodic'), checkMs);
     this.timer.unref();
     let connectedBefore = connection.status === 'ready';
@@ -83,12 +88,19 @@ export class FeatureRepair {
     await this.checking;
   }
 
-  /** Looks at the store's generation and repairs it when needed; one check at a time (a second call joins it). */
-  check(trigger: RepairTrigger): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+  /**
+   * Looks at the store's generation and repairs it when needed; one check at a time (a second call joins it).
+   * False when the check failed.
+   */
+  check(trigger: RepairTrigger): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
     this.checking ??= this.checkOnce(trigger)
-      // While Redis is away every check fails: that is the dependencies' news, not this one's.
-      .catch((err) => this.deps.log[this.readyConnection?.status === 'ready' ? 'warn' : 'debug']({ err: (err as Error).message, trigger }, 'feature store check failed'))
+      .then(() => true)
+      .catch((err) => {
+        // While Redis is away every check fails: that is the dependencies' news, not this one's.
+        this.deps.log[this.readyConnection?.status === 'ready' ? 'warn' : 'debug']({ err: (err as Error).message, trigger }, 'feature store check failed');
+        return false;
+      })
       .finally(() => (this.checking = undefined));
     return this.checking;
   }

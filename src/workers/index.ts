@@ -22,6 +22,8 @@ import { ensureSchedules } from './schedules';
 import { scheduleTrainingJob, trainModelJob } from './train-model';
 
 export interface RunningWorkers {
+  /** Settles once the first feature store check went through (and any rebuild it started ended), or after 10 s. */
+  ready: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -90,8 +92,7 @@ export function startWorkers(deps: {
     publish: (m) => deps.pubsub.publishMany(m),
     ensureSchedules: () => ensureSchedules(deps.queues, config),
   });
-  // Jobs are taken once the first check is done (a Redis that came back empty is rebuilt before anything is applied
-  // to it), or after 10 s whatever it found.
+  // Jobs are taken once a first check went through: a Redis found empty is rebuilt before anything is applied to it.
   const firstCheck = repair.start(repairConnection, config.FEATURE_STORE_CHECK_MS);
 
   let stopping = false;
@@ -204,12 +205,13 @@ export function startWorkers(deps: {
     w.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
   }
-  void Promise.race([firstCheck, new Promise((r) => setTimeout(r, 10_000).unref())]).then(() => {
+  void firstCheck.then(() => {
     if (stopping) return;
     for (const w of [events, inventory, rollups, training]) void w.run().catch((err) => log.warn({ err: (err as Error).message }, 'worker stopped'));
   });
 
   return {
+    ready: Promise.race([firstCheck, new Promise<void>((r) => setTimeout(r, 10_000).unref())]),
     async stop() {
       // close() waits for active jobs to finish (graceful); their flushes complete first, or fail when waiting for Redis.
       stopping = true;

@@ -96,8 +96,6 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   let workers: RunningWorkers | undefined;
   if (config.ROLE !== 'api') {
     workers = startWorkers({ config, keys, events: new EventStore(db), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), models: services.models, queues, pubsub, metrics, log });
-    // A Redis found empty is rebuilt before the process says it started (bounded: Redis may be down).
-    await workers.ready;
   }
   const readiness = dependencyChecks(db, redis);
 

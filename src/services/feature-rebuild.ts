@@ -14,6 +14,8 @@ export interface RebuildResult {
   jobs: number;
   applied: number;
   events: number;
+  /** Events of the jobs the replay applied. */
+  replayedEvents: number;
   deletedKeys: number;
   /** Campaigns whose counters the replay wrote (their live KPIs changed). */
   campaigns: string[];
@@ -42,21 +44,27 @@ export async function rebuildFeatures(deps: {
   let jobs = 0;
   let applied = 0;
   let events = 0;
+  let replayedEvents = 0;
   const campaigns = new Set<string>();
   for await (const groups of deps.events.scanByOutbox()) {
+    let written = 0;
     const result = await deps.features.applyJobs(
       deps.writer,
       groups.map((g) => ({ jobId: outboxJobId(g.outboxId), events: g.events })),
       // Campaign counters live beside the features and are replayed with them, under the same markers.
-      (written, tx) => deps.kpis.write(written, tx).forEach((c) => campaigns.add(c)),
+      (fresh, tx) => {
+        written = fresh.length;
+        deps.kpis.write(fresh, tx).forEach((c) => campaigns.add(c));
+      },
       // Only into this generation: if Redis loses its data again meanwhile, this replay stops (and the next check
       // starts another).
       { generation: replaying },
     );
     jobs += groups.length;
     applied += result.applied;
+    if (result.applied) replayedEvents += written;
     events += groups.reduce((s, g) => s + g.events.length, 0);
   }
   if (!(await deps.generations.finish(generation, { replayedJobs: applied, events }))) throw new FeatureGenerationError(null);
-  return { generation, jobs, applied, events, deletedKeys, campaigns: [...campaigns] };
+  return { generation, jobs, applied, events, replayedEvents, deletedKeys, campaigns: [...campaigns] };
 }

@@ -43,6 +43,8 @@ export interface FeatureRepairDeps {
   publish?: (messages: Array<[string, string]>) => Promise<void>;
   /** Puts the repeatable schedules back (idempotent). */
   ensureSchedules?: () => Promise<void>;
+  /** Told how many events a rebuild applied (the workers did not). */
+  onReplayed?: (events: number) => Promise<void>;
 }
 
 export class FeatureRepair {
@@ -85,7 +87,9 @@ export class FeatureRepair {
     this.stopped = true;
     clearInterval(this.timer);
     if (this.onReady) this.readyConnection?.off('ready', this.onReady);
-    await this.checking;
+    // A check may be waiting for Redis (the schedules' queue waits for its connection): not for long. A rebuild left
+    // unfinished is taken over by another worker once its lock lapses (cause `unfinished`).
+    await Promise.race([this.checking, new Promise((r) => setTimeout(r, 3000).unref())]);
   }
 
   /**
@@ -122,7 +126,7 @@ export class FeatureRepair {
 
   /** Puts the repeatable schedules back (idempotent); on failure the next check tries again. */
   async putSchedulesBack(): Promise<void> {
-    if (!this.deps.ensureSchedules) return;
+    if (!this.deps.ensureSchedules || this.stopped) return;
     try {
       await this.deps.ensureSchedules();
       this.schedulesOk = true;
@@ -173,6 +177,7 @@ export class FeatureRepair {
       if (labelled === 'initial') log.info(details, 'feature store initialised');
       else log.warn(details, 'feature store rebuilt from Postgres');
       await this.putSchedulesBack();
+      await this.deps.onReplayed?.(result.replayedEvents).catch(() => undefined);
       // Live KPI subscribers read the counters again (they were short until now).
       await this.deps.publish?.([...result.campaigns.map((c): [string, string] => [topics.campaign(c), 'rebuilt']), [topics.sales(), 'rebuilt']]).catch(() => undefined);
       return result;

@@ -22,8 +22,6 @@ import { ensureSchedules } from './schedules';
 import { scheduleTrainingJob, trainModelJob } from './train-model';
 
 export interface RunningWorkers {
-  /** Settles once the first feature store check went through (and any rebuild it started ended), or after 10 s. */
-  ready: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -91,6 +89,10 @@ export function startWorkers(deps: {
     metrics: deps.metrics,
     publish: (m) => deps.pubsub.publishMany(m),
     ensureSchedules: () => ensureSchedules(deps.queues, config),
+    // Events the replay applied count towards an early training like those workers apply (the count was lost too).
+    onReplayed: async (events) => {
+      if (config.TRAIN_AFTER_EVENTS > 0 && events > 0) await rebuildWriter.incrby(keys.eventsSinceTraining(), events);
+    },
   });
   // Jobs are taken once a first check went through: a Redis found empty is rebuilt before anything is applied to it.
   const firstCheck = repair.start(repairConnection, config.FEATURE_STORE_CHECK_MS);
@@ -211,13 +213,13 @@ export function startWorkers(deps: {
   });
 
   return {
-    ready: Promise.race([firstCheck, new Promise<void>((r) => setTimeout(r, 10_000).unref())]),
     async stop() {
       // close() waits for active jobs to finish (graceful); their flushes complete first, or fail when waiting for Redis.
       stopping = true;
       await repair.stop();
       await Promise.all([events.close(), inventory.close(), rollups.close(), training.close()]);
-      await Promise.all([workerConnection.quit(), writer.quit(), repairConnection.quit(), rebuildWriter.quit()].map((p) => p.catch(() => undefined)));
+      // A connection that cannot send QUIT (reconnecting, and queueing nothing) is closed from this side.
+      await Promise.all([workerConnection, writer, repairConnection, rebuildWriter].map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
 }

@@ -99,6 +99,9 @@ const schema = z
     LIVE_FEATURE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
     /** How often the per-minute KPI and sales rollup runs, in ms. @default 5000 */
     KPI_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
+    /** How often each worker checks that Redis still holds the feature store (its generation), in ms; a worker also
+     * checks at start and when its Redis connection comes back. @default 5000 */
+    FEATURE_STORE_CHECK_MS: z.coerce.number().int().min(100).default(5000),
     /** Model family trained by default: auto (ALS, EASE and their ensembles at five weights tried on each training's
      * hold-out, the best kept), als, ease, ensemble, sar, bpr or itemknn. @default auto */
     TRAIN_ALGORITHM: z.enum(['auto', 'ease', 'sar', 'als', 'bpr', 'itemknn', 'ensemble']).default('auto'),

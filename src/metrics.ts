@@ -72,6 +72,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // A Redis that lost its data is rebuilt by a worker (services/feature-repair.ts): alert on `lost` or `unfinished`.
+  readonly featureRepairs = new Counter({
+    name: 'feature_store_repairs_total',
+    help: "Feature store rebuilds this worker made on its own: cause lost (Redis lost its data: no generation), unfinished (a rebuild's worker stopped before its end), initial (no generation and no events yet: a new deployment)",
+    labelNames: ['cause'] as const,
+    registers: [this.registry],
+  });
+  readonly featureLastRepair = new Gauge({
+    name: 'feature_store_last_repair_timestamp_seconds',
+    help: 'When this worker last finished rebuilding the feature store (Unix time; 0: never)',
+    registers: [this.registry],
+  });
+
   /** Queue depths and pub/sub topics are read when Prometheus scrapes, not kept up to date in between. */
   observeQueues(queues: Queues, pubsub: PubSub): void {
     new Gauge({

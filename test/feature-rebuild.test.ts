@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rebuildFeatures } from '../src/services/feature-rebuild';
+import { FeatureRepair } from '../src/services/feature-repair';
 import { EventStore } from '../src/store/events';
+import { FeatureGenerationStore } from '../src/store/feature-generation';
 import { FeatureStore } from '../src/store/feature-store';
 import { KpiStore } from '../src/store/kpis';
 import { createRedis } from '../src/store/redis';
@@ -36,13 +37,15 @@ describe('feature store rebuild', () => {
 
     const writer = createRedis(t.env.REDIS_URL!, 'rebuild-test');
     try {
-      const result = await rebuildFeatures({ events: new EventStore(t.platform.db), features, kpis: new KpiStore(redis, keys, t.platform.prisma), queues: t.platform.queues, writer });
+      // Under the workers' rebuild lock, as npm run features:rebuild does (the platform's worker runs meanwhile).
+      const repair = new FeatureRepair({ events: new EventStore(t.platform.db), features, kpis: new KpiStore(redis, keys, t.platform.prisma), generations: new FeatureGenerationStore(redis, keys), writer, log: t.platform.log });
+      const result = (await eventually(() => repair.rebuild('test', 'manual'), 10_000, 'the rebuild lock'))!;
       expect(result.applied).toBeGreaterThanOrEqual(10);
       expect(await features.productStats(products[0]!.id)).toEqual(before.stats);
       expect(await redis.zrange(keys.coOccurrence(products[0]!.id), 0, -1, 'WITHSCORES')).toEqual(before.neighbours);
       expect((await redis.smembers(keys.userSeen(`${prefix}-u1`))).sort()).toEqual(before.seen);
       // A second rebuild is idempotent as well.
-      await rebuildFeatures({ events: new EventStore(t.platform.db), features, kpis: new KpiStore(redis, keys, t.platform.prisma), queues: t.platform.queues, writer });
+      await eventually(() => repair.rebuild('test', 'manual'), 10_000, 'the rebuild lock');
       expect(await features.productStats(products[0]!.id)).toEqual(before.stats);
     } finally {
       await writer.quit();

@@ -4,6 +4,7 @@ import { EventStore } from '../store/events';
 import { FeatureStore } from '../store/feature-store';
 import { InventoryStore } from '../store/inventory';
 import { dependencyChecks } from '../store/health';
+import { FeatureGenerationStore } from '../store/feature-generation';
 import { KpiStore } from '../store/kpis';
 import { ModelStore } from '../store/models';
 import { OutboxStore, type OutboxMessage } from '../store/outbox';
@@ -108,6 +109,6 @@ export function createServices(deps: ServiceDeps): Services {
       new FeatureCache(features, config.LIVE_FEATURE_CACHE_MS, NEIGHBOURS_PER_SEED, POPULAR_READ),
     ),
     sales: new SalesService(kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
-    system: new SystemService(dependencyChecks(deps.db, deps.redis), new OutboxStore(deps.db), deps.queues, config.ROLE),
+    system: new SystemService(dependencyChecks(deps.db, deps.redis), new OutboxStore(deps.db), deps.queues, config.ROLE, new FeatureGenerationStore(deps.redis, deps.keys)),
   };
 }

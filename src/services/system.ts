@@ -1,6 +1,7 @@
 // Operations view of the platform: are Postgres and Redis answering, how much work waits in the outbox and the
 // queues, and which workers are attached. Read on demand; the admin System page polls it.
-import { probe, type DependencyCheck, type DependencyHealth } from '../store/health';
+import type { FeatureGenerationStore, FeatureRebuildRecord } from '../store/feature-generation';
+import { CHECK_TIMEOUT_MS, probe, withTimeout, type DependencyCheck, type DependencyHealth } from '../store/health';
 import type { OutboxStore } from '../store/outbox';
 import type { QueueWorker, Queues } from '../store/queues';
 
@@ -17,12 +18,26 @@ export interface QueueStatus {
   workers: QueueWorker[];
 }
 
+/**
+ * OK: Redis holds the feature store; REBUILDING: a worker is replaying the events into it; LOST: Redis lost its
+ * data and no worker has begun the rebuild yet; UNKNOWN: Redis is not answering.
+ */
+export type FeatureStoreHealth = 'OK' | 'REBUILDING' | 'LOST' | 'UNKNOWN';
+
+export interface FeatureStoreStatus {
+  health: FeatureStoreHealth;
+  generation: string | null;
+  /** The rebuild that made the current generation (the last repair, when it was one). */
+  lastRebuild: FeatureRebuildRecord | null;
+}
+
 export interface SystemStatus {
   checkedAt: Date;
   instance: { role: string; uptimeSeconds: number };
   dependencies: DependencyHealth[];
   outboxPending: number | null;
   queues: QueueStatus[];
+  featureStore: FeatureStoreStatus;
 }
 
 export class SystemService {
@@ -32,13 +47,15 @@ export class SystemService {
     /** Absent in processes that enqueue nothing (CLI tools). */
     private readonly queues: Queues | undefined,
     private readonly role: string,
+    private readonly generations: FeatureGenerationStore,
   ) {}
 
   async status(): Promise<SystemStatus> {
-    const [dependencies, outboxPending, queues] = await Promise.all([
+    const [dependencies, outboxPending, queues, featureStore] = await Promise.all([
       Promise.all(this.checks.map((c) => probe(c))),
       this.outbox.pending().catch(() => null),
       Promise.all((this.queues?.names() ?? []).sort().map((name) => this.queueStatus(name))),
+      this.featureStore(),
     ]);
     return {
       checkedAt: new Date(),
@@ -46,7 +63,18 @@ export class SystemService {
       dependencies,
       outboxPending,
       queues,
+      featureStore,
     };
+  }
+
+  private async featureStore(): Promise<FeatureStoreStatus> {
+    try {
+      const { generation, replaying, rebuild } = await withTimeout(this.generations.state(), CHECK_TIMEOUT_MS);
+      const health: FeatureStoreHealth = !generation ? 'LOST' : replaying ? 'REBUILDING' : 'OK';
+      return { health, generation, lastRebuild: rebuild };
+    } catch {
+      return { health: 'UNKNOWN', generation: null, lastRebuild: null };
+    }
   }
 
   private async queueStatus(name: string): Promise<QueueStatus> {

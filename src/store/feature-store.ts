@@ -3,6 +3,7 @@
 import type { Redis } from 'ioredis';
 import { planFeatureWrites, type FeatureWritePlan, type RecentItems } from '../services/feature-updates';
 import type { StoredEvent } from './events';
+import { REPLAYING } from './feature-generation';
 import { topics, type RedisKeys } from './keys';
 
 /** Bounds that keep per-user and per-product keys small. */
@@ -223,6 +224,18 @@ export interface UserProfile {
   sequential: Map<string, NeighbourList>;
 }
 
+/**
+ * A feature write refused because the store's generation is not the one it needs: none (Redis lost its data, or a
+ * rebuild is clearing the store), one being replayed into (a worker's write), or another one (a rebuild's write,
+ * after another rebuild began). Nothing was written.
+ */
+export class FeatureGenerationError extends Error {
+  constructor(readonly found: string | null) {
+    super(found === null ? 'the feature store has no generation (Redis lost its data, or a rebuild is clearing it)' : `the feature store is at generation ${found}`);
+    this.name = 'FeatureGenerationError';
+  }
+}
+
 export class FeatureStore {
   private readonly reader: Redis & ReadScripts;
 
@@ -253,12 +266,20 @@ export class FeatureStore {
      * then go out only when the writes were made, and at once).
      */
     alsoWrite?: (events: StoredEvent[], tx: Chain & WriteCommands) => void,
+    /**
+     * The feature store's generation the writes need (keys.featureGeneration, read under the same WATCH): `true`,
+     * any complete one (a worker: a store without one lost its data, or is being cleared or replayed into, and must
+     * not be written to); a string, exactly that (a rebuild replaying into the generation it made). Absent: not
+     * checked (tests, tools).
+     */
+    opts: { generation?: string | true } = {},
   ): Promise<{ applied: number }> {
     const keys = this.keys;
     defineWriteScripts(writer);
     const markers = jobs.map((j) => keys.appliedJob(j.jobId));
+    const watched = opts.generation === undefined ? markers : [keys.featureGeneration(), ...markers];
     for (let attempt = 0; ; attempt++) {
-      const read = writer.pipeline().watch(...markers).mget(...markers);
+      const read = writer.pipeline().watch(...watched).mget(...watched);
       // Read for every job's users and sessions: those of jobs applied already are read for nothing (rare).
       const recentOf = queueRecentReads(read, keys, jobs.flatMap((j) => j.events));
       const replies = (await read.exec()) ?? [];
@@ -268,6 +289,14 @@ export class FeatureStore {
         throw failed[0];
       }
       const done = replies[1]![1] as Array<string | null>;
+      if (opts.generation !== undefined) {
+        const generation = done.shift()!;
+        const wrong = opts.generation === true ? generation === null || generation.startsWith(REPLAYING) : generation !== opts.generation;
+        if (wrong) {
+          await writer.unwatch();
+          throw new FeatureGenerationError(generation);
+        }
+      }
       const fresh = jobs.filter((_, i) => done[i] === null);
       if (!fresh.length) {
         await writer.unwatch();

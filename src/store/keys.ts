@@ -73,6 +73,26 @@ export class RedisKeys {
     return `${this.prefix}:f:kpi:${campaignId}`;
   }
 
+  /** STRING id of the feature store's generation: set by a rebuild once it has cleared the store, and read by every
+   * feature write (under WATCH), which refuses to write without one. Its absence means Redis lost its data (a
+   * restart without persistence, a failover to an empty replica, a flush): workers then rebuild (services/feature-repair.ts).
+   * Outside `<p>:f:` so that clearing the features leaves it to the rebuild. No TTL. */
+  featureGeneration(): string {
+    return `${this.prefix}:fs:gen`;
+  }
+
+  /** HASH describing the rebuild that made the current generation: generation, reason, startedAt, finishedAt (absent
+   * while it replays), jobs, events, durationMs. No TTL (replaced by the next rebuild). */
+  featureRebuild(): string {
+    return `${this.prefix}:fs:rebuild`;
+  }
+
+  /** STRING token of the worker rebuilding the feature store: one at a time. Expires unless renewed (a dead worker's
+   * lock lapses and another worker takes the rebuild over). */
+  featureRebuildLock(): string {
+    return `${this.prefix}:fs:lock`;
+  }
+
   /** HASH variant → lists served in an experiment (for click-through rates). No TTL. */
   experimentServed(experimentId: string): string {
     return `${this.prefix}:ab:${experimentId}:served`;

@@ -11,3 +11,19 @@ export function createRedis(url: string, name: string, options: RedisOptions = {
     ...options,
   });
 }
+
+/**
+ * `work` on `connection`, or a rejection as soon as the connection closes: a connection made with
+ * `autoResendUnfulfilledCommands: false` drops the commands in flight when it closes without settling their
+ * promises (ioredis 5), so work waiting on them would wait forever.
+ */
+export function unlessClosed<T>(connection: Redis, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onClose = () => reject(new Error('Redis connection closed'));
+    connection.once('close', onClose);
+    work.then(
+      (v) => (connection.off('close', onClose), resolve(v)),
+      (e) => (connection.off('close', onClose), reject(e)),
+    );
+  });
+}

@@ -45,7 +45,8 @@ const CART_TYPES = new Set<string>(['ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE
 
 /**
  * Applies a micro-batch of jobs and announces the users whose recommendations may have changed. Returns how
- * many jobs were applied now and their events (jobs applied before, by an earlier delivery, are left out).
+ * many jobs were applied now and their events (jobs applied before, by an earlier delivery, are left out). Throws
+ * FeatureGenerationError, writing nothing, while the store has no complete generation (feature-repair.ts).
  */
 export async function applyEventBatch(
   deps: {
@@ -69,7 +70,8 @@ export async function applyEventBatch(
     const cartUsers = new Set(events.flatMap((e) => (CART_TYPES.has(e.type) ? [e.userId] : [])));
     const users = [...new Set(events.map((e) => e.userId))];
     deps.features.announce(tx, users.map((userId) => ({ userId, cart: cartUsers.has(userId) })), deps.channel);
-  });
+    // Only into a complete store: not one that lost its data, nor one a rebuild is clearing or replaying into.
+  }, { generation: true });
   await deps.publish(campaigns.map((c): [string, string] => [topics.campaign(c), 'events']));
   return { applied, events: applied ? written : [] };
 }

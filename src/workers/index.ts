@@ -4,19 +4,22 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { EventStore, StoredEvent } from '../store/events';
-import type { FeatureStore, JobEvents } from '../store/feature-store';
+import { FeatureGenerationStore } from '../store/feature-generation';
+import { FeatureGenerationError, type FeatureStore, type JobEvents } from '../store/feature-store';
 import type { KpiStore } from '../store/kpis';
 import type { Queues } from '../store/queues';
+import { FeatureRepair } from '../services/feature-repair';
 import type { ModelService } from '../services/models';
 import type { RedisKeys } from '../store/keys';
 import type { RedisPubSub } from '../store/pubsub';
-import { createRedis } from '../store/redis';
+import { createRedis, unlessClosed } from '../store/redis';
 import { applyEventBatch, applyEventsJob } from './apply-events';
 import { checkPayload } from './job';
 import { MicroBatcher } from './micro-batcher';
 import { recoveryOptions } from './recovery';
 import { publishInventoryChanges, publishInventoryChangesJob } from './publish-inventory-changes';
 import { rollupKpis, rollupKpisJob } from './rollup-kpis';
+import { ensureSchedules } from './schedules';
 import { scheduleTrainingJob, trainModelJob } from './train-model';
 
 export interface RunningWorkers {
@@ -68,18 +71,64 @@ export function startWorkers(deps: {
   const { config, keys, log } = deps;
   // BullMQ workers block on Redis; they need their own connections that retry forever.
   const workerConnection = createRedis(config.REDIS_URL, 'flywheel-worker', { maxRetriesPerRequest: null });
-  const writer = createRedis(config.REDIS_URL, 'flywheel-feature-writer', { maxRetriesPerRequest: null });
-  for (const c of [workerConnection, writer]) c.on('error', (err) => log.debug({ err: err.message }, 'worker redis error'));
+  // No offline queue and no resending for the feature writers: a transaction whose connection dropped after its
+  // WATCH would otherwise be sent again, unwatched, to a Redis that may have come back empty and be under repair.
+  // A write that fails that way is tried again from its WATCH once the connection is back (applyWhileRepaired).
+  const unqueued = { maxRetriesPerRequest: null, enableOfflineQueue: false, autoResendUnfulfilledCommands: false };
+  const writer = createRedis(config.REDIS_URL, 'flywheel-feature-writer', unqueued);
+  // The repair's own: its checks (failing soon while Redis is away) and its 'ready', which tells that Redis came
+  // back; and the writer a rebuild WATCHes on (unqueued, as above).
+  const repairConnection = createRedis(config.REDIS_URL, 'flywheel-feature-repair', { maxRetriesPerRequest: 1 });
+  const rebuildWriter = createRedis(config.REDIS_URL, 'flywheel-feature-rebuild', unqueued);
+  for (const c of [workerConnection, writer, repairConnection, rebuildWriter]) c.on('error', (err) => log.debug({ err: err.message }, 'worker redis error'));
+  const repair = new FeatureRepair({
+    events: deps.events,
+    features: deps.features,
+    kpis: deps.kpis,
+    generations: new FeatureGenerationStore(repairConnection, keys),
+    writer: rebuildWriter,
+    log,
+    metrics: deps.metrics,
+    publish: (m) => deps.pubsub.publishMany(m),
+    ensureSchedules: () => ensureSchedules(deps.queues, config),
+    // Events the replay applied count towards an early training like those workers apply (the count was lost too).
+    onReplayed: async (events) => {
+      if (config.TRAIN_AFTER_EVENTS > 0 && events > 0) await rebuildWriter.incrby(keys.eventsSinceTraining(), events);
+    },
+  });
+  // Jobs are taken once a first check went through: a Redis found empty is rebuilt before anything is applied to it.
+  const firstCheck = repair.start(repairConnection, config.FEATURE_STORE_CHECK_MS);
+
+  let stopping = false;
+  /** Applies a batch, waiting while the store has no complete generation (lost, or a rebuild replays into it); BullMQ
+   * keeps renewing the jobs' locks meanwhile. Stopping the worker ends the wait, and fails the jobs for a retry. */
+  const applyWhileRepaired = async (jobs: JobEvents[]) => {
+    const apply = () =>
+      applyEventBatch(
+        { features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m), channel: (t) => keys.channel(t) },
+        jobs,
+      );
+    for (;;) {
+      try {
+        return await unlessClosed(writer, apply());
+      } catch (err) {
+        if (writer.status !== 'ready' && !stopping) {
+          // Redis away: whether the last transaction went through is read again from the markers once it is back.
+          // Polled: the connection may pass through several states (and 'ready' events) before this line runs.
+          while ((writer.status as string) !== 'ready' && !stopping) await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        if (!(err instanceof FeatureGenerationError)) throw err;
+        log.info({ jobs: jobs.length, err: err.message }, 'holding jobs until the feature store is rebuilt');
+        if (!(await repair.waitForGeneration(Number.POSITIVE_INFINITY))) throw err;
+      }
+    }
+  };
 
   const batcher = new MicroBatcher<EventsJob>(
     async (batch) => {
       const { jobs, missing } = await resolveEvents(deps.events, batch);
-      const { applied, events: written } = jobs.length
-        ? await applyEventBatch(
-            { features: deps.features, kpis: deps.kpis, writer, publish: (m) => deps.pubsub.publishMany(m), channel: (t) => keys.channel(t) },
-            jobs,
-          )
-        : { applied: 0, events: [] };
+      const { applied, events: written } = jobs.length ? await applyWhileRepaired(jobs) : { applied: 0, events: [] };
       observeApplied(deps.metrics, written);
       if (config.TRAIN_AFTER_EVENTS > 0 && applied > 0) {
         const events = jobs.reduce((s, j) => s + j.events.length, 0);
@@ -106,6 +155,7 @@ export function startWorkers(deps: {
     {
       connection: workerConnection,
       prefix: keys.bullPrefix,
+      autorun: false,
       concurrency: config.WORKER_CONCURRENCY,
       ...recoveryOptions(config, { idempotent: true }),
     },
@@ -119,7 +169,7 @@ export function startWorkers(deps: {
       await publishInventoryChanges({ redis: writer, keys, publish: (m) => deps.pubsub.publishMany(m) }, job.id!, payload);
     },
     // One at a time keeps alerts in the order they were committed.
-    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, ...recoveryOptions(config, { idempotent: true }) },
+    { connection: workerConnection, prefix: keys.bullPrefix, autorun: false, concurrency: 1, ...recoveryOptions(config, { idempotent: true }) },
   );
 
   const rollups = new Worker(
@@ -128,13 +178,8 @@ export function startWorkers(deps: {
       checkPayload(rollupKpisJob, job.data);
       await rollupKpis({ kpis: deps.kpis, publish: (m) => deps.pubsub.publishMany(m) });
     },
-    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, ...recoveryOptions(config) },
+    { connection: workerConnection, prefix: keys.bullPrefix, autorun: false, concurrency: 1, ...recoveryOptions(config) },
   );
-  // One schedule per deployment however many workers start: upsert by id is idempotent.
-  deps.queues
-    .queue(rollupKpisJob.queue)
-    .upsertJobScheduler('kpi-rollup', { every: config.KPI_ROLLUP_INTERVAL_MS }, { name: rollupKpisJob.name, data: {}, opts: rollupKpisJob.options })
-    .catch((err) => log.warn({ err: (err as Error).message }, 'could not schedule the KPI rollup'));
 
   const training = new Worker(
     trainModelJob.queue,
@@ -154,37 +199,41 @@ export function startWorkers(deps: {
       }
     },
     // Training takes minutes on big stores: a long lock so it is not thought dead; one at a time.
-    { connection: workerConnection, prefix: keys.bullPrefix, concurrency: 1, ...recoveryOptions(config, { lockMs: Math.max(config.WORKER_LOCK_MS, 300_000) }) },
+    { connection: workerConnection, prefix: keys.bullPrefix, autorun: false, concurrency: 1, ...recoveryOptions(config, { lockMs: Math.max(config.WORKER_LOCK_MS, 300_000) }) },
   );
-  if (config.TRAIN_INTERVAL_MS > 0) {
-    deps.queues
-      .queue(scheduleTrainingJob.queue)
-      .upsertJobScheduler('training', { every: config.TRAIN_INTERVAL_MS }, { name: scheduleTrainingJob.name, data: {}, opts: scheduleTrainingJob.options })
-      .catch((err) => log.warn({ err: (err as Error).message }, 'could not schedule training'));
-  }
+  // One schedule of each per deployment however many workers start (see schedules.ts); put back after a loss.
+  void repair.putSchedulesBack();
 
   for (const w of [events, inventory, rollups, training]) {
     w.on('failed', (job, err) => log.warn({ job: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
   }
+  void firstCheck.then(() => {
+    if (stopping) return;
+    for (const w of [events, inventory, rollups, training]) void w.run().catch((err) => log.warn({ err: (err as Error).message }, 'worker stopped'));
+  });
 
   return {
     async stop(deadline) {
       // close() takes no new job and waits for the active ones (their micro-batches are flushed first). A job still
       // running at the deadline (a long training, a Postgres that does not answer) is left active: its lock is not
       // renewed any more, and after WORKER_LOCK_MS another worker takes it (jobs are idempotent).
+      stopping = true;
+      await repair.stop();
       let timer: NodeJS.Timeout | undefined;
       const finished = await Promise.race([
         Promise.all([events.close(), inventory.close(), rollups.close(), training.close()]).then(() => true),
         new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())))),
       ]);
       clearTimeout(timer);
+      const connections = [workerConnection, writer, repairConnection, rebuildWriter];
       if (!finished) {
         log.warn({ lockMs: config.WORKER_LOCK_MS }, 'jobs still running at the shutdown deadline: left to another worker once their locks expire');
-        for (const c of [workerConnection, writer]) c.disconnect();
+        for (const c of connections) c.disconnect();
         return;
       }
-      await Promise.all([workerConnection.quit(), writer.quit()].map((p) => p.catch(() => undefined)));
+      // A connection that cannot send QUIT (reconnecting, and queueing nothing) is closed from this side.
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
 }

@@ -15,6 +15,10 @@ export interface SystemStatus {
     completed: number;
     workers: Array<{ name: string; address: string; ageSeconds: number; idleSeconds: number }>;
   }>;
+  featureStore: {
+    health: 'OK' | 'REBUILDING' | 'LOST' | 'UNKNOWN';
+    lastRebuild: { reason: string; startedAt: string; finishedAt: string | null; replayedJobs: number; events: number } | null;
+  };
 }
 
 export const SYSTEM_STATUS: TypedDocumentNode<{ systemStatus: SystemStatus }> = gql`
@@ -45,6 +49,16 @@ export const SYSTEM_STATUS: TypedDocumentNode<{ systemStatus: SystemStatus }> = 
           address
           ageSeconds
           idleSeconds
+        }
+      }
+      featureStore {
+        health
+        lastRebuild {
+          reason
+          startedAt
+          finishedAt
+          replayedJobs
+          events
         }
       }
     }

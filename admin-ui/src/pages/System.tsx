@@ -21,6 +21,13 @@ const HEALTH: Record<SystemStatus['queues'][number]['health'], { tone: 'green' |
   UNKNOWN: { tone: 'grey', label: 'unknown' },
 };
 
+const FEATURE_STORE: Record<SystemStatus['featureStore']['health'], string> = {
+  OK: 'complete',
+  REBUILDING: 'rebuilding',
+  LOST: 'lost, rebuild due',
+  UNKNOWN: '?',
+};
+
 export function System() {
   const { link, linkUp } = useLive();
   const status = useLinkStatus(link);
@@ -77,6 +84,16 @@ export function System() {
               />
             ))}
             <Stat label="Outbox backlog" value={s.outboxPending === null ? '?' : int(s.outboxPending)} hint="events not yet queued" testId="outbox" />
+            <Stat
+              label="Feature store"
+              value={FEATURE_STORE[s.featureStore.health]}
+              hint={
+                s.featureStore.lastRebuild
+                  ? `rebuilt ${clock(s.featureStore.lastRebuild.finishedAt ?? s.featureStore.lastRebuild.startedAt)}: ${s.featureStore.lastRebuild.reason}`
+                  : undefined
+              }
+              testId="feature-store"
+            />
             <Stat label="This instance" value={s.instance.role} hint={`up ${duration(s.instance.uptimeSeconds)}`} />
           </div>
           <Panel title="Queues and workers" actions={<span className="muted small">read {clock(s.checkedAt)}</span>}>

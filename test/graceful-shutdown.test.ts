@@ -153,6 +153,9 @@ describe('SIGTERM on a worker process', () => {
       };
       await record(10);
       await eventually(async () => (await applied()) === 10, 20_000, 'the worker to be under way');
+      // The worker's first feature store check rebuilds what the tests before recorded (a replay can make the 10 views
+      // count before the worker takes a job): done before Postgres hangs, or the worker would never take one.
+      await eventually(async () => ((await api.platform.redis.hget(api.platform.keys.featureRebuild(), 'finishedAt')) ? true : null), 30_000, 'the feature store rebuilt at the worker\'s first check');
 
       // Postgres stops answering the worker (not the API): the jobs it takes now stay in flight, reading their events.
       pgProxy.pause();

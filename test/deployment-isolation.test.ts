@@ -1,33 +1,16 @@
 // Two deployments on one Redis server with the same REDIS_PREFIX in different logical databases: neither hears
 // the other's announcements nor counts the other's workers (issue 20). Each has its own Postgres database, as two
 // deployments would.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { topics } from '../src/store/keys';
 import { createRedis, type Redis } from '../src/store/redis';
-import { eventually, fileDatabaseUrl, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
+import { copyOfTemplate, eventually, fileDatabaseUrl, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // Databases other tests leave alone (they use 0); the shared prefix is unique to this run.
 const DATABASES = [7, 8] as const;
 const prefix = uniqueId(inject('redisPrefix'));
 const inDatabase = (db: number) => `${REDIS.replace(/\/\d*$/, '')}/${db}`;
-
-/** Another copy of the run's migrated database (dropped with the run's databases, whose name it starts with). */
-async function secondDatabaseUrl(): Promise<string> {
-  const template = new URL(inject('databaseUrl'));
-  const copy = new URL(template);
-  copy.pathname = `${template.pathname}_iso_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(copy.pathname.slice(1))} TEMPLATE ${pg.escapeIdentifier(template.pathname.slice(1))}`);
-  } finally {
-    await client.end();
-  }
-  return copy.toString();
-}
 
 let a: TestPlatform;
 let b: TestPlatform;
@@ -36,7 +19,7 @@ const listeners: Redis[] = [];
 beforeAll(async () => {
   // A runs workers; B is an API alone, whose queues have none.
   a = await startTestPlatform({ ROLE: 'all', REDIS_URL: inDatabase(DATABASES[0]), REDIS_PREFIX: prefix, DATABASE_URL: await fileDatabaseUrl() });
-  b = await startTestPlatform({ ROLE: 'api', REDIS_URL: inDatabase(DATABASES[1]), REDIS_PREFIX: prefix, DATABASE_URL: await secondDatabaseUrl() });
+  b = await startTestPlatform({ ROLE: 'api', REDIS_URL: inDatabase(DATABASES[1]), REDIS_PREFIX: prefix, DATABASE_URL: await copyOfTemplate('iso_') });
 });
 afterAll(async () => {
   await Promise.all(listeners.map((l) => l.quit()));

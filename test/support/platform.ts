@@ -37,20 +37,26 @@ let fileDatabase: Promise<string> | undefined;
  * files never do (each platform's outbox relay claims any unsent row in its database).
  */
 export function fileDatabaseUrl(): Promise<string> {
-  fileDatabase ??= (async () => {
-    const template = new URL(inject('databaseUrl'));
-    const copy = new URL(template);
-    copy.pathname = `${template.pathname}_${randomBytes(4).toString('hex')}`;
-    const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
-    await client.connect();
-    try {
-      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(copy.pathname.slice(1))} TEMPLATE ${pg.escapeIdentifier(template.pathname.slice(1))}`);
-    } finally {
-      await client.end();
-    }
-    return copy.toString();
-  })();
+  fileDatabase ??= copyOfTemplate('');
   return fileDatabase;
+}
+
+/**
+ * A new copy of the run's migrated template database, named after it (`<run>_<tag><random>`, so that the run's
+ * teardown drops it with the others).
+ */
+export async function copyOfTemplate(tag: string): Promise<string> {
+  const template = new URL(inject('databaseUrl'));
+  const copy = new URL(template);
+  copy.pathname = `${template.pathname}_${tag}${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(copy.pathname.slice(1))} TEMPLATE ${pg.escapeIdentifier(template.pathname.slice(1))}`);
+  } finally {
+    await client.end();
+  }
+  return copy.toString();
 }
 
 export async function testEnv(overrides: Record<string, string> = {}): Promise<Record<string, string>> {

@@ -78,7 +78,10 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
 
   const db = connectDatabase(config.DATABASE_URL);
   const { prisma } = db;
-  const redis = createRedis(config.REDIS_URL, `flywheel-${config.ROLE}`);
+  // A command waits through one reconnection at most (≈ 0.2–4 s with the back-off of createRedis), then fails with
+  // MaxRetriesPerRequestError: a request answers SERVICE_UNAVAILABLE + Retry-After instead of hanging through
+  // ioredis's default 20 reconnections (≈ 31 s); a worker's job fails and BullMQ runs it again (jobs are idempotent).
+  const redis = createRedis(config.REDIS_URL, `flywheel-${config.ROLE}`, { maxRetriesPerRequest: 1 });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const keys = new RedisKeys(config.REDIS_PREFIX, redis.options.db ?? 0);
   const subscriber = createRedis(config.REDIS_URL, `flywheel-${config.ROLE}-sub`);

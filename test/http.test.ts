@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from './support/platform';
+import { startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 import { TcpProxy } from './support/tcp-proxy';
 
 let t: TestPlatform;
@@ -141,6 +141,53 @@ describe('readiness follows Postgres and Redis', () => {
     } finally {
       await p.stop();
       await pgProxy.stop();
+      await redisProxy.stop();
+    }
+  });
+});
+
+describe('a Redis outage', () => {
+  it('answers reads that need Redis with a retryable 503 within a reconnection or two, and still records events', async () => {
+    const redisProxy = new TcpProxy('127.0.0.1', 6379);
+    await redisProxy.start();
+    const p = await startTestPlatform({ REDIS_URL: `redis://127.0.0.1:${redisProxy.port}` });
+    const admin = await p.token('admin');
+    const service = await p.token('service');
+    const product = uniqueId('p');
+    const user = uniqueId('u');
+    const post = async (query: string, variables: Record<string, unknown>, token: string) => {
+      const res = await fetch(`${p.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
+    };
+    const recommend = () => post(`query($u: ID!) { recommendations(userId: $u, limit: 5) { items { product { id } } } }`, { u: user }, admin);
+    const record = (id: string) =>
+      post(`mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted duplicates } }`, { e: [{ id, type: 'VIEW', userId: user, productId: product }] }, service);
+    try {
+      await p.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: [{ id: product, name: 'Lamp', category: 'k', price: 10, stock: 5 }] }, admin);
+      expect((await recommend()).status).toBe(200);
+      await redisProxy.stop();
+      // Before the fix the read waited through ioredis's 20 reconnections (≈ 31 s) and the test timed out.
+      const down = await recommend();
+      expect(down.status).toBe(503);
+      expect(down.retryAfter).toMatch(/^\d+$/);
+      expect(down.body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+      // Recording never needed Redis: the outbox keeps the event until the relay can hand it on.
+      const recorded = await record(uniqueId('e'));
+      expect(recorded.status).toBe(200);
+      expect(recorded.body.data.recordEvents).toEqual({ accepted: 1, duplicates: 0 });
+      await redisProxy.start();
+      for (let i = 0; ; i++) {
+        const r = await recommend();
+        if (r.status === 200) break;
+        if (i > 100) throw new Error(`recommendations still ${r.status} after Redis came back`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await p.stop();
       await redisProxy.stop();
     }
   });

@@ -3,6 +3,7 @@
 // database size and its Redis footprint, by key family (so that growth by design, such as retention windows,
 // can be told from a leak).
 import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import pg from 'pg';
 import type { Redis } from '../src/store/redis';
 
@@ -114,4 +115,31 @@ export async function redisFootprint(redis: Redis, prefix: string): Promise<Redi
     mb += estimate;
   }
   return { serverMb, families, keys: counted, mb };
+}
+
+/** Node flags that make V8 print one line after each full collection (mark-compact), none after scavenges. */
+export const TRACE_FULL_GC = ['--trace-gc', '--trace-gc-ignore-scavenger'];
+
+/** The heap after one full collection: what is still reachable (live) and what V8 keeps committed, in MB. */
+export interface FullGc {
+  live: number;
+  committed: number;
+}
+
+/**
+ * Calls `onGc` for each full collection a process started with TRACE_FULL_GC reports on `stream`
+ * (`Mark-Compact 250.1 (301.0) -> 93.4 (290.2) MB, …`). The live heap after a full collection is the leak signal:
+ * heap used read at an arbitrary moment swings with the garbage not collected yet, and resident memory with V8's
+ * and the allocator's sizing.
+ */
+export function watchFullGcs(stream: Readable, onGc: (gc: FullGc) => void): void {
+  let pending = '';
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = /Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/.exec(line);
+      if (m) onGc({ live: Number(m[1]), committed: Number(m[2]) });
+    }
+  });
 }

@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createRedis } from '../src/store/redis';
-import { metric, postgresMb, redisFootprint, rssMb, scrape, type RedisFootprint, type Sample } from './soak-readings';
+import { metric, postgresMb, redisFootprint, rssMb, scrape, TRACE_FULL_GC, watchFullGcs, type FullGc, type RedisFootprint, type Sample } from './soak-readings';
 import { attachSubscribers, seedShop, shopTraffic } from './soak-traffic';
 import { createDeployment, describeMachine, sleep } from './support';
 
@@ -60,8 +60,9 @@ interface MemorySample {
 interface Minute {
   t: number;
   backlog: number;
-  heapApi: number;
-  heapWorker: number;
+  /** The last full collection of the minute, per process (undefined: none in the minute). */
+  gcApi?: FullGc;
+  gcWorker?: FullGc;
   redis: RedisFootprint;
   postgres: number;
 }
@@ -93,8 +94,15 @@ async function main(): Promise<boolean> {
   const started = performance.now();
   try {
     await db.connect();
-    const api = await deployment.start('api');
-    const worker = await deployment.start('worker');
+    // Each process reports its full collections (TRACE_FULL_GC): the live heap after them is judged with the RSS.
+    const api = await deployment.start('api', {}, TRACE_FULL_GC);
+    const worker = await deployment.start('worker', {}, TRACE_FULL_GC);
+    let t0 = NaN;
+    const gcs: Array<FullGc & { t: number; role: 'api' | 'worker' }> = [];
+    for (const [role, p] of [['api', api], ['worker', worker]] as const) {
+      watchFullGcs(p.child.stdout!, (gc) => gcs.push({ ...gc, role, t: Number.isFinite(t0) ? (performance.now() - t0) / 60_000 : 0 }));
+    }
+    const lastGc = (role: 'api' | 'worker', since: number) => gcs.filter((g) => g.role === role && g.t > since).at(-1);
     const admin = await deployment.token('admin');
     const service = await deployment.token('service');
     const { catalog, campaignIds } = await seedShop(deployment, admin, Number(args.products), Number(args.campaigns));
@@ -145,13 +153,14 @@ async function main(): Promise<boolean> {
       const mb = (s: Sample[], name: string) => metric(s, name) / 2 ** 20;
       const ms = (s: Sample[]) => metric(s, 'nodejs_eventloop_lag_p99_seconds') * 1000;
       memory.push(rss);
-      minutes.push({ t, backlog, heapApi: mb(apiMetrics, 'nodejs_heap_size_used_bytes'), heapWorker: mb(workerMetrics, 'nodejs_heap_size_used_bytes'), redis: footprint, postgres });
+      minutes.push({ t, backlog, gcApi: lastGc('api', t - 1), gcWorker: lastGc('worker', t - 1), redis: footprint, postgres });
+      const gcCell = (gc?: FullGc) => (gc ? `${fmt(gc.live)} (${fmt(gc.committed)})` : '–');
       const cells = [
         t,
         sent - previous.sent,
         fmt(applied - previous.applied),
         `${fmt(rss.api)} / ${fmt(rss.worker)} / ${fmt(rss.bench)}`,
-        `${fmt(minutes.at(-1)!.heapApi)} / ${fmt(minutes.at(-1)!.heapWorker)}`,
+        `${gcCell(minutes.at(-1)!.gcApi)} / ${gcCell(minutes.at(-1)!.gcWorker)}`,
         `${fmt(ms(apiMetrics), 1)} / ${fmt(ms(workerMetrics), 1)} / ${fmt(benchDelay, 1)}`,
         fmt(postgres, 1),
         `${fmt(footprint.serverMb, 1)} / ${fmt(footprint.mb, 1)} (${footprint.keys})`,
@@ -165,7 +174,7 @@ async function main(): Promise<boolean> {
     };
 
     const header =
-      '| min | events sent | applied | RSS MB API / worker / bench | heap used MB API / worker | event-loop delay p99 ms API / worker / bench | Postgres MB | ' +
+      '| min | events sent | applied | RSS MB API / worker / bench | heap after full GC MB, live (committed), API / worker | event-loop delay p99 ms API / worker / bench | Postgres MB | ' +
       'Redis MB server / deployment (keys) | outbox / queued jobs | failed jobs | pushes lists / KPIs / alerts | trainings done / requested |';
     const separator = `|${'---|'.repeat(12)}`;
     console.log(`\n${header}\n${separator}`);
@@ -173,7 +182,7 @@ async function main(): Promise<boolean> {
     console.log(rows.at(-1));
 
     traffic.start();
-    const t0 = performance.now();
+    t0 = performance.now();
     const sampler = setInterval(() => {
       memory.push({ t: (performance.now() - t0) / 60_000, api: rssMb(api.child.pid), worker: rssMb(worker.child.pid), bench: rssMb(process.pid) });
     }, RSS_SAMPLE_MS);
@@ -231,11 +240,17 @@ async function main(): Promise<boolean> {
       console.log(`RSS ${name}: middle third ${fmt(g.middle)} MB, last third ${fmt(g.last)} MB: ${fmt(g.perMinute, 2)} MB/min${judged ? '' : ' (the bench itself: reported, not judged)'}`);
       if (judged) judge(`${name} RSS`, g);
     }
-    // Heap used is read once a minute (with the other /metrics figures), where a collection's sawtooth makes one
-    // reading swing by 100 MB: a diagnostic next to the resident memory, which is judged.
-    for (const [name, pick] of [['API', (m: Minute) => m.heapApi], ['worker', (m: Minute) => m.heapWorker]] as const) {
-      const g = growthPerMinute(minutes, pick, MINUTES);
-      console.log(`heap used ${name}: middle third ${fmt(g.middle)} MB, last third ${fmt(g.last)} MB: ${fmt(g.perMinute, 2)} MB/min (reported, not judged)`);
+    // What is still reachable after each full collection: a leak in JavaScript grows it whatever V8's heap sizing
+    // and the allocator do to the RSS. V8's committed heap is reported next to it, to tell where RSS growth sits.
+    for (const role of ['api', 'worker'] as const) {
+      const mine = gcs.filter((g) => g.role === role);
+      const live = growthPerMinute(mine, (g) => g.live, MINUTES);
+      const committed = growthPerMinute(mine, (g) => g.committed, MINUTES);
+      console.log(
+        `heap after full GC ${role} (${mine.length} collections): live ${fmt(live.middle, 1)} → ${fmt(live.last, 1)} MB, ${fmt(live.perMinute, 2)} MB/min; ` +
+          `committed ${fmt(committed.middle)} → ${fmt(committed.last)} MB, ${fmt(committed.perMinute, 2)} MB/min (reported)`,
+      );
+      judge(`${role} live heap`, live);
     }
     const backlog = growthPerMinute(minutes, (m) => m.backlog, MINUTES);
     console.log(`backlog (outbox + queued jobs): middle third ${fmt(backlog.middle, 1)}, last third ${fmt(backlog.last, 1)}`);

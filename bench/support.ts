@@ -29,7 +29,8 @@ export interface BenchDeployment {
   redisPrefix: string;
   token(role: Role, sub?: string): Promise<string>;
   /** Starts `src/main.ts` with this role (and extra environment) and waits until it is up. */
-  start(role: 'api' | 'worker' | 'all', env?: Record<string, string>): Promise<BenchProcess>;
+  /** `nodeArgs`: Node/V8 flags for this process, after BENCH_NODE_ARGS. */
+  start(role: 'api' | 'worker' | 'all', env?: Record<string, string>, nodeArgs?: string[]): Promise<BenchProcess>;
   /** POSTs a GraphQL operation; throws on GraphQL errors. */
   gql(query: string, variables: Record<string, unknown>, token: string): Promise<any>;
   /** POSTs an already serialized body (so that a bench times the server, not its own JSON.stringify), to the
@@ -114,11 +115,12 @@ export async function createDeployment(name: string, baseEnv: Record<string, str
     databaseUrl,
     redisPrefix,
     token: (role, sub = 'bench') => tokens.sign({ sub, role, ttlSeconds: 6 * 3600 }),
-    async start(role, extra = {}) {
+    async start(role, extra = {}, nodeArgs = []) {
       // BENCH_CPU_PROF=DIR: each process writes a V8 CPU profile there when it exits (for finding the hot path).
       const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${name}-${role}-${processes.length}`] : [];
       // BENCH_NODE_ARGS="--trace-deopt …": more Node/V8 flags for the platform processes (diagnosis only).
       profile.push(...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
+      profile.push(...nodeArgs);
       const port = await freePort();
       const p = spawnPlatform({ ...env, ...extra, ROLE: role, PORT: String(port) }, profile);
       processes.push(p);

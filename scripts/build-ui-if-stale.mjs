@@ -26,8 +26,9 @@ if (builtAt >= changedAt) {
   try {
     ({ build } = await import('vite'));
   } catch {
-    // Without Vite (an install that left it out) the API still starts; /admin is simply not served.
-    console.warn('vite is not installed: the admin UI is not built and /admin will not be served (npm install, then npm run build:ui)');
+    // Vite and the UI's packages are development dependencies: without them (npm ci --omit=dev) the API still
+    // starts; /admin is simply not served.
+    console.warn('vite is not installed (development dependencies left out?): the admin UI is not built and /admin will not be served (npm install, then npm run build:ui)');
     process.exit(0);
   }
   await build({ configFile: join(UI, 'vite.config.ts'), logLevel: 'warn' });

@@ -1,41 +1,16 @@
-import { gql, type TypedDocumentNode } from '@apollo/client';
+// Campaign operations. Their types come from GraphQL Codegen (npm run codegen, admin-ui/src/gql).
+import { graphql } from '../gql';
+import type { CampaignFieldsFragment, CampaignPageQuery, CampaignStatus, CreateCampaignInput, KpisFragment } from '../gql/graphql';
 
-export type CampaignStatus = 'DRAFT' | 'ACTIVE' | 'PAUSED' | 'ENDED';
+export type { CampaignStatus };
+export type Kpis = KpisFragment;
+export type KpiPoint = NonNullable<CampaignPageQuery['campaign']>['series'][number];
+export type Campaign = CampaignFieldsFragment;
+/** What the form sends; createCampaign and updateCampaign take the same fields. */
+export type CampaignInput = CreateCampaignInput;
 
-export interface Kpis {
-  campaignId: string;
-  impressions: number;
-  clicks: number;
-  ctr: number;
-  addToCarts: number;
-  conversions: number;
-  conversionRate: number;
-  revenue: number;
-  updatedAt: string;
-}
-
-export interface KpiPoint {
-  at: string;
-  impressions: number;
-  clicks: number;
-  ctr: number;
-  conversions: number;
-  revenue: number;
-}
-
-export interface Campaign {
-  id: string;
-  name: string;
-  status: CampaignStatus;
-  startsAt: string;
-  endsAt: string;
-  budget: number;
-  attributionWindowHours: number;
-  productIds: string[];
-  kpis: Kpis;
-}
-
-const KPIS = gql`
+// Fragments: an operation that spreads one carries its definition (the generated documents include it).
+graphql(`
   fragment Kpis on CampaignKpis {
     campaignId
     impressions
@@ -47,9 +22,9 @@ const KPIS = gql`
     revenue
     updatedAt
   }
-`;
+`);
 
-const CAMPAIGN = gql`
+graphql(`
   fragment CampaignFields on Campaign {
     id
     name
@@ -63,18 +38,13 @@ const CAMPAIGN = gql`
       ...Kpis
     }
   }
-  ${KPIS}
-`;
-
-export type CampaignRow = Pick<Campaign, 'id' | 'name' | 'status' | 'startsAt' | 'endsAt' | 'budget'> & {
-  kpis: Pick<Kpis, 'campaignId' | 'impressions' | 'clicks' | 'ctr' | 'conversions' | 'revenue'>;
-};
+`);
 
 /**
  * The list, inline and with the fields it shows only: the server's query cost limit (GRAPHQL_MAX_COST, 5000 by
  * default) multiplies a page's fields by `first`, and counts fragment spreads as one more level of depth.
  */
-export const CAMPAIGNS: TypedDocumentNode<{ campaigns: { edges: Array<{ node: CampaignRow }> } }> = gql`
+export const CAMPAIGNS = graphql(`
   query Campaigns {
     campaigns(first: 50) {
       edges {
@@ -97,12 +67,9 @@ export const CAMPAIGNS: TypedDocumentNode<{ campaigns: { edges: Array<{ node: Ca
       }
     }
   }
-`;
+`);
 
-export const CAMPAIGN_PAGE: TypedDocumentNode<
-  { campaign: (Campaign & { series: KpiPoint[] }) | null },
-  { id: string; from: string; to: string }
-> = gql`
+export const CAMPAIGN_PAGE = graphql(`
   query CampaignPage($id: ID!, $from: DateTime!, $to: DateTime!) {
     campaign(id: $id) {
       ...CampaignFields
@@ -116,50 +83,36 @@ export const CAMPAIGN_PAGE: TypedDocumentNode<
       }
     }
   }
-  ${CAMPAIGN}
-`;
+`);
 
-export const CAMPAIGN_KPIS_UPDATED: TypedDocumentNode<{ campaignKpisUpdated: Kpis }, { id: string }> = gql`
+export const CAMPAIGN_KPIS_UPDATED = graphql(`
   subscription CampaignKpisUpdated($id: ID!) {
     campaignKpisUpdated(campaignId: $id) {
       ...Kpis
     }
   }
-  ${KPIS}
-`;
+`);
 
-export interface CampaignInput {
-  name: string;
-  startsAt: string;
-  endsAt: string;
-  budget: number;
-  attributionWindowHours: number;
-  productIds: string[];
-}
-
-export const CREATE_CAMPAIGN: TypedDocumentNode<{ createCampaign: Campaign }, { input: CampaignInput }> = gql`
+export const CREATE_CAMPAIGN = graphql(`
   mutation CreateCampaign($input: CreateCampaignInput!) {
     createCampaign(input: $input) {
       ...CampaignFields
     }
   }
-  ${CAMPAIGN}
-`;
+`);
 
-export const UPDATE_CAMPAIGN: TypedDocumentNode<{ updateCampaign: Campaign }, { id: string; input: CampaignInput }> = gql`
+export const UPDATE_CAMPAIGN = graphql(`
   mutation UpdateCampaign($id: ID!, $input: UpdateCampaignInput!) {
     updateCampaign(id: $id, input: $input) {
       ...CampaignFields
     }
   }
-  ${CAMPAIGN}
-`;
+`);
 
-export const SET_CAMPAIGN_STATUS: TypedDocumentNode<{ setCampaignStatus: Campaign }, { id: string; status: CampaignStatus }> = gql`
+export const SET_CAMPAIGN_STATUS = graphql(`
   mutation SetCampaignStatus($id: ID!, $status: CampaignStatus!) {
     setCampaignStatus(id: $id, status: $status) {
       ...CampaignFields
     }
   }
-  ${CAMPAIGN}
-`;
+`);

@@ -1,26 +1,13 @@
-import { gql, type TypedDocumentNode } from '@apollo/client';
+// Inventory operations. Their types come from GraphQL Codegen (npm run codegen, admin-ui/src/gql).
+import { graphql } from '../gql';
+import type { AlertFragment, InventoryAlertKind, StockProductFragment } from '../gql/graphql';
 
-export type AlertKind = 'LOW_STOCK' | 'OUT_OF_STOCK' | 'BACK_IN_STOCK';
+export type AlertKind = InventoryAlertKind;
+export type StockProduct = StockProductFragment;
+export type InventoryAlert = AlertFragment;
 
-export interface StockProduct {
-  id: string;
-  name: string;
-  category: string;
-  stock: number;
-  lowStockThreshold: number;
-}
-
-export interface InventoryAlert {
-  id: string;
-  kind: AlertKind;
-  stock: number;
-  threshold: number;
-  shortfall: number;
-  createdAt: string;
-  product: StockProduct;
-}
-
-const PRODUCT = gql`
+// Fragments: an operation that spreads one carries its definition (the generated documents include it).
+graphql(`
   fragment StockProduct on Product {
     id
     name
@@ -28,9 +15,9 @@ const PRODUCT = gql`
     stock
     lowStockThreshold
   }
-`;
+`);
 
-const ALERT = gql`
+graphql(`
   fragment Alert on InventoryAlert {
     id
     kind
@@ -42,16 +29,12 @@ const ALERT = gql`
       ...StockProduct
     }
   }
-  ${PRODUCT}
-`;
+`);
 
 /** Page sizes and inline fields keep this within the server's query cost limit (see CAMPAIGNS). */
 export const LOW_STOCK_PAGE = 50;
 
-export const INVENTORY: TypedDocumentNode<{
-  inventoryAlerts: { edges: Array<{ node: InventoryAlert }> };
-  lowStockProducts: { edges: Array<{ node: StockProduct }>; pageInfo: { hasNextPage: boolean } };
-}> = gql`
+export const INVENTORY = graphql(`
   query Inventory {
     inventoryAlerts(first: 20) {
       edges {
@@ -87,22 +70,20 @@ export const INVENTORY: TypedDocumentNode<{
       }
     }
   }
-`;
+`);
 
-export const LOW_STOCK_ALERT: TypedDocumentNode<{ lowStockAlert: InventoryAlert }> = gql`
+export const LOW_STOCK_ALERT = graphql(`
   subscription LowStockAlert {
     lowStockAlert {
       ...Alert
     }
   }
-  ${ALERT}
-`;
+`);
 
-export const SET_STOCK: TypedDocumentNode<{ setStock: StockProduct }, { productId: string; stock: number }> = gql`
+export const SET_STOCK = graphql(`
   mutation SetStock($productId: ID!, $stock: Int!) {
     setStock(productId: $productId, stock: $stock) {
       ...StockProduct
     }
   }
-  ${PRODUCT}
-`;
+`);

@@ -1,55 +1,15 @@
-import { gql, type TypedDocumentNode } from '@apollo/client';
+// Model registry, training and experiment operations. Their types come from GraphQL Codegen (npm run codegen,
+// admin-ui/src/gql).
+import { graphql } from '../gql';
+import type { ExperimentResultsQuery, RunFragment, VersionFragment } from '../gql/graphql';
 
-export interface ModelVersion {
-  id: string;
-  algorithm: string;
-  /** The family's parameters; an ensemble's hold its parts and their weights. */
-  params: unknown;
-  status: 'CANDIDATE' | 'ACTIVE' | 'REJECTED' | 'RETIRED';
-  trainedAt: string;
-  trainingEvents: number;
-  durationMs: number;
-  /** Days (0 = no decay); null for versions trained before the platform recorded it. */
-  halfLifeDays: number | null;
-  choices: Array<{ algorithm: string; halfLifeDays: number; ndcgAt10: number; parts: Array<{ algorithm: string; weight: number }> | null }>;
-  metrics: {
-    precisionAt10: number;
-    recallAt10: number;
-    ndcgAt10: number;
-    map: number;
-    users: number;
-    baselineNdcgAt10: number | null;
-  };
-}
+/** `params` is the family's parameters (an ensemble's hold its parts and their weights); `halfLifeDays` is null for versions trained before the platform recorded it. */
+export type ModelVersion = VersionFragment;
+export type TrainingRun = RunFragment;
+export type ExperimentResults = NonNullable<ExperimentResultsQuery['experimentResults']>;
 
-export interface TrainingRun {
-  id: string;
-  algorithm: string;
-  trigger: string;
-  status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
-  requestedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
-  model: { id: string; status: ModelVersion['status']; metrics: { ndcgAt10: number } } | null;
-}
-
-export interface ExperimentResults {
-  experiment: { id: string; createdAt: string };
-  variants: Array<{
-    name: string;
-    model: string;
-    weight: number;
-    listsServed: number;
-    clicks: number;
-    clickThroughRate: number;
-    purchases: number;
-    revenue: number;
-    pValue: number | null;
-  }>;
-}
-
-const VERSION = gql`
+// Fragments: an operation that spreads one carries its definition (the generated documents include it).
+graphql(`
   fragment Version on ModelVersion {
     id
     algorithm
@@ -77,9 +37,29 @@ const VERSION = gql`
       baselineNdcgAt10
     }
   }
-`;
+`);
 
-export const MODELS: TypedDocumentNode<{ models: { edges: Array<{ node: ModelVersion }> }; activeModel: { id: string } | null }> = gql`
+graphql(`
+  fragment Run on TrainingRun {
+    id
+    algorithm
+    trigger
+    status
+    requestedAt
+    startedAt
+    finishedAt
+    error
+    model {
+      id
+      status
+      metrics {
+        ndcgAt10
+      }
+    }
+  }
+`);
+
+export const MODELS = graphql(`
   query Models {
     models(first: 20) {
       edges {
@@ -92,10 +72,9 @@ export const MODELS: TypedDocumentNode<{ models: { edges: Array<{ node: ModelVer
       id
     }
   }
-  ${VERSION}
-`;
+`);
 
-export const EXPERIMENT_RESULTS: TypedDocumentNode<{ experimentResults: ExperimentResults | null }> = gql`
+export const EXPERIMENT_RESULTS = graphql(`
   query ExperimentResults {
     experimentResults {
       experiment {
@@ -115,51 +94,28 @@ export const EXPERIMENT_RESULTS: TypedDocumentNode<{ experimentResults: Experime
       }
     }
   }
-`;
+`);
 
-const RUN = gql`
-  fragment Run on TrainingRun {
-    id
-    algorithm
-    trigger
-    status
-    requestedAt
-    startedAt
-    finishedAt
-    error
-    model {
-      id
-      status
-      metrics {
-        ndcgAt10
-      }
-    }
-  }
-`;
-
-export const RETRAIN: TypedDocumentNode<{ retrainModel: TrainingRun }, { algorithm: string }> = gql`
+export const RETRAIN = graphql(`
   mutation Retrain($algorithm: String) {
     retrainModel(algorithm: $algorithm) {
       ...Run
     }
   }
-  ${RUN}
-`;
+`);
 
-export const TRAINING_RUN: TypedDocumentNode<{ trainingRun: TrainingRun | null }, { id: string }> = gql`
+export const TRAINING_RUN = graphql(`
   query TrainingRun($id: ID!) {
     trainingRun(id: $id) {
       ...Run
     }
   }
-  ${RUN}
-`;
+`);
 
-export const MODEL_TRAINED: TypedDocumentNode<{ modelTrained: ModelVersion }> = gql`
+export const MODEL_TRAINED = graphql(`
   subscription ModelTrained {
     modelTrained {
       ...Version
     }
   }
-  ${VERSION}
-`;
+`);

@@ -1,17 +1,7 @@
-import { gql, type TypedDocumentNode } from '@apollo/client';
+// Sales operations. Their types come from GraphQL Codegen (npm run codegen, admin-ui/src/gql).
+import { graphql } from '../gql';
 
-export interface SalesMetrics {
-  from: string;
-  to: string;
-  orders: number;
-  units: number;
-  revenue: number;
-  averageOrderValue: number;
-  series: Array<{ at: string; orders: number; units: number; revenue: number }>;
-  topProducts: Array<{ units: number; revenue: number; product: { id: string; name: string; category: string; stock: number } }>;
-}
-
-export const SALES_METRICS_UPDATED: TypedDocumentNode<{ salesMetricsUpdated: SalesMetrics }, { windowMinutes: number }> = gql`
+export const SALES_METRICS_UPDATED = graphql(`
   subscription SalesMetricsUpdated($windowMinutes: Int!) {
     salesMetricsUpdated(windowMinutes: $windowMinutes) {
       from
@@ -38,4 +28,4 @@ export const SALES_METRICS_UPDATED: TypedDocumentNode<{ salesMetricsUpdated: Sal
       }
     }
   }
-`;
+`);

@@ -1,23 +1,14 @@
-import { gql, type TypedDocumentNode } from '@apollo/client';
+// Storefront operations (the admin shopping as any user). Their types come from GraphQL Codegen (npm run codegen,
+// admin-ui/src/gql).
+import { graphql } from '../gql';
+import type { EventType, ShopProductFragment } from '../gql/graphql';
 
-export interface ShopProduct {
-  id: string;
-  name: string;
-  category: string;
-  price: number;
-  stock: number;
-}
+export type ShopProduct = ShopProductFragment;
+/** The events the storefront page lets the admin send. */
+export type ShopperAction = Extract<EventType, 'VIEW' | 'CLICK' | 'ADD_TO_CART' | 'PURCHASE'>;
 
-export interface RecommendationList {
-  id: string;
-  userId: string;
-  model: string;
-  variant: string | null;
-  generatedAt: string;
-  items: Array<{ score: number; reason: string; product: ShopProduct }>;
-}
-
-const PRODUCT = gql`
+// Fragment: an operation that spreads it carries its definition (the generated documents include it).
+graphql(`
   fragment ShopProduct on Product {
     id
     name
@@ -25,12 +16,9 @@ const PRODUCT = gql`
     price
     stock
   }
-`;
+`);
 
-export const PRODUCTS: TypedDocumentNode<
-  { products: { edges: Array<{ node: ShopProduct }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
-  { after: string | null; category: string | null }
-> = gql`
+export const PRODUCTS = graphql(`
   query ShopProducts($after: String, $category: String) {
     products(first: 100, after: $after, category: $category) {
       edges {
@@ -48,9 +36,9 @@ export const PRODUCTS: TypedDocumentNode<
       }
     }
   }
-`;
+`);
 
-export const RECOMMENDATIONS_UPDATED: TypedDocumentNode<{ recommendationsUpdated: RecommendationList }, { userId: string }> = gql`
+export const RECOMMENDATIONS_UPDATED = graphql(`
   subscription RecommendationsUpdated($userId: ID!) {
     recommendationsUpdated(userId: $userId, limit: 8) {
       id
@@ -67,25 +55,13 @@ export const RECOMMENDATIONS_UPDATED: TypedDocumentNode<{ recommendationsUpdated
       }
     }
   }
-  ${PRODUCT}
-`;
+`);
 
-export type ShopperAction = 'VIEW' | 'CLICK' | 'ADD_TO_CART' | 'PURCHASE';
-
-export interface EventInput {
-  id: string;
-  type: ShopperAction;
-  userId: string;
-  sessionId: string;
-  productId: string;
-  recommendationId?: string;
-}
-
-export const RECORD_EVENT: TypedDocumentNode<{ recordEvent: { accepted: number; duplicates: number } }, { event: EventInput }> = gql`
+export const RECORD_EVENT = graphql(`
   mutation RecordEvent($event: EventInput!) {
     recordEvent(event: $event) {
       accepted
       duplicates
     }
   }
-`;
+`);

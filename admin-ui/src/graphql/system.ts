@@ -1,27 +1,10 @@
-import { gql, type TypedDocumentNode } from '@apollo/client';
+// System status operation. Its types come from GraphQL Codegen (npm run codegen, admin-ui/src/gql).
+import { graphql } from '../gql';
+import type { SystemStatusQuery } from '../gql/graphql';
 
-export interface SystemStatus {
-  checkedAt: string;
-  instance: { role: string; uptimeSeconds: number };
-  dependencies: Array<{ name: string; ok: boolean; latencyMs: number | null; error: string | null }>;
-  outboxPending: number | null;
-  queues: Array<{
-    name: string;
-    health: 'OK' | 'NO_WORKERS' | 'UNKNOWN';
-    waiting: number;
-    active: number;
-    delayed: number;
-    failed: number;
-    completed: number;
-    workers: Array<{ name: string; address: string; ageSeconds: number; idleSeconds: number }>;
-  }>;
-  featureStore: {
-    health: 'OK' | 'REBUILDING' | 'LOST' | 'UNKNOWN';
-    lastRebuild: { reason: string; startedAt: string; finishedAt: string | null; replayedJobs: number; events: number } | null;
-  };
-}
+export type SystemStatus = SystemStatusQuery['systemStatus'];
 
-export const SYSTEM_STATUS: TypedDocumentNode<{ systemStatus: SystemStatus }> = gql`
+export const SYSTEM_STATUS = graphql(`
   query SystemStatus {
     systemStatus {
       checkedAt
@@ -63,4 +46,4 @@ export const SYSTEM_STATUS: TypedDocumentNode<{ systemStatus: SystemStatus }> = 
       }
     }
   }
-`;
+`);

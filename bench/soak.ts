@@ -150,7 +150,6 @@ async function main(): Promise<boolean> {
       const applied = metric(workerMetrics, 'events_applied_total');
       const readingSeconds = (performance.now() - readingsStart) / 1000;
       if (readingSeconds > 10) console.log(`(the readings of minute ${t} took ${readingSeconds.toFixed(0)} s)`);
-      const mb = (s: Sample[], name: string) => metric(s, name) / 2 ** 20;
       const ms = (s: Sample[]) => metric(s, 'nodejs_eventloop_lag_p99_seconds') * 1000;
       memory.push(rss);
       minutes.push({ t, backlog, gcApi: lastGc('api', t - 1), gcWorker: lastGc('worker', t - 1), redis: footprint, postgres });

@@ -180,3 +180,27 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * How many subscriptions the platform has started over WebSockets, from its metrics: graphql-ws counts one in
+ * onOperation, once the operation's source stream is subscribed, which for the live fields means once their
+ * pub/sub subscriptions are in place (they await them before returning the stream).
+ */
+export async function subscriptionsStarted(t: TestPlatform): Promise<number> {
+  const headers: Record<string, string> = t.env.METRICS_TOKEN ? { authorization: `Bearer ${t.env.METRICS_TOKEN}` } : {};
+  const text = await fetch(`${t.url}/metrics`, { headers }).then((r) => r.text());
+  const sample = /^graphql_requests_total\{(?=[^}]*transport="ws")(?=[^}]*operation="subscription")(?=[^}]*outcome="started")[^}]*\} (\S+)$/m.exec(text);
+  return Number(sample?.[1] ?? 0);
+}
+
+/**
+ * Runs `subscribe` and resolves with what it returned once the platform reports one more subscription started:
+ * the acknowledgement a subscription with no first push (an alert feed) gives, before anything it must see is
+ * raised. Only for a platform on which nothing else subscribes meanwhile.
+ */
+export async function whenSubscribed<T>(t: TestPlatform, subscribe: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const before = await subscriptionsStarted(t);
+  const result = await subscribe();
+  await eventually(async () => (await subscriptionsStarted(t)) > before, timeoutMs, 'the platform to report the subscription started');
+  return result;
+}

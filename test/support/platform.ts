@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { startPlatform, type Platform, type PlatformSeams } from '../../src/app';
 import { TokenService, type Role } from '../../src/auth/tokens';
 import { loadConfig } from '../../src/config';
+import { FeatureGenerationStore } from '../../src/store/feature-generation';
 import { createLogger, type Logger } from '../../src/logger';
 
 export interface GraphQLResponse<T = any> {
@@ -79,6 +80,16 @@ export async function startTestPlatform(overrides: Record<string, string> = {}, 
   const env = await testEnv(overrides);
   const config = loadConfig(env);
   const platform = await startPlatform(config, log ?? createLogger(config), seams);
+  if (config.ROLE !== 'api') {
+    // Workers take jobs once their first feature-store check is through. A new key prefix has no generation yet, so
+    // that check rebuilds the store, replaying the database's events and announcing nobody: events a test records
+    // meanwhile could be applied by that replay, and their live pushes never come.
+    const generations = new FeatureGenerationStore(platform.redis, platform.keys);
+    await eventually(async () => {
+      const state = await generations.state();
+      return Boolean(state.generation) && !state.replaying;
+    }, 60_000, "the workers' first feature-store check");
+  }
   const url = `http://127.0.0.1:${platform.port}`;
   const wsUrl = `ws://127.0.0.1:${platform.port}/graphql`;
   const tokens = new TokenService(config.JWT_SECRET);

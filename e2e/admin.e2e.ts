@@ -4,7 +4,7 @@
 // test-artifacts/ and no page may log a console error.
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestPlatform, uniqueId, type TestPlatform } from '../test/support/platform';
+import { eventually, startTestPlatform, uniqueId, whenSubscribed, type TestPlatform } from '../test/support/platform';
 import { launchChromium, openPage, type ViewportName, type WatchedPage } from './support/browser';
 import { RECORD, seedShop, type Shop } from './support/shop';
 
@@ -80,13 +80,15 @@ describe.each(VIEWPORTS)('at the %s viewport', (viewport) => {
   });
 
   it('shows a campaign counter change live after events are recorded', async () => {
-    await page.locator('[data-testid=campaign-table]').getByRole('link', { name: shop.campaignName }).click();
+    // The page's KPI subscription is its only one: once the platform reports it started, the events below change
+    // what it pushes.
+    await whenSubscribed(t, () => page.locator('[data-testid=campaign-table]').getByRole('link', { name: shop.campaignName }).click());
     const impressions = page.getByTestId('kpi-impressions-value');
     const clicks = page.getByTestId('kpi-clicks-value');
     await impressions.waitFor();
-    // Let the subscription's first push arrive, so that what we read is the live value.
-    await page.waitForTimeout(500);
-    const before = { impressions: await numberIn(impressions), clicks: await numberIn(clicks) };
+    // The figures before the events, as the platform counts them (what the page's query and pushes both show).
+    const kpis = await t.gql(`query($id: ID!) { campaign(id: $id) { kpis { impressions clicks } } }`, { id: shop.campaignId }, admin);
+    const before = kpis.data.campaign.kpis as { impressions: number; clicks: number };
     const user = uniqueId('kpi-user');
     await record([
       ...Array.from({ length: 5 }, () => ({ type: 'IMPRESSION', userId: user, campaignId: shop.campaignId })),
@@ -143,9 +145,9 @@ describe.each(VIEWPORTS)('at the %s viewport', (viewport) => {
 
   it('shows low-stock alerts live, newest first, and restocks', async () => {
     const low = shop.lowStock[viewport]!;
-    await nav(page, 'Inventory');
+    // The alert feed is the page's only subscription, and pushes nothing at first: the platform says when it listens.
+    await whenSubscribed(t, () => nav(page, 'Inventory'));
     await page.locator('.panel', { hasText: 'Alerts' }).waitFor();
-    await page.waitForTimeout(500); // the alert subscription is set up
     const feed = page.locator('[data-testid=alert-feed] > li');
 
     // 12 in stock, threshold 10: buying 3 leaves 9 (low), buying 9 more leaves 0 (out).

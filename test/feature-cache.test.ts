@@ -17,7 +17,8 @@ afterAll(async () => {
 
 describe('FeatureCache', () => {
   it('serves neighbour lists and popular products for its time to live, then reads them again', async () => {
-    const cache = new FeatureCache(store, 300, 2, 2);
+    let now = 1_000_000;
+    const cache = new FeatureCache(store, 300, 2, 2, () => now);
     await redis.zadd(keys.coOccurrence('a'), 5, 'b', 3, 'c', 1, 'd');
     await redis.zadd(keys.popularity(), 9, 'x', 4, 'y', 1, 'z');
     expect(await cache.neighbours(['a', 'none'])).toEqual(new Map([
@@ -28,10 +29,15 @@ describe('FeatureCache', () => {
 
     await redis.zadd(keys.coOccurrence('a'), 10, 'e');
     await redis.zadd(keys.popularity(), 20, 'w');
-    expect((await cache.neighbours(['a'])).get('a')!.ids).toEqual(['b', 'c']);
-    expect([...(await cache.popular()).keys()]).toEqual(['x', 'y']);
+    // Served from the cache up to the last millisecond of its time to live …
+    for (const age of [0, 299]) {
+      now = 1_000_000 + age;
+      expect((await cache.neighbours(['a'])).get('a')!.ids).toEqual(['b', 'c']);
+      expect([...(await cache.popular()).keys()]).toEqual(['x', 'y']);
+    }
 
-    await new Promise((r) => setTimeout(r, 350));
+    // … and read again once it has passed.
+    now = 1_000_300;
     expect((await cache.neighbours(['a'])).get('a')).toEqual({ ids: ['e', 'b'], weights: [10, 5], top: 10 });
     expect([...(await cache.popular()).keys()]).toEqual(['w', 'x']);
   });

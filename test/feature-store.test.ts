@@ -3,7 +3,7 @@ import { DECAY_EPOCH_MS, decayFactor, EVENT_WEIGHTS } from '../src/services/feat
 import { defineWriteScripts, FeatureStore, parseUserChange, type JobEvents, type WriteCommands } from '../src/store/feature-store';
 import { RedisKeys, topics } from '../src/store/keys';
 import { createRedis, type Redis } from '../src/store/redis';
-import { uniqueId } from './support/platform';
+import { eventually, uniqueId } from './support/platform';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keys = new RedisKeys(uniqueId('fs-test'));
@@ -161,8 +161,11 @@ describe('FeatureStore.announce', () => {
       const [err, announced] = (await tx.exec())![0]!;
       expect(err).toBeNull();
       expect(announced).toBe(2);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(received.map(([c]) => c)).toEqual([channel(topics.userFeatures(listened)), channel(topics.userFeatures(big))]);
+      // A sentinel published after the transaction: once it is heard, so is everything the transaction published
+      // (Redis sends a subscriber its messages in the order it ran the publications).
+      await writers[0]!.publish(channel(topics.userFeatures(listened)), 'sentinel');
+      await eventually(async () => received.some(([, m]) => m === 'sentinel'), 5000, 'the sentinel');
+      expect(received.map(([c]) => c)).toEqual([channel(topics.userFeatures(listened)), channel(topics.userFeatures(big)), channel(topics.userFeatures(listened))]);
       const change = parseUserChange(received[0]![1])!;
       expect(change).toMatchObject({ cart: true, recent: ['newer', 'older'], affinity: new Map([['shoes', 3]]), seen: new Set(['older', 'newer']), bought: new Set(['newer']) });
       expect(change.v).toMatch(/^\d{16}$/);

@@ -79,8 +79,16 @@ describe('two API instances and one worker', () => {
       const job = await a.platform.queues.queue(applyEventsJob.queue).getJob(outboxJobId(missing));
       return (job?.attemptsMade ?? 0) >= 1 && job!.failedReason?.includes(`no events recorded with outbox message ${missing}`);
     }, 10_000, 'the job without events failed');
-    // Retried alongside it, the others still count once.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Retried alongside it, the others still count once: once each of their jobs has completed (a job completes only
+    // after its batch is written, and those that failed with it only after a retry), every effect they can have is
+    // in.
+    const { rows } = await a.platform.db.pool.query<{ outbox_id: string }>('SELECT DISTINCT outbox_id::text FROM events WHERE id = ANY($1::text[])', [events.map((e) => e.id)]);
+    expect(rows).toHaveLength(6);
+    const queue = a.platform.queues.queue(applyEventsJob.queue);
+    await eventually(async () => {
+      const states = await Promise.all(rows.map(async (r) => (await queue.getJob(outboxJobId(r.outbox_id)))?.getState()));
+      return states.every((s) => s === 'completed');
+    }, 30_000, 'the real jobs completed');
     expect(await clicks()).toBe('6');
   });
 
@@ -193,8 +201,13 @@ describe('durability', () => {
       worker = spawnPlatform(env);
       await worker.started;
       await eventually(async () => (await stats()) === total, 30_000, `all ${total} views applied after the restart`);
-      // Redelivered jobs (those the killed worker held) must not count twice: give them time to arrive.
-      await new Promise((r) => setTimeout(r, 2500));
+      // Redelivered jobs (those the killed worker held) must not count twice. They stay active until a stalled check
+      // hands them back, and complete only after their batch is written: once no job is left to run, they all ran.
+      const queue = api.platform.queues.queue(applyEventsJob.queue);
+      await eventually(async () => {
+        const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized');
+        return Object.values(counts).every((n) => n === 0);
+      }, 30_000, 'every job run, those the killed worker held again');
       expect(await stats()).toBe(total);
     } finally {
       await worker.kill('SIGTERM');

@@ -7,6 +7,7 @@ import { connectDatabase, type Database } from '../src/store/db';
 import { EVENTS_RECORDED_TOPIC, EventStore, type StoredEvent } from '../src/store/events';
 import { ProductStore } from '../src/store/products';
 import { planStockChanges, type StockChange, type StockLevel } from '../src/services/stock-rules';
+import { settled } from './support/clock';
 import { fileDatabaseUrl, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 function deferred() {
@@ -68,7 +69,8 @@ describe('GroupCommit', () => {
     expect(events).toEqual(['start x', 'start y']);
     gates.get('y')!.resolve();
     await all[1];
-    await new Promise((r) => setTimeout(r, 10));
+    // Everything y's end could set going has run (the writer waits on promises only), and b is still held back.
+    await settled();
     expect(events).toEqual(['start x', 'start y', 'end y']); // b waits for x; z waits behind b
     gates.get('x')!.resolve();
     await Promise.all(all);
@@ -90,7 +92,7 @@ describe('GroupCommit', () => {
     );
     const first = writer.submit({ name: 'first', weight: 1 });
     const small = [writer.submit({ name: 'a', weight: 40 }), writer.submit({ name: 'b', weight: 40 })];
-    await new Promise((r) => setTimeout(r, 10));
+    await settled();
     expect(events).toEqual(['start first']); // 80 < 100: waits for the write in flight
     const heavy = writer.submit({ name: 'c', weight: 30 });
     // a+b+c weigh 110: worth a second write in flight, as one group.

@@ -42,11 +42,16 @@ describe('outbox relay batches', () => {
   it('never hands the same row to two relays running at once', async () => {
     await write(20, 'b');
     const seen: string[][] = [[], []];
+    // Each relay holds its claim until the other one holds one too: both claims are taken at the same time.
+    let holding = 0;
+    let bothHold!: () => void;
+    const both = new Promise<void>((resolve) => (bothHold = resolve));
+    const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the relays never held claims at once')), 10_000).unref());
     const relay = (k: number) =>
       outbox.relayBatch(10, async (m) => {
         seen[k]!.push(...m.map((x) => x.id));
-        // Hold the claim while the other relay claims.
-        await new Promise((r) => setTimeout(r, 200));
+        if (++holding === 2) bothHold();
+        await Promise.race([both, bound]);
       });
     const counts = await Promise.all([relay(0), relay(1)]);
     expect(counts).toEqual([10, 10]);

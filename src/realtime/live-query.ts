@@ -5,6 +5,19 @@
 import type { PubSub } from '../store/pubsub';
 import { PushIterator } from './push-iterator';
 
+/** What the throttle reads the time from and waits with: the real clock unless a test drives its own. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+const REAL_CLOCK: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+};
+
 export interface LiveQueryOptions<T> {
   pubsub: PubSub;
   topics: string[];
@@ -13,6 +26,8 @@ export interface LiveQueryOptions<T> {
   affects?: (topic: string, message: string, last: T | undefined) => boolean;
   /** At most one value per this many ms; a change inside the interval is delivered at its end. @default 0 */
   minIntervalMs?: number;
+  /** The clock of that interval. @default the real clock */
+  clock?: Clock;
   /** Recomputation failures after the first value are reported here and skipped (the next notification retries). */
   onError?: (err: unknown) => void;
   /** The pub/sub connection came back after a loss: forget what was kept from messages (they may have been missed)
@@ -26,8 +41,9 @@ export class LiveQuery<T> extends PushIterator<T> {
   private first = true;
   private last?: T;
   private lastDeliveredAt = 0;
-  private throttleTimer?: NodeJS.Timeout;
+  private throttleTimer?: unknown;
   private readonly stopReconnect?: () => void;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: LiveQueryOptions<T>) {
     super(opts.pubsub, opts.topics, (topic, message) => {
@@ -36,6 +52,7 @@ export class LiveQuery<T> extends PushIterator<T> {
         this.pull();
       }
     });
+    this.clock = opts.clock ?? REAL_CLOCK;
     // Changes announced while the pub/sub connection was away were missed: compute the value again (issue 20).
     this.stopReconnect = opts.pubsub.onReconnect?.(() => {
       opts.onReconnect?.();
@@ -45,7 +62,7 @@ export class LiveQuery<T> extends PushIterator<T> {
   }
 
   protected override onClose(): void {
-    clearTimeout(this.throttleTimer);
+    if (this.throttleTimer !== undefined) this.clock.clearTimeout(this.throttleTimer);
     this.stopReconnect?.();
   }
 
@@ -55,9 +72,9 @@ export class LiveQuery<T> extends PushIterator<T> {
 
   private async pump(): Promise<void> {
     if (this.computing || !this.dirty || !this.waiting || this.throttleTimer) return;
-    const wait = this.lastDeliveredAt + (this.opts.minIntervalMs ?? 0) - Date.now();
+    const wait = this.lastDeliveredAt + (this.opts.minIntervalMs ?? 0) - this.clock.now();
     if (wait > 0) {
-      this.throttleTimer = setTimeout(() => {
+      this.throttleTimer = this.clock.setTimeout(() => {
         this.throttleTimer = undefined;
         void this.pump();
       }, wait);
@@ -71,7 +88,7 @@ export class LiveQuery<T> extends PushIterator<T> {
       const value = await this.opts.compute();
       this.last = value;
       this.first = false;
-      this.lastDeliveredAt = Date.now();
+      this.lastDeliveredAt = this.clock.now();
       this.deliver(value);
     } catch (err) {
       if (this.first) this.fail(err);

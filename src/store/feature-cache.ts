@@ -25,6 +25,8 @@ export class FeatureCache {
     private readonly ttlMs: number,
     private readonly neighboursPerProduct: number,
     private readonly popularCount: number,
+    /** The clock entries age by (tests drive their own). @default Date.now */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Each product's top neighbours, with one Redis round trip for those not fresh here. */
@@ -37,7 +39,7 @@ export class FeatureCache {
    * trip for all those not fresh here.
    */
   async read(asked: Record<NeighbourFamily, string[]>): Promise<Record<NeighbourFamily, Map<string, NeighbourList>>> {
-    const now = Date.now();
+    const now = this.now();
     const out: Record<NeighbourFamily, Map<string, NeighbourList>> = { coOccurrence: new Map(), sequential: new Map() };
     const missing: Array<{ productId: string; family: NeighbourFamily }> = [];
     for (const family of FAMILIES) {
@@ -65,7 +67,7 @@ export class FeatureCache {
 
   /** The most popular products (→ decayed popularity), read once per `ttlMs` whoever asks. */
   popular(): Promise<Map<string, number>> {
-    const now = Date.now();
+    const now = this.now();
     if (!this.popularList || now - this.popularList.at >= this.ttlMs) {
       const value = this.features.popular(this.popularCount);
       this.popularList = { value, at: now };

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { startPlatform, type Platform, type PlatformSeams } from '../../src/app';
 import { TokenService, type Role } from '../../src/auth/tokens';
 import { loadConfig } from '../../src/config';
+import { FeatureGenerationStore } from '../../src/store/feature-generation';
 import { createLogger, type Logger } from '../../src/logger';
 
 export interface GraphQLResponse<T = any> {
@@ -79,6 +80,16 @@ export async function startTestPlatform(overrides: Record<string, string> = {}, 
   const env = await testEnv(overrides);
   const config = loadConfig(env);
   const platform = await startPlatform(config, log ?? createLogger(config), seams);
+  if (config.ROLE !== 'api') {
+    // Workers take jobs once their first feature-store check is through. A new key prefix has no generation yet, so
+    // that check rebuilds the store, replaying the database's events and announcing nobody: events a test records
+    // meanwhile could be applied by that replay, and their live pushes never come.
+    const generations = new FeatureGenerationStore(platform.redis, platform.keys);
+    await eventually(async () => {
+      const state = await generations.state();
+      return Boolean(state.generation) && !state.replaying;
+    }, 60_000, "the workers' first feature-store check");
+  }
   const url = `http://127.0.0.1:${platform.port}`;
   const wsUrl = `ws://127.0.0.1:${platform.port}/graphql`;
   const tokens = new TokenService(config.JWT_SECRET);
@@ -179,4 +190,28 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * How many subscriptions the platform has started over WebSockets, from its metrics: graphql-ws counts one in
+ * onOperation, once the operation's source stream is subscribed, which for the live fields means once their
+ * pub/sub subscriptions are in place (they await them before returning the stream).
+ */
+export async function subscriptionsStarted(t: TestPlatform): Promise<number> {
+  const headers: Record<string, string> = t.env.METRICS_TOKEN ? { authorization: `Bearer ${t.env.METRICS_TOKEN}` } : {};
+  const text = await fetch(`${t.url}/metrics`, { headers }).then((r) => r.text());
+  const sample = /^graphql_requests_total\{(?=[^}]*transport="ws")(?=[^}]*operation="subscription")(?=[^}]*outcome="started")[^}]*\} (\S+)$/m.exec(text);
+  return Number(sample?.[1] ?? 0);
+}
+
+/**
+ * Runs `subscribe` and resolves with what it returned once the platform reports one more subscription started:
+ * the acknowledgement a subscription with no first push (an alert feed) gives, before anything it must see is
+ * raised. Only for a platform on which nothing else subscribes meanwhile.
+ */
+export async function whenSubscribed<T>(t: TestPlatform, subscribe: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const before = await subscriptionsStarted(t);
+  const result = await subscribe();
+  await eventually(async () => (await subscriptionsStarted(t)) > before, timeoutMs, 'the platform to report the subscription started');
+  return result;
 }

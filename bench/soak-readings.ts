@@ -124,11 +124,21 @@ export const TRACE_FULL_GC = ['--trace-gc', '--trace-gc-ignore-scavenger'];
 export interface FullGc {
   live: number;
   committed: number;
+  /** The V8 isolate that collected: a process has more than its main thread's (tsx's module loader runs on a
+   * thread of its own, a worker trains on another). */
+  isolate: string;
+}
+
+/** The isolate of a process's main thread among its collections: the one that holds the most. */
+export function mainIsolate(gcs: FullGc[]): string | undefined {
+  const most = new Map<string, number>();
+  for (const g of gcs) most.set(g.isolate, Math.max(most.get(g.isolate) ?? 0, g.live));
+  return [...most].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 /**
  * Calls `onGc` for each full collection a process started with TRACE_FULL_GC reports on `stream`
- * (`Mark-Compact 250.1 (301.0) -> 93.4 (290.2) MB, …`). The live heap after a full collection is the leak signal:
+ * (`[pid:0x…] 123 ms: Mark-Compact 250.1 (301.0) -> 93.4 (290.2) MB, …`). The live heap after a full collection is the leak signal:
  * heap used read at an arbitrary moment swings with the garbage not collected yet, and resident memory with V8's
  * and the allocator's sizing.
  */
@@ -138,8 +148,8 @@ export function watchFullGcs(stream: Readable, onGc: (gc: FullGc) => void): void
     const lines = (pending + chunk.toString()).split('\n');
     pending = lines.pop() ?? '';
     for (const line of lines) {
-      const m = /Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/.exec(line);
-      if (m) onGc({ live: Number(m[1]), committed: Number(m[2]) });
+      const m = /^\[\d+:(0x[0-9a-f]+)\].*Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/.exec(line);
+      if (m) onGc({ isolate: m[1]!, live: Number(m[2]), committed: Number(m[3]) });
     }
   });
 }

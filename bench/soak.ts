@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createRedis } from '../src/store/redis';
-import { metric, postgresMb, redisFootprint, rssMb, scrape, TRACE_FULL_GC, watchFullGcs, type FullGc, type RedisFootprint, type Sample } from './soak-readings';
+import { mainIsolate, metric, postgresMb, redisFootprint, rssMb, scrape, TRACE_FULL_GC, watchFullGcs, type FullGc, type RedisFootprint, type Sample } from './soak-readings';
 import { attachSubscribers, seedShop, shopTraffic } from './soak-traffic';
 import { createDeployment, describeMachine, sleep } from './support';
 
@@ -102,7 +102,13 @@ async function main(): Promise<boolean> {
     for (const [role, p] of [['api', api], ['worker', worker]] as const) {
       watchFullGcs(p.child.stdout!, (gc) => gcs.push({ ...gc, role, t: Number.isFinite(t0) ? (performance.now() - t0) / 60_000 : 0 }));
     }
-    const lastGc = (role: 'api' | 'worker', since: number) => gcs.filter((g) => g.role === role && g.t > since).at(-1);
+    /** The main thread's collections of a process (not its module loader's or its training threads'). */
+    const mainGcs = (role: 'api' | 'worker') => {
+      const mine = gcs.filter((g) => g.role === role);
+      const isolate = mainIsolate(mine);
+      return mine.filter((g) => g.isolate === isolate);
+    };
+    const lastGc = (role: 'api' | 'worker', since: number) => mainGcs(role).filter((g) => g.t > since).at(-1);
     const admin = await deployment.token('admin');
     const service = await deployment.token('service');
     const { catalog, campaignIds } = await seedShop(deployment, admin, Number(args.products), Number(args.campaigns));
@@ -242,7 +248,7 @@ async function main(): Promise<boolean> {
     // What is still reachable after each full collection: a leak in JavaScript grows it whatever V8's heap sizing
     // and the allocator do to the RSS. V8's committed heap is reported next to it, to tell where RSS growth sits.
     for (const role of ['api', 'worker'] as const) {
-      const mine = gcs.filter((g) => g.role === role);
+      const mine = mainGcs(role);
       const live = growthPerMinute(mine, (g) => g.live, MINUTES);
       const committed = growthPerMinute(mine, (g) => g.committed, MINUTES);
       console.log(

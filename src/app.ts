@@ -24,11 +24,11 @@ import { SharedRateCounters } from './store/rate-limits';
 import { Queues } from './store/queues';
 import { createRedis, type Redis } from './store/redis';
 import { startWorkers, type RunningWorkers } from './workers';
-import { applyEventsJob } from './workers/apply-events';
+import { applyEventsJob } from './jobs/apply-events';
 import { OutboxRelay } from './workers/outbox-relay';
-import { publishInventoryChangesJob } from './workers/publish-inventory-changes';
-import { rollupKpisJob } from './workers/rollup-kpis';
-import { trainModelJob } from './workers/train-model';
+import { publishInventoryChangesJob } from './jobs/publish-inventory-changes';
+import { rollupKpisJob } from './jobs/rollup-kpis';
+import { trainModelJob } from './jobs/train-model';
 
 export interface Platform {
   config: Config;

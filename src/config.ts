@@ -1,6 +1,7 @@
 // The one configuration module: defaults → environment, validated at start.
 // Every option is documented with its default in .env.example.
 import { z } from 'zod';
+import { EVENT_TYPES } from './domain/events';
 
 const DEV_JWT_SECRET = 'flywheel-development-secret-do-not-use-in-production';
 
@@ -118,7 +119,7 @@ const schema = z
         for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
           const [k, v] = part.split('=');
           const n = Number(v);
-          if (!k || !['VIEW', 'CLICK', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE', 'IMPRESSION'].includes(k) || !Number.isFinite(n) || n < 0) {
+          if (!k || !(EVENT_TYPES as readonly string[]).includes(k) || !Number.isFinite(n) || n < 0) {
             ctx.addIssue({ code: 'custom', message: `bad entry "${part}": expected TYPE=weight with a known event type` });
             return z.NEVER;
           }

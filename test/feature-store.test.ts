@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { DECAY_EPOCH_MS, decayFactor, EVENT_WEIGHTS } from '../src/services/feature-updates';
+import { DECAY_EPOCH_MS, decayFactor, EVENT_WEIGHTS } from '../src/domain/feature-updates';
 import { defineWriteScripts, FeatureStore, parseUserChange, type JobEvents, type WriteCommands } from '../src/store/feature-store';
 import { RedisKeys, topics } from '../src/store/keys';
 import { createRedis, type Redis } from '../src/store/redis';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DECAY_EPOCH_MS, decayFactor, EVENT_WEIGHTS, planFeatureWrites, SEQUENTIAL_STEPS, type RecentItems } from '../src/services/feature-updates';
-import type { StoredEvent } from '../src/store/events';
+import { DECAY_EPOCH_MS, decayFactor, EVENT_WEIGHTS, planFeatureWrites, SEQUENTIAL_STEPS, type RecentItems } from '../src/domain/feature-updates';
+import type { StoredEvent } from '../src/domain/events';
 
 const T0 = Date.UTC(2026, 10, 1);
 function ev(partial: Partial<StoredEvent> & Pick<StoredEvent, 'userId' | 'productId'>, i: number): StoredEvent {

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 import { spawnPlatform } from './support/process';
 import { TcpProxy } from './support/tcp-proxy';
-import { applyEventsJob } from '../src/workers/apply-events';
-import { outboxJobId } from '../src/workers/job';
+import { applyEventsJob } from '../src/jobs/apply-events';
+import { outboxJobId } from '../src/jobs/job';
 
 const RECORD = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted duplicates } }`;
 const LIVE = `subscription($userId: ID!) {

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupCommit } from '../src/services/group-commit';
 import { attributionApart } from '../src/services/ingest';
 import { connectDatabase, type Database } from '../src/store/db';
-import { EVENTS_RECORDED_TOPIC, EventStore, type StoredEvent } from '../src/store/events';
+import { EVENTS_RECORDED_TOPIC, EventStore } from '../src/store/events';
+import { type StoredEvent } from '../src/domain/events';
 import { ProductStore } from '../src/store/products';
-import { planStockChanges, type StockChange, type StockLevel } from '../src/services/stock-rules';
+import { planStockChanges, type StockChange, type StockLevel } from '../src/domain/stock-rules';
 import { settled } from './support/clock';
 import { fileDatabaseUrl, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ShopperSimulator, type SimEvent } from '../src/simulator/shoppers';
 import { dropDatabase } from '../src/store/migrator';
-import { trainOnThread, type TrainingInput, type TrainingOutput } from '../src/workers/training-thread';
+import { trainOnThread, type TrainingInput, type TrainingOutput } from '../src/services/training-thread';
 import { eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 /**

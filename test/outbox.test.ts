@@ -7,7 +7,7 @@ import { connectDatabase, type Database } from '../src/store/db';
 import { RedisKeys } from '../src/store/keys';
 import { Queues } from '../src/store/queues';
 import { createRedis } from '../src/store/redis';
-import { outboxJobId } from '../src/workers/job';
+import { outboxJobId } from '../src/jobs/job';
 import { OutboxRelay } from '../src/workers/outbox-relay';
 import { eventually, fileDatabaseUrl, uniqueId } from './support/platform';
 
@@ -79,9 +79,9 @@ describe('hand-off', () => {
   async function writeEvents(n: number): Promise<OutboxMessage[]> {
     const out: OutboxMessage[] = [];
     for (let i = 0; i < n; i++) {
-      const payload = { events: [{ id: uniqueId('e'), type: 'VIEW', userId: 'u', sessionId: null, productId: 'p', category: null, campaignId: null, attributedCampaignId: null, recommendationId: null, quantity: 1, unitPrice: null, occurredAt: Date.now() }] };
-      const { rows } = await db.pool.query(`INSERT INTO outbox (topic, payload) VALUES ('events.recorded', $1::json) RETURNING id`, [JSON.stringify(payload)]);
-      out.push({ id: rows[0].id, topic: 'events.recorded', payload });
+      // As the ingest statement writes them: the message names its events by outbox id and carries no payload.
+      const { rows } = await db.pool.query(`INSERT INTO outbox (topic, payload) VALUES ('events.recorded', NULL) RETURNING id`);
+      out.push({ id: rows[0].id, topic: 'events.recorded', payload: null });
     }
     return out;
   }

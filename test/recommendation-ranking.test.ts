@@ -2,8 +2,8 @@
 // rules give spelled out over maps (the reference below, the way recommendations.ts computed lists before the
 // board), ties and their order included, and its top(k) exactly what a stable sort by total score gives.
 import { describe, expect, it } from 'vitest';
-import { CandidateBoard, ProductNumbers, type Candidate, type SeedKind } from '../src/services/candidate-board';
-import { neighbourList, type NeighbourList } from '../src/store/feature-store';
+import { CandidateBoard, ProductNumbers, type Candidate, type SeedKind } from '../src/domain/candidate-board';
+import { neighbourList, type NeighbourList } from '../src/domain/neighbours';
 
 interface ListInput {
   seeds: Array<{ seed: string; kind: SeedKind; weight: number; list: NeighbourList | undefined }>;

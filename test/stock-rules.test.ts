@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planStockChanges, StockRuleError, type StockChange } from '../src/services/stock-rules';
+import { planStockChanges, StockRuleError, type StockChange } from '../src/domain/stock-rules';
 
 const level = (stock: number, threshold = 10) => new Map([['p', { productId: 'p', stock, threshold }]]);
 const buy = (quantity: number, i = 0): StockChange => ({ kind: 'PURCHASE', productId: 'p', quantity, actor: 'u', eventId: `e${i}` });

@@ -3,7 +3,7 @@
 // (WORKER_LOCK_MS + WORKER_STALLED_CHECK_MS, src/workers/recovery.ts), then applied by a second worker, each event
 // once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyEventsJob } from '../src/workers/apply-events';
+import { applyEventsJob } from '../src/jobs/apply-events';
 import { eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 import { spawnPlatform, type PlatformProcess } from './support/process';
 import { TcpProxy } from './support/tcp-proxy';

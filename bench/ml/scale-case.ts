@@ -5,7 +5,7 @@
 import { loadModel } from '../../src/recommender';
 import { historiesByUser } from '../../src/recommender/holdout';
 import type { AlgorithmName } from '../../src/recommender/types';
-import { trainOnThread } from '../../src/workers/training-thread';
+import { trainOnThread } from '../../src/services/training-thread';
 import { syntheticInteractions } from './synthetic-store';
 
 export interface ScaleCase {

@@ -4,13 +4,13 @@
 // scores NDCG@10 0.485, EASE 0.486 and the two at equal weights 0.493 (above BiVAE's published 0.475). A training
 // with TRAIN_ALGORITHM=auto tries the parts alone and together on its hold-out and keeps the best
 // (services/model-training.ts); the parts are fitted once there and shared (`of`).
-import { createModel, loadModel } from './index';
+import { createFamilyModel, loadFamilyModel, type FamilyName } from './families';
 import { decodeSnapshot, encodeSnapshot, expectAlgorithm, SnapshotError } from './codec';
 import type { AlgorithmName, HistoryItem, RecommenderModel, ScoredItem, ScoreOptions, TrainingData } from './types';
 
 export interface EnsembleParams {
   /** The families and their weights. @default ALS and EASE, 0.5 each */
-  parts?: Array<{ algorithm: Exclude<AlgorithmName, 'ensemble'>; params?: object; weight: number }>;
+  parts?: Array<{ algorithm: FamilyName; params?: object; weight: number }>;
   /** How many of each part's best items are blended (the rest count 0 from that part). @default 200 */
   depth?: number;
 }
@@ -47,7 +47,7 @@ export class EnsembleModel implements RecommenderModel {
   }
 
   fit(data: TrainingData): this {
-    this.models = this.params.parts.map((p) => createModel(p.algorithm, p.params).fit(data));
+    this.models = this.params.parts.map((p) => createFamilyModel(p.algorithm, p.params).fit(data));
     this.itemList = null;
     return this;
   }
@@ -88,7 +88,7 @@ export class EnsembleModel implements RecommenderModel {
     const models = parts.map((p, i) => {
       const prefix = `${i}:`;
       const arrays = Object.fromEntries(Object.entries(snap.arrays).filter(([name]) => name.startsWith(prefix)).map(([name, a]) => [name.slice(prefix.length), a]));
-      return loadModel(encodeSnapshot({ algorithm: p.algorithm, meta: p.meta, arrays }));
+      return loadFamilyModel(encodeSnapshot({ algorithm: p.algorithm, meta: p.meta, arrays }));
     });
     const model = new EnsembleModel(snap.meta.params as EnsembleParams);
     model.models = models;

@@ -1,13 +1,12 @@
 import { requireRole } from '../auth/guards';
 import type { Context } from '../graphql/context';
 import type { PageArgs } from '../store/pagination';
-import { isCachedProduct } from '../store/product-cache';
 import type { Product } from '../store/products';
 
 /** A field that moves with stock: read from Postgres when the product came from an API instance's cache. */
 function stockField<K extends 'stock' | 'lowStockThreshold' | 'updatedAt'>(field: K) {
   return async (product: Product, _: unknown, ctx: Context): Promise<Product[K]> => {
-    if (!isCachedProduct(product)) return product[field];
+    if (!ctx.services.catalog.stockMayBeBehind(product)) return product[field];
     return ((await ctx.loaders.currentProduct.load(product.id)) ?? product)[field];
   };
 }

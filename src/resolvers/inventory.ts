@@ -1,7 +1,7 @@
 import { requireRole } from '../auth/guards';
 import type { Context } from '../graphql/context';
 import type { InventoryAlert } from '../services/inventory';
-import type { InventoryAlertKind } from '../services/stock-rules';
+import type { InventoryAlertKind } from '../domain/stock-rules';
 import type { PageArgs } from '../store/pagination';
 import type { Product } from '../store/products';
 

@@ -9,8 +9,8 @@ import type { Bucket, KpiStore } from '../store/kpis';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../store/pagination';
 import type { ProductStore } from '../store/products';
 import type { PubSub } from '../store/pubsub';
-import { MAX_ATTRIBUTION_WINDOW_HOURS } from './attribution';
-import { toKpis, withRates, type CampaignKpis, type KpiCounts, type KpiFigures } from './campaign-kpis';
+import { MAX_ATTRIBUTION_WINDOW_HOURS } from '../domain/attribution';
+import { toKpis, withRates, type CampaignKpis, type KpiCounts, type KpiFigures } from '../domain/campaign-kpis';
 import { externalId } from './catalog';
 import { parseInput } from './validation';
 

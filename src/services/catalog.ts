@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { InventoryStore } from '../store/inventory';
 import { topics } from '../store/keys';
 import type { PubSub } from '../store/pubsub';
+import { isCachedProduct } from '../store/product-cache';
 import type { Product, ProductStore } from '../store/products';
-import type { StockChange } from './stock-rules';
+import type { StockChange } from '../domain/stock-rules';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../store/pagination';
 import { parseBatch, rejectDuplicateKeys } from './validation';
 
@@ -42,6 +43,11 @@ export class CatalogService {
     private readonly inventory: InventoryStore,
     private readonly pubsub?: PubSub,
   ) {}
+
+  /** Whether a product's stock fields may be behind Postgres: it came from an API instance's ProductCache. */
+  stockMayBeBehind(product: Product): boolean {
+    return isCachedProduct(product);
+  }
 
   /** Creates or updates products; stock and thresholds go through the inventory ledger in the same transaction. */
   async upsertProducts(actor: string, input: readonly unknown[]): Promise<{ products: Product[]; created: number; updated: number }> {

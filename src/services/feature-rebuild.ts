@@ -7,7 +7,7 @@ import { FeatureGenerationStore } from '../store/feature-generation';
 import { FeatureGenerationError, type FeatureStore } from '../store/feature-store';
 import type { KpiStore } from '../store/kpis';
 import type { Redis } from '../store/redis';
-import { outboxJobId } from '../workers/job';
+import { outboxJobId } from '../jobs/job';
 
 export interface RebuildResult {
   generation: string;

@@ -4,13 +4,14 @@ import { EventStore } from '../store/events';
 import { FeatureStore } from '../store/feature-store';
 import { InventoryStore } from '../store/inventory';
 import { dependencyChecks } from '../store/health';
+import { ExperimentCounts } from '../store/experiment-counts';
 import { FeatureGenerationStore } from '../store/feature-generation';
 import { KpiStore } from '../store/kpis';
 import { ModelStore } from '../store/models';
 import { OutboxStore, type OutboxMessage } from '../store/outbox';
 import type { Queues } from '../store/queues';
-import { trainModelJob } from '../workers/train-model';
-import { trainOnThread, type TrainingInput, type TrainingOutput } from '../workers/training-thread';
+import { trainModelJob } from '../jobs/train-model';
+import { trainOnThread, type TrainingInput, type TrainingOutput } from './training-thread';
 import type { Config } from '../config';
 import type { RedisKeys } from '../store/keys';
 import type { Database } from '../store/db';
@@ -74,8 +75,7 @@ export function createServices(deps: ServiceDeps): Services {
   const models = new ModelService(
     modelStore,
     deps.pubsub,
-    deps.redis,
-    deps.keys,
+    new ExperimentCounts(deps.redis, deps.keys),
     {
       algorithm: config.TRAIN_ALGORITHM,
       weights: config.TRAIN_EVENT_WEIGHTS,

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from '../errors';
 import { retryOnDeadlock } from '../store/db';
-import { EVENT_TYPES, type EventStore, type RecordedGroup, type StoredEvent } from '../store/events';
+import { type EventStore, type RecordedGroup } from '../store/events';
+import { EVENT_TYPES, type StoredEvent } from '../domain/events';
 import type { CampaignStore } from '../store/campaigns';
 import type { OutboxMessage } from '../store/outbox';
 import type { ProductStore } from '../store/products';

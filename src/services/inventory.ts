@@ -8,7 +8,7 @@ import { decodeCursor, pageSize, rowIdKey, toPage, type Page, type PageArgs } fr
 import type { Product, ProductStore } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { externalId } from './catalog';
-import { StockRuleError, type InventoryAlertKind, type StockChange } from './stock-rules';
+import { StockRuleError, type InventoryAlertKind, type StockChange } from '../domain/stock-rules';
 import { parseBatch, parseInput, rejectDuplicateKeys } from './validation';
 
 export const MAX_INVENTORY_BATCH = 1000;

@@ -9,11 +9,10 @@ import { topics } from '../store/keys';
 import type { Experiment, ModelStore, ModelVersion, TrainingRun } from '../store/models';
 import { decodeCursor, encodeCursor, pageSize, type Page, type PageArgs } from '../store/pagination';
 import type { PubSub } from '../store/pubsub';
-import type { Redis } from '../store/redis';
-import type { RedisKeys } from '../store/keys';
+import type { ExperimentCounts } from '../store/experiment-counts';
 import { assignVariant, parseVariants, twoProportionPValue } from './experiments';
 import { HALF_LIFE_OPTIONS, NotEnoughDataError, TRAINING_ALGORITHMS, type TrainingAlgorithm, type TrainingChoice } from './model-training';
-import type { TrainingInput, TrainingOutput } from '../workers/training-thread';
+import type { TrainingInput, TrainingOutput } from './training-thread';
 import { parseInput } from './validation';
 
 /** The model family's own parameters from a stored version (without the training settings kept beside them). */
@@ -82,8 +81,7 @@ export class ModelService {
   constructor(
     private readonly store: ModelStore,
     private readonly pubsub: PubSub,
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly counts: ExperimentCounts,
     private readonly config: TrainingConfig,
     /** Puts a run on the training queue (job id = run id). */
     private readonly enqueue: (runId: string) => Promise<void>,
@@ -240,11 +238,11 @@ export class ModelService {
     if (!experiment) return null;
     const [outcomes, served] = await Promise.all([
       this.store.experimentOutcomes(experiment.id),
-      this.redis.hgetall(this.keys.experimentServed(experiment.id)),
+      this.counts.served(experiment.id),
     ]);
     const rows = experiment.variants.map((v) => {
       const o = outcomes.get(v.name) ?? { clicks: 0, purchases: 0, revenue: 0 };
-      const listsServed = Number(served[v.name] ?? 0);
+      const listsServed = served.get(v.name) ?? 0;
       return { name: v.name, model: v.model, weight: v.weight, listsServed, ...o, clickThroughRate: listsServed ? o.clicks / listsServed : 0 };
     });
     const control = rows[0]!;
@@ -260,7 +258,7 @@ export class ModelService {
 
   /** Counts a served list for its variant (for click-through rates). */
   async countServed(experimentId: string, variant: string): Promise<void> {
-    await this.redis.hincrby(this.keys.experimentServed(experimentId), variant, 1);
+    await this.counts.countServed(experimentId, variant);
   }
 
   assign = assignVariant;

@@ -1,33 +1,11 @@
 // Events, cart state and the outbox in Postgres: the durable half of the flywheel.
 import type pg from 'pg';
 import { prepare, preparedText, query, sql, type Database, type Sql } from './db';
-import { MAX_ATTRIBUTION_WINDOW_HOURS } from '../services/attribution';
+import { MAX_ATTRIBUTION_WINDOW_HOURS } from '../domain/attribution';
+import type { EventType, StoredEvent } from '../domain/events';
 import { INVENTORY_CHANGED_TOPIC } from './inventory';
 import type { OutboxMessage } from './outbox';
 import { fromLeanRow, type LeanProductRow, type Product } from './products';
-
-export const EVENT_TYPES = ['VIEW', 'CLICK', 'ADD_TO_CART', 'REMOVE_FROM_CART', 'PURCHASE', 'IMPRESSION'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** An event as stored and as carried to the workers (occurredAt in epoch milliseconds). */
-export interface StoredEvent {
-  id: string;
-  type: EventType;
-  userId: string;
-  sessionId: string | null;
-  productId: string | null;
-  /** Category of the product at record time, carried so the workers need not look it up. */
-  category: string | null;
-  campaignId: string | null;
-  /** PURCHASE without campaignId: the campaign credited by last click at record time. */
-  attributedCampaignId: string | null;
-  recommendationId: string | null;
-  quantity: number;
-  unitPrice: number | null;
-  occurredAt: number;
-  /** When Postgres recorded it (epoch ms), where known: read with a message's events (the feature lag metric). */
-  recordedAt?: number;
-}
 
 export const EVENTS_RECORDED_TOPIC = 'events.recorded';
 

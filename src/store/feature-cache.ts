@@ -8,7 +8,8 @@
 // Refresh ahead: an entry past half its time to live is still served, and read again in the background (once,
 // whoever asks meanwhile); only an entry past its whole time to live, or absent, makes a push wait for Redis. A
 // product asked for at least every ttl/2 is never waited for, and no entry served is older than ttlMs.
-import { neighbourList, type FeatureStore, type NeighbourFamily, type NeighbourList } from './feature-store';
+import { neighbourList, type NeighbourFamily, type NeighbourList } from '../domain/neighbours';
+import type { FeatureStore } from './feature-store';
 
 interface Entry<T> {
   value: T;

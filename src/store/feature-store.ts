@@ -1,8 +1,9 @@
 // The Redis feature store: applies feature write plans idempotently and serves the reads that
 // recommendations need. Key layouts are documented in keys.ts.
 import type { Redis } from 'ioredis';
-import { planFeatureWrites, type FeatureWritePlan, type RecentItems } from '../services/feature-updates';
-import type { StoredEvent } from './events';
+import { planFeatureWrites, type FeatureWritePlan, type RecentItems } from '../domain/feature-updates';
+import type { StoredEvent } from '../domain/events';
+import { neighbourList, type NeighbourFamily, type NeighbourList } from '../domain/neighbours';
 import { REPLAYING } from './feature-generation';
 import { topics, type RedisKeys } from './keys';
 
@@ -187,24 +188,6 @@ type ReadScripts = {
   fwUserState(...keysThenArgs: Array<string | number>): Promise<string>;
   fwNeighbours(numberOfKeys: number, ...keysThenLimit: Array<string | number>): Promise<string[][]>;
 };
-
-/** Item-to-item lists the feature store keeps: shared a user or session (co-occurrence), or came next (sequential). */
-export type NeighbourFamily = 'coOccurrence' | 'sequential';
-
-/** A product's top neighbours, strongest first, as parallel arrays (ranking iterates them on every push). */
-export interface NeighbourList {
-  ids: string[];
-  weights: number[];
-  /** The strongest weight, also when the strongest neighbour was left out (it normalises the list). */
-  top: number;
-}
-
-/** A neighbour map (strongest first) as a NeighbourList; `top` defaults to its first weight. */
-export function neighbourList(map: Map<string, number>, top?: number): NeighbourList {
-  const ids = [...map.keys()];
-  const weights = [...map.values()];
-  return { ids, weights, top: top || (weights[0] ?? 0) };
-}
 
 /** What a recommendation list reads about its user (see FeatureStore.userProfile). */
 export interface UserProfile {

@@ -1,6 +1,6 @@
 // Stock levels, the stock movement ledger and inventory alerts in Postgres. Changes are applied to rows
 // locked FOR UPDATE (in id order, so concurrent batches cannot deadlock), with the rules of stock-rules.ts.
-import { planStockChanges, type InventoryAlertKind, type StockChange, type StockLevel, type StockPlan } from '../services/stock-rules';
+import { planStockChanges, type InventoryAlertKind, type StockChange, type StockLevel, type StockPlan } from '../domain/stock-rules';
 import type pg from 'pg';
 import { prepare, query, sql, transaction, type Database } from './db';
 import type { OutboxMessage } from './outbox';

@@ -1,8 +1,8 @@
 // Campaign KPIs and sales figures: live counters in Redis (written by the workers with the feature store),
 // per-minute rollups in Postgres (recomputed from the events), and recounts straight from the events.
 import type { Redis } from 'ioredis';
-import { emptyCounts, planKpiWrites, type KpiCounts } from '../services/campaign-kpis';
-import type { StoredEvent } from './events';
+import { emptyCounts, planKpiWrites, type KpiCounts } from '../domain/campaign-kpis';
+import type { StoredEvent } from '../domain/events';
 import type { Chain } from './feature-store';
 import type { RedisKeys } from './keys';
 import type { PrismaClient } from './prisma';

@@ -1,7 +1,7 @@
 // BullMQ queues (producers) of this deployment, under the `<prefix>:bull` key space.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { checkPayload, type JobDefinition } from '../workers/job';
+import { checkPayload, type JobDefinition } from '../jobs/job';
 import type { RedisKeys } from './keys';
 
 /** A worker process's connection to a queue, as Redis lists it. */

@@ -3,7 +3,8 @@ import { Worker } from 'bullmq';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { EventStore, StoredEvent } from '../store/events';
+import type { EventStore } from '../store/events';
+import type { StoredEvent } from '../domain/events';
 import { FeatureGenerationStore } from '../store/feature-generation';
 import { FeatureGenerationError, type FeatureStore, type JobEvents } from '../store/feature-store';
 import type { KpiStore } from '../store/kpis';
@@ -12,23 +13,28 @@ import { FeatureRepair } from '../services/feature-repair';
 import type { ModelService } from '../services/models';
 import type { RedisKeys } from '../store/keys';
 import type { RedisPubSub } from '../store/pubsub';
+import { PublishedJobs } from '../store/published-jobs';
 import { createRedis, unlessClosed } from '../store/redis';
-import { applyEventBatch, applyEventsJob } from './apply-events';
-import { checkPayload } from './job';
+import { TrainingTrigger } from '../store/training-trigger';
+import { applyEventBatch } from './apply-events';
+import { applyEventsJob } from '../jobs/apply-events';
+import { checkPayload } from '../jobs/job';
 import { MicroBatcher } from './micro-batcher';
 import { recoveryOptions } from './recovery';
-import { publishInventoryChanges, publishInventoryChangesJob } from './publish-inventory-changes';
-import { rollupKpis, rollupKpisJob } from './rollup-kpis';
+import { publishInventoryChanges } from './publish-inventory-changes';
+import { publishInventoryChangesJob } from '../jobs/publish-inventory-changes';
+import { rollupKpis } from './rollup-kpis';
+import { rollupKpisJob } from '../jobs/rollup-kpis';
 import { ensureSchedules } from './schedules';
-import { scheduleTrainingJob, trainModelJob } from './train-model';
+import { scheduleTrainingJob, trainModelJob } from '../jobs/train-model';
 
 export interface RunningWorkers {
   /** Takes no new job and lets the running ones finish until `deadline` (ms since the epoch). */
   stop(deadline: number): Promise<void>;
 }
 
-/** An apply-events job as the worker got it: its events, or the outbox message whose events to read. */
-type EventsJob = { jobId: string; events: StoredEvent[] } | { jobId: string; outboxId: string };
+/** An apply-events job as the worker got it: the outbox message whose events to read. */
+type EventsJob = { jobId: string; outboxId: string };
 
 /**
  * The jobs of a micro-batch with their events: those named by outbox id read from Postgres in one query. An
@@ -36,14 +42,13 @@ type EventsJob = { jobId: string; events: StoredEvent[] } | { jobId: string; out
  * out and reported in `missing`.
  */
 async function resolveEvents(store: EventStore, batch: EventsJob[]): Promise<{ jobs: JobEvents[]; missing: string[] }> {
-  const named = batch.flatMap((j) => ('outboxId' in j ? [j.outboxId] : []));
-  const read = named.length ? await store.byOutbox(named) : new Map<string, StoredEvent[]>();
+  const read = await store.byOutbox(batch.map((j) => j.outboxId));
   const jobs: JobEvents[] = [];
   const missing: string[] = [];
   for (const j of batch) {
-    const events = 'outboxId' in j ? read.get(j.outboxId) : j.events;
+    const events = read.get(j.outboxId);
     if (events?.length) jobs.push({ jobId: j.jobId, events });
-    else missing.push('outboxId' in j ? j.outboxId : j.jobId);
+    else missing.push(j.outboxId);
   }
   return { jobs, missing };
 }
@@ -93,12 +98,14 @@ export function startWorkers(deps: {
     ensureSchedules: () => ensureSchedules(deps.queues, config),
     // Events the replay applied count towards an early training like those workers apply (the count was lost too).
     onReplayed: async (events) => {
-      if (config.TRAIN_AFTER_EVENTS > 0 && events > 0) await rebuildWriter.incrby(keys.eventsSinceTraining(), events);
+      if (config.TRAIN_AFTER_EVENTS > 0 && events > 0) await new TrainingTrigger(rebuildWriter, keys).add(events);
     },
   });
   // Jobs are taken once a first check went through: a Redis found empty is rebuilt before anything is applied to it.
   const firstCheck = repair.start(repairConnection, config.FEATURE_STORE_CHECK_MS);
 
+  const trainingTrigger = new TrainingTrigger(writer, keys);
+  const published = new PublishedJobs(writer, keys);
   let stopping = false;
   /** Applies a batch, waiting while the store has no complete generation (lost, or a rebuild replays into it); BullMQ
    * keeps renewing the jobs' locks meanwhile. Stopping the worker ends the wait, and fails the jobs for a retry. */
@@ -132,9 +139,7 @@ export function startWorkers(deps: {
       observeApplied(deps.metrics, written);
       if (config.TRAIN_AFTER_EVENTS > 0 && applied > 0) {
         const events = jobs.reduce((s, j) => s + j.events.length, 0);
-        const since = await writer.incrby(keys.eventsSinceTraining(), events);
-        if (since >= config.TRAIN_AFTER_EVENTS) {
-          await writer.set(keys.eventsSinceTraining(), '0');
+        if (await trainingTrigger.count(events, config.TRAIN_AFTER_EVENTS)) {
           deps.models.retrain('flywheel', null, 'EVENTS').catch((err) => log.warn({ err: (err as Error).message }, 'could not request training'));
         }
       }
@@ -149,8 +154,8 @@ export function startWorkers(deps: {
     applyEventsJob.queue,
     async (job) => {
       if (job.name !== applyEventsJob.name) throw new Error(`unknown job ${job.name} on queue ${applyEventsJob.queue}`);
-      const payload = checkPayload(applyEventsJob, job.data);
-      await batcher.add('events' in payload ? { jobId: job.id!, events: payload.events } : { jobId: job.id!, outboxId: payload.outboxId });
+      const { outboxId } = checkPayload(applyEventsJob, job.data);
+      await batcher.add({ jobId: job.id!, outboxId });
     },
     {
       connection: workerConnection,
@@ -166,7 +171,7 @@ export function startWorkers(deps: {
     async (job) => {
       if (job.name !== publishInventoryChangesJob.name) throw new Error(`unknown job ${job.name} on queue ${publishInventoryChangesJob.queue}`);
       const payload = checkPayload(publishInventoryChangesJob, job.data);
-      await publishInventoryChanges({ redis: writer, keys, publish: (m) => deps.pubsub.publishMany(m) }, job.id!, payload);
+      await publishInventoryChanges({ published, publish: (m) => deps.pubsub.publishMany(m) }, job.id!, payload);
     },
     // One at a time keeps alerts in the order they were committed.
     { connection: workerConnection, prefix: keys.bullPrefix, autorun: false, concurrency: 1, ...recoveryOptions(config, { idempotent: true }) },

@@ -13,9 +13,9 @@ import { EVENTS_RECORDED_TOPIC } from '../store/events';
 import type { OutboxMessage, OutboxStore } from '../store/outbox';
 import type { Queues } from '../store/queues';
 import { INVENTORY_CHANGED_TOPIC } from '../store/inventory';
-import { applyEventsJob } from './apply-events';
-import { publishInventoryChangesJob } from './publish-inventory-changes';
-import { outboxJobId, type JobDefinition } from './job';
+import { applyEventsJob } from '../jobs/apply-events';
+import { publishInventoryChangesJob } from '../jobs/publish-inventory-changes';
+import { outboxJobId, type JobDefinition } from '../jobs/job';
 
 /** Which job carries each outbox topic. */
 const JOB_FOR_TOPIC: Record<string, JobDefinition> = {
@@ -110,7 +110,7 @@ export class OutboxRelay {
       if (!def) throw new Error(`outbox message ${m.id} has unknown topic ${m.topic}`);
       const list = byJob.get(def) ?? [];
       // An events message has no payload: its job names it, and the worker reads the events by outbox id.
-      list.push({ jobId: outboxJobId(m.id), data: m.topic === EVENTS_RECORDED_TOPIC && m.payload === null ? { outboxId: m.id } : m.payload });
+      list.push({ jobId: outboxJobId(m.id), data: m.topic === EVENTS_RECORDED_TOPIC ? { outboxId: m.id } : m.payload });
       byJob.set(def, list);
     }
     for (const [def, jobs] of byJob) await this.queues.addBulk(def, jobs);

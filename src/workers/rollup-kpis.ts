@@ -1,16 +1,7 @@
-// Job `rollup-kpis`, on a schedule: recomputes the per-minute KPI and sales rollups in Postgres from the events
+// Processor of job `rollup-kpis` (jobs/rollup-kpis.ts), on a schedule: recomputes the per-minute KPI and sales rollups in Postgres from the events
 // recorded since the last run, then tells live sales dashboards. Recomputing (not adding) makes reruns harmless.
-import { z } from 'zod';
 import type { KpiStore } from '../store/kpis';
 import { topics } from '../store/keys';
-import { defineJob } from './job';
-
-export const rollupKpisJob = defineJob({
-  queue: 'rollups',
-  name: 'rollup-kpis',
-  schema: z.object({}),
-  options: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
-});
 
 export async function rollupKpis(deps: { kpis: KpiStore; publish: (messages: Array<[string, string]>) => Promise<void> }): Promise<number> {
   const { scopes, minutes } = await deps.kpis.rollup();

@@ -4,8 +4,8 @@
 // so however many workers do it there is one schedule of each.
 import type { Config } from '../config';
 import type { Queues } from '../store/queues';
-import { rollupKpisJob } from './rollup-kpis';
-import { scheduleTrainingJob } from './train-model';
+import { rollupKpisJob } from '../jobs/rollup-kpis';
+import { scheduleTrainingJob } from '../jobs/train-model';
 
 export async function ensureSchedules(queues: Queues, config: Pick<Config, 'KPI_ROLLUP_INTERVAL_MS' | 'TRAIN_INTERVAL_MS'>): Promise<void> {
   await queues

@@ -4,7 +4,7 @@
 // more garbage (bench:ranking, BENCHMARKS.md). The rules stay in recommendations.ts; this file only keeps
 // the scores, in the same order and with the same ties as those rules spelled out over maps
 // (test/recommendation-ranking.test.ts holds the two to the same answers).
-import type { NeighbourList } from '../store/feature-store';
+import type { NeighbourList } from './neighbours';
 
 /** Dense numbers for product ids. Only the candidates' sources number products (neighbour lists, popular
  * products, model candidates), so it holds at most the products the feature store and models know. */

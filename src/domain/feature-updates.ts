@@ -1,7 +1,7 @@
 // The rules of the real-time feature store, as a pure function: given a batch of new events and the state it
 // reads (each user's and session's recent items), the writes to make. Aggregating here is what makes a hot
 // product cost one Redis write per batch rather than one per event. No I/O: the store applies the plan.
-import type { EventType, StoredEvent } from '../store/events';
+import type { EventType, StoredEvent } from './events';
 
 /** How much each kind of action says about interest. REMOVE_FROM_CART and IMPRESSION carry no positive signal. */
 export const EVENT_WEIGHTS: Record<EventType, number> = {

@@ -1,5 +1,5 @@
 // Campaign KPI and sales counting rules, as a pure function over newly applied events.
-import type { StoredEvent } from '../store/events';
+import type { StoredEvent } from './events';
 
 export interface KpiCounts {
   impressions: number;

@@ -3,7 +3,7 @@
 // bench:ranking times it; bench:sessions scores it (with or without a trained model).
 import type { RecommenderModel } from '../src/recommender/types';
 import { RecommendationService, type RecommendationList } from '../src/services/recommendations';
-import type { UserChange } from '../src/store/feature-store';
+import type { UserChange } from '../src/store/announcements';
 import type { NeighbourList } from '../src/domain/neighbours';
 import type { ModelVersion } from '../src/store/models';
 import type { Product } from '../src/store/products';

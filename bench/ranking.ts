@@ -6,7 +6,7 @@
 // The caches are stand-ins holding synthetic data (a seeded random catalog); everything else is the service's
 // own code. In-process and single-threaded: no Postgres, Redis or platform processes.
 import { parseArgs } from 'node:util';
-import { type UserChange } from '../src/store/feature-store';
+import { type UserChange } from '../src/store/announcements';
 import { neighbourList } from '../src/domain/neighbours';
 import type { Product } from '../src/store/products';
 import { liveRanking } from './live-ranking';

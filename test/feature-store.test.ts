@@ -1,6 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DECAY_EPOCH_MS, decayFactor, EVENT_WEIGHTS } from '../src/domain/feature-updates';
-import { defineWriteScripts, FeatureStore, parseUserChange, type JobEvents, type WriteCommands } from '../src/store/feature-store';
+import { Announcements, parseUserChange } from '../src/store/announcements';
+import { defineWriteScripts, EventUnitOfWork, type JobEvents, type WriteCommands } from '../src/store/event-unit-of-work';
+import { FeatureStore } from '../src/store/feature-store';
+import { FeatureWrites } from '../src/store/feature-writes';
 import { RedisKeys, topics } from '../src/store/keys';
 import { createRedis, type Redis } from '../src/store/redis';
 import { eventually, uniqueId } from './support/platform';
@@ -10,6 +13,8 @@ const keys = new RedisKeys(uniqueId('fs-test'));
 const redis = createRedis(url, 'fs-test');
 const writers = [createRedis(url, 'fs-w1'), createRedis(url, 'fs-w2'), createRedis(url, 'fs-w3')];
 const store = new FeatureStore(redis, keys);
+const unit = new EventUnitOfWork(keys, { features: new FeatureWrites(keys) });
+const announcements = new Announcements(keys);
 
 afterAll(async () => {
   await store.clear();
@@ -26,13 +31,13 @@ function job(jobId: string, productId: string, n: number): JobEvents {
   };
 }
 
-describe('FeatureStore.applyJobs', () => {
+describe('EventUnitOfWork.apply', () => {
   it('applies each job once, also when several writers receive the same jobs at the same time', async () => {
     const jobs = Array.from({ length: 30 }, (_, i) => job(`job-${i}`, 'p1', 3));
-    const results = await Promise.all(writers.map((w) => store.applyJobs(w, jobs)));
+    const results = await Promise.all(writers.map((w) => unit.apply(w, jobs)));
     expect(results.reduce((s, r) => s + r.applied, 0)).toBe(30);
     expect(await store.productStats('p1')).toEqual({ VIEW: 90 });
-    const again = await store.applyJobs(writers[0]!, jobs.slice(0, 5));
+    const again = await unit.apply(writers[0]!, jobs.slice(0, 5));
     expect(again.applied).toBe(0);
     expect(await store.productStats('p1')).toEqual({ VIEW: 90 });
   });
@@ -42,13 +47,13 @@ describe('FeatureStore.applyJobs', () => {
     const at = DECAY_EPOCH_MS + 123_456_789;
     const j = job(uniqueId('j'), product, 1);
     j.events[0]!.occurredAt = at;
-    await store.applyJobs(writers[0]!, [j]);
+    await unit.apply(writers[0]!, [j]);
     expect(Number(await redis.zscore(keys.popularity(), product))).toBe(EVENT_WEIGHTS.VIEW * decayFactor(at));
     expect(await redis.zscore(keys.userItems('u0'), product)).toBe(String(at));
   });
 
   it('clears every feature key it owns', async () => {
-    await store.applyJobs(writers[0]!, [job(uniqueId('j'), 'p2', 2)]);
+    await unit.apply(writers[0]!, [job(uniqueId('j'), 'p2', 2)]);
     expect(await store.clear()).toBeGreaterThan(0);
     expect(await redis.keys(`${keys.prefix}:f:*`)).toEqual([]);
   });
@@ -128,7 +133,7 @@ describe('FeatureStore exclusion sets', () => {
       id, type, userId: user, sessionId: null, productId, category: 'c', campaignId: null, attributedCampaignId: null,
       recommendationId: null, quantity: 1, unitPrice: null, occurredAt: Date.now(),
     });
-    await store.applyJobs(writers[0]!, [
+    await unit.apply(writers[0]!, [
       { jobId: uniqueId('j'), events: [event('e1', 'VIEW', 'v'), event('e2', 'IMPRESSION', 'i'), event('e3', 'REMOVE_FROM_CART', 'r'), event('e4', 'PURCHASE', 'b')] },
     ]);
     expect((await redis.smembers(keys.userSeen(user))).sort()).toEqual(['b', 'r', 'v']);
@@ -136,7 +141,7 @@ describe('FeatureStore exclusion sets', () => {
   });
 });
 
-describe('FeatureStore.announce', () => {
+describe('Announcements.announce', () => {
   it("publishes each listened-to user's state with the news, and nothing for users nobody listens to", async () => {
     const [listened, alone, big] = [uniqueId('u'), uniqueId('u'), uniqueId('u')];
     const at = Date.now();
@@ -154,10 +159,10 @@ describe('FeatureStore.announce', () => {
     subscriber.on('message', (c: string, m: string) => received.push([c, m]));
     await subscriber.subscribe(channel(topics.userFeatures(listened)), channel(topics.userFeatures(big)));
     try {
-      // As applyJobs' transaction carries it (alsoWrite).
+      // As the unit of work's transaction carries it.
       defineWriteScripts(writers[0]!);
       const tx = writers[0]!.multi() as ReturnType<Redis['multi']> & WriteCommands;
-      store.announce(tx, [{ userId: listened, cart: true }, { userId: alone, cart: false }, { userId: big, cart: false }], channel);
+      announcements.announce(tx, [{ userId: listened, cart: true }, { userId: alone, cart: false }, { userId: big, cart: false }]);
       const [err, announced] = (await tx.exec())![0]!;
       expect(err).toBeNull();
       expect(announced).toBe(2);

@@ -29,7 +29,6 @@ describe('planFeatureWrites', () => {
     expect(plan.coOccurrence.get('c')?.get('b')).toBe(EVENT_WEIGHTS.VIEW);
     expect(plan.coOccurrence.get('b')?.get('c')).toBe(EVENT_WEIGHTS.VIEW);
     expect(plan.coOccurrence.has('u2')).toBe(false);
-    expect([...plan.users].sort()).toEqual(['u1', 'u2', 'u3']);
   });
 
   it('gives impressions and removals no positive signal but still counts them', () => {
@@ -39,7 +38,6 @@ describe('planFeatureWrites', () => {
     );
     expect(plan.popularity.size).toBe(0);
     expect(plan.productStats.get('p')?.get('REMOVE_FROM_CART')).toBe(1);
-    expect(plan.users.has('u')).toBe(true);
   });
 
   it('keeps popularity ratios exact across time with forward decay (half-life one day)', () => {

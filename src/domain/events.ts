@@ -25,3 +25,11 @@ export interface StoredEvent {
   /** When Postgres recorded it (epoch ms), where known: read with a message's events (the feature lag metric). */
   recordedAt?: number;
 }
+
+/** The users whose recommendations `events` may change, in order of first appearance, each with whether its cart
+ * may have changed too (a cart event was among its events). */
+export function changedUsers(events: readonly StoredEvent[]): Array<{ userId: string; cart: boolean }> {
+  const cart = new Map<string, boolean>();
+  for (const e of events) cart.set(e.userId, (cart.get(e.userId) ?? false) || CART_EVENT_TYPES.has(e.type));
+  return [...cart].map(([userId, changed]) => ({ userId, cart: changed }));
+}

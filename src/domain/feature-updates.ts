@@ -46,6 +46,12 @@ export const SEQUENTIAL_STEPS = 3;
 /** Items older than this (relative to the event) are not paired. */
 export const CO_OCCURRENCE_MAX_GAP_MS = 7 * 24 * 3600 * 1000;
 
+/** Bounds that keep per-user and per-product keys small: recent items kept per user, neighbours per product. */
+export const USER_ITEMS_KEPT = 200;
+export const CO_OCCURRENCE_KEPT = 100;
+/** Recent items read per user or session: by a plan (the items its events pair with) and by a recommendation list. */
+export const RECENT_READ = 20;
+
 export interface RecentItems {
   /** productId → last interaction time (ms), most recent first or in any order. */
   users: Map<string, Map<string, number>>;
@@ -66,8 +72,6 @@ export interface FeatureWritePlan {
   /** Every product each user interacted with (any type but IMPRESSION), and bought: exclusion sets, unbounded. */
   userSeen: Map<string, Set<string>>;
   userBought: Map<string, Set<string>>;
-  /** Users whose recommendations may have changed. */
-  users: Set<string>;
 }
 
 function bump<K>(map: Map<K, number>, key: K, by: number): void {
@@ -116,11 +120,9 @@ export function planFeatureWrites(events: readonly StoredEvent[], recent: Recent
     productStats: new Map(),
     userSeen: new Map(),
     userBought: new Map(),
-    users: new Set(),
   };
   const ordered = [...events].sort((a, b) => a.occurredAt - b.occurredAt);
   for (const e of ordered) {
-    plan.users.add(e.userId);
     if (!e.productId) continue;
     bump(nested(plan.productStats, e.productId), e.type, 1);
     if (e.type !== 'IMPRESSION') member(plan.userSeen, e.userId).add(e.productId);

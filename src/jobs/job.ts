@@ -23,6 +23,13 @@ export function checkPayload<S extends z.ZodType>(def: JobDefinition<S>, data: u
   return parsed.data;
 }
 
+/** A dequeued job's payload, checked: the job must be of `def` (another name on its queue is a wiring mistake, failed
+ * like any error) and its payload must parse (see checkPayload). */
+export function checkJob<S extends z.ZodType>(def: JobDefinition<S>, job: { name: string; data: unknown }): z.output<S> {
+  if (job.name !== def.name) throw new Error(`unknown job ${job.name} on queue ${def.queue}`);
+  return checkPayload(def, job.data);
+}
+
 /** The job id for an outbox message: the same on every relay attempt, and what rebuilds mark as applied. */
 export function outboxJobId(outboxId: string): string {
   return `outbox-${outboxId}`;

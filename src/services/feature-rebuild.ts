@@ -3,8 +3,10 @@
 // each job is applied exactly once, by the replay or by a worker, whichever comes first.
 import type { Logger } from '../logger';
 import type { EventStore } from '../store/events';
-import { FeatureGenerationStore } from '../store/feature-generation';
-import { FeatureGenerationError, type FeatureStore } from '../store/feature-store';
+import { EventUnitOfWork } from '../store/event-unit-of-work';
+import { FeatureGenerationError, FeatureGenerationStore } from '../store/feature-generation';
+import type { FeatureStore } from '../store/feature-store';
+import { FeatureWrites } from '../store/feature-writes';
 import type { KpiStore } from '../store/kpis';
 import type { Redis } from '../store/redis';
 import { outboxJobId } from '../jobs/job';
@@ -46,23 +48,21 @@ export async function rebuildFeatures(deps: {
   let events = 0;
   let replayedEvents = 0;
   const campaigns = new Set<string>();
+  // Campaign counters live beside the features and are replayed with them, under the same markers; nobody is
+  // announced to (live lists read the rebuilt state on their next event).
+  const unit = new EventUnitOfWork(deps.features.keys, { features: new FeatureWrites(deps.features.keys), kpis: deps.kpis });
   for await (const groups of deps.events.scanByOutbox()) {
-    let written = 0;
-    const result = await deps.features.applyJobs(
+    const result = await unit.apply(
       deps.writer,
       groups.map((g) => ({ jobId: outboxJobId(g.outboxId), events: g.events })),
-      // Campaign counters live beside the features and are replayed with them, under the same markers.
-      (fresh, tx) => {
-        written = fresh.length;
-        deps.kpis.write(fresh, tx).forEach((c) => campaigns.add(c));
-      },
       // Only into this generation: if Redis loses its data again meanwhile, this replay stops (and the next check
       // starts another).
       { generation: replaying },
     );
+    result.campaigns.forEach((c) => campaigns.add(c));
     jobs += groups.length;
     applied += result.applied;
-    if (result.applied) replayedEvents += written;
+    replayedEvents += result.events.length;
     events += groups.reduce((s, g) => s + g.events.length, 0);
   }
   if (!(await deps.generations.finish(generation, { replayedJobs: applied, events }))) throw new FeatureGenerationError(null);

@@ -16,7 +16,9 @@ import type { FeatureGenerationStore } from '../store/feature-generation';
 import type { FeatureStore } from '../store/feature-store';
 import { topics } from '../store/keys';
 import type { KpiStore } from '../store/kpis';
+import type { PubSub } from '../store/pubsub';
 import { unlessClosed, type Redis } from '../store/redis';
+import type { TrainingTrigger } from '../store/training-trigger';
 import { rebuildFeatures, type RebuildResult } from './feature-rebuild';
 
 /** What made a worker look: its start, its connection coming back, the periodic check, a write refused. */
@@ -39,12 +41,13 @@ export interface FeatureRepairDeps {
   writer: Redis;
   log: Logger;
   metrics?: Metrics;
-  /** Tells live KPI subscribers that counters changed. */
-  publish?: (messages: Array<[string, string]>) => Promise<void>;
+  /** Tells live KPI subscribers that counters changed. @default nobody */
+  pubsub?: PubSub;
   /** Puts the repeatable schedules back (idempotent). */
   ensureSchedules?: () => Promise<void>;
-  /** Told how many events a rebuild applied (the workers did not). */
-  onReplayed?: (events: number) => Promise<void>;
+  /** Counts the events a rebuild applied towards an early training, like those workers apply (the count was lost
+   * too). @default not counted */
+  trainingTrigger?: TrainingTrigger;
 }
 
 export class FeatureRepair {
@@ -177,9 +180,9 @@ export class FeatureRepair {
       if (labelled === 'initial') log.info(details, 'feature store initialised');
       else log.warn(details, 'feature store rebuilt from Postgres');
       await this.putSchedulesBack();
-      await this.deps.onReplayed?.(result.replayedEvents).catch(() => undefined);
+      if (result.replayedEvents > 0) await this.deps.trainingTrigger?.add(result.replayedEvents).catch(() => undefined);
       // Live KPI subscribers read the counters again (they were short until now).
-      await this.deps.publish?.([...result.campaigns.map((c): [string, string] => [topics.campaign(c), 'rebuilt']), [topics.sales(), 'rebuilt']]).catch(() => undefined);
+      await this.deps.pubsub?.publishMany([...result.campaigns.map((c): [string, string] => [topics.campaign(c), 'rebuilt']), [topics.sales(), 'rebuilt']]).catch(() => undefined);
       return result;
     } finally {
       clearInterval(renewal);

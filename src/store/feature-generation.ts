@@ -24,6 +24,18 @@ export interface FeatureRebuildRecord {
  */
 export const REPLAYING = 'replaying:';
 
+/**
+ * A feature write refused because the store's generation is not the one it needs: none (Redis lost its data, or a
+ * rebuild is clearing the store), one being replayed into (a worker's write), or another one (a rebuild's write,
+ * after another rebuild began). Nothing was written.
+ */
+export class FeatureGenerationError extends Error {
+  constructor(readonly found: string | null) {
+    super(found === null ? 'the feature store has no generation (Redis lost its data, or a rebuild is clearing it)' : `the feature store is at generation ${found}`);
+    this.name = 'FeatureGenerationError';
+  }
+}
+
 /** The feature store's state, as one read tells it. */
 export interface FeatureGenerationState {
   /** null: no generation, Redis lost its data (or the store was never built). */

@@ -128,8 +128,8 @@ export class RedisKeys {
   }
 }
 
-/** Bare messages on a user's topic, from workers before announcements carried the user's state (UserChange,
- * feature-store.ts), still understood: what the user's applied events may have changed. */
+/** Bare notices on a user's topic, with no state: what may have changed, the list reading the user's state itself.
+ * Workers send a UserChange (announcements.ts); a tool may send these (bench:api-costs drives live pushes so). */
 export const USER_CHANGED = {
   /** Features only (views, clicks, impressions). */
   events: 'events',
@@ -140,7 +140,7 @@ export const USER_CHANGED = {
 /** Pub/sub topics, shared by publishers (workers) and subscribers (API instances). */
 export const topics = {
   /** Something changed that may change the user's recommendations (message: a UserChange as JSON, see
-   * FeatureStore.announce; or a bare USER_CHANGED value). Workers announce only users someone listens to. */
+   * announcements.ts; or a bare USER_CHANGED notice). Workers announce only users someone listens to. */
   userFeatures: (userId: string) => `user:${userId}`,
   /** Something changed for every user: a product went out of stock or came back (message: {productId, inStock}). */
   allUsers: () => 'users:all',

@@ -3,7 +3,7 @@
 import type { Redis } from 'ioredis';
 import { emptyCounts, planKpiWrites, type KpiCounts } from '../domain/campaign-kpis';
 import type { StoredEvent } from '../domain/events';
-import type { Chain } from './feature-store';
+import type { Transaction } from './redis';
 import type { RedisKeys } from './keys';
 import type { PrismaClient } from './prisma';
 
@@ -33,7 +33,7 @@ export class KpiStore {
   ) {}
 
   /** Adds the KPI effects of newly applied events to `tx` (the feature store's once-per-job transaction). */
-  write(events: StoredEvent[], tx: Chain, now = Date.now()): string[] {
+  write(events: StoredEvent[], tx: Transaction, now = Date.now()): string[] {
     const { campaigns } = planKpiWrites(events);
     for (const [id, c] of campaigns) {
       const key = this.keys.campaignKpis(id);

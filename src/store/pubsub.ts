@@ -9,6 +9,8 @@ export type Unsubscribe = () => Promise<void>;
 
 export interface PubSub {
   publish(topic: string, message: string): Promise<void>;
+  /** Several messages at once (one round trip), in order. */
+  publishMany(messages: Array<[topic: string, message: string]>): Promise<void>;
   subscribe(topic: string, listener: Listener): Promise<Unsubscribe>;
   /** Number of topics with at least one local listener (for metrics and leak tests). */
   readonly topicCount: number;
@@ -104,6 +106,9 @@ export class MemoryPubSub implements PubSub {
   }
   async publish(topic: string, message: string): Promise<void> {
     for (const l of this.listeners.get(topic) ?? []) l(message);
+  }
+  async publishMany(messages: Array<[topic: string, message: string]>): Promise<void> {
+    for (const [topic, message] of messages) await this.publish(topic, message);
   }
   async subscribe(topic: string, listener: Listener): Promise<Unsubscribe> {
     const set = this.listeners.get(topic) ?? new Set();

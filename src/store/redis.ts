@@ -27,3 +27,18 @@ export function unlessClosed<T>(connection: Redis, work: Promise<T>): Promise<T>
     );
   });
 }
+
+/** A MULTI transaction of a connection: what stores add their writes to when several must land together. */
+export type Transaction = ReturnType<Redis['multi']>;
+
+/** A reply that should be a list: anything else (Lua's cjson writes an empty table as {}) reads as empty. */
+export function replyList<T = string>(value: unknown): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
+}
+
+/** A flat [member, score, member, score…] reply (from index `from`) as a map of member → score. */
+export function replyPairs(flat: string[], from = 0): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = from; i + 1 < flat.length; i += 2) out.set(flat[i]!, Number(flat[i + 1]));
+  return out;
+}

@@ -1,0 +1,16 @@
+-- Shared function (included before the scripts that use it: fw-user-state.lua, announce.lua), no KEYS or ARGV of
+-- its own. A user's own state as one JSON string (a UserChange, announcements.ts): recent items (newest first),
+-- category affinity, the seen and bought sets when they have at most `most` members (false otherwise), whether the
+-- cart may have changed, and the version: the Redis clock when the state was read. Scripts run one at a time, so a
+-- later version never carries an older state.
+local function userState(items, cats, seen, bought, most, cart)
+  local t = redis.call('TIME')
+  local function members(key)
+    if redis.call('SCARD', key) > most then return false end
+    return redis.call('SMEMBERS', key)
+  end
+  return cjson.encode({v = t[1] .. string.format('%06d', tonumber(t[2])), cart = cart,
+    recent = redis.call('ZREVRANGE', items, 0, $RECENT_READ - 1),
+    affinity = redis.call('ZREVRANGE', cats, 0, 9, 'WITHSCORES'),
+    seen = members(seen), bought = members(bought)})
+end

@@ -51,7 +51,8 @@ export class Rng {
   }
 }
 
-/** Folds any number (or a string, for per-user streams) into a 32-bit seed. */
+/** Folds any number (or a string, for per-user streams) into a 32-bit seed: FNV-1a, then the first half of
+ * MurmurHash3's finaliser (hashUnit adds the second half). */
 export function hashSeed(seed: number | string): number {
   let h = 0x811c9dc5;
   const text = typeof seed === 'number' ? String(seed) : seed;
@@ -63,4 +64,15 @@ export function hashSeed(seed: number | string): number {
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   return h >>> 0;
+}
+
+/**
+ * A string hashed to [0, 1): hashSeed and the rest of MurmurHash3's finaliser. Stable across processes and releases
+ * (A/B assignment depends on it). FNV-1a alone leaves the top bits nearly equal for ids that differ only in their
+ * last characters: 40 users `…-ab0` … `…-ab39` all landed in one of two even variants in 11 % of experiments.
+ */
+export function hashUnit(text: string): number {
+  let h = Math.imul(hashSeed(text), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2 ** 32;
 }

@@ -29,17 +29,17 @@ export const modelResolvers = {
     },
     experimentResults: (_: unknown, __: unknown, ctx: Context) => {
       requireRole(ctx.viewer, 'admin');
-      return ctx.services.models.experimentResults();
+      return ctx.services.experiments.results();
     },
   },
   Mutation: {
     retrainModel: (_: unknown, { algorithm }: { algorithm?: string | null }, ctx: Context) => {
       requireRole(ctx.viewer, 'admin');
-      return ctx.services.models.retrain(ctx.viewer.sub, algorithm);
+      return ctx.services.training.retrain(ctx.viewer.sub, algorithm);
     },
     configureExperiment: (_: unknown, { variants }: { variants: unknown[] }, ctx: Context) => {
       requireRole(ctx.viewer, 'admin');
-      return ctx.services.models.configureExperiment(variants);
+      return ctx.services.experiments.configure(variants);
     },
   },
   Subscription: {

@@ -23,7 +23,10 @@ import type { Redis } from '../store/redis';
 import { CampaignService } from './campaigns';
 import { CatalogService } from './catalog';
 import { IngestService } from './ingest';
-import { ModelService, ModelServing } from './models';
+import { ExperimentService } from './experiments';
+import { ModelServing } from './model-serving';
+import { ModelService } from './models';
+import { TrainingService } from './training';
 import { InventoryService } from './inventory';
 import { NEIGHBOURS_PER_SEED, POPULAR_READ, RecommendationService } from './recommendations';
 import { SalesService } from './sales';
@@ -35,6 +38,8 @@ export interface Services {
   ingest: IngestService;
   inventory: InventoryService;
   models: ModelService;
+  training: TrainingService;
+  experiments: ExperimentService;
   /** This process's in-process catalog and stock view for live lists (started on first use; stop() on shutdown). */
   productCache: ProductCache;
   /** The models this process serves recommendations from (start() subscribes to model changes). */
@@ -72,10 +77,10 @@ export function createServices(deps: ServiceDeps): Services {
   const { config } = deps;
   const serving = new ModelServing(modelStore, deps.pubsub);
   const productCache = new ProductCache(products, deps.pubsub);
-  const models = new ModelService(
+  const models = new ModelService(modelStore, deps.pubsub, { weights: config.TRAIN_EVENT_WEIGHTS, halfLifeDays: config.TRAIN_HALF_LIFE_DAYS });
+  const training = new TrainingService(
     modelStore,
     deps.pubsub,
-    new ExperimentCounts(deps.redis, deps.keys),
     {
       algorithm: config.TRAIN_ALGORITHM,
       weights: config.TRAIN_EVENT_WEIGHTS,
@@ -89,10 +94,12 @@ export function createServices(deps: ServiceDeps): Services {
       await deps.queues.addBulk(trainModelJob, [{ jobId: runId, data: { runId } }]);
     },
     deps.fit ?? trainOnThread,
-    serving,
   );
+  const experiments = new ExperimentService(modelStore, new ExperimentCounts(deps.redis, deps.keys), deps.pubsub, serving);
   return {
     models,
+    training,
+    experiments,
     serving,
     productCache,
     campaigns: new CampaignService(campaigns, kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
@@ -107,6 +114,7 @@ export function createServices(deps: ServiceDeps): Services {
       models,
       productCache,
       new FeatureCache(features, config.LIVE_FEATURE_CACHE_MS, NEIGHBOURS_PER_SEED, POPULAR_READ),
+      experiments,
     ),
     sales: new SalesService(kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
     system: new SystemService(dependencyChecks(deps.db, deps.redis), new OutboxStore(deps.db), deps.queues, config.ROLE, new FeatureGenerationStore(deps.redis, deps.keys)),

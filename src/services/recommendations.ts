@@ -7,17 +7,20 @@ import { LiveQuery } from '../realtime/live-query';
 import type { EventStore } from '../store/events';
 import type { FeatureCache } from '../store/feature-cache';
 import type { FeatureStore } from '../store/feature-store';
-import { parseUserChange, type UserChange } from '../store/announcements';
+import { parseUserChange } from '../store/announcements';
 import { neighbourList, type NeighbourList } from '../domain/neighbours';
-import { topics, USER_CHANGED } from '../store/keys';
+import { topics } from '../store/keys';
 import type { ProductCache } from '../store/product-cache';
 import type { Product } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { externalId } from './catalog';
+import { LiveListState, type LiveRead } from './live-list';
 import { assignVariant, listId } from './experiments';
 import { CandidateBoard, ProductNumbers, type Candidate, type SeedKind } from '../domain/candidate-board';
 import { dataCutoff, modelCandidates, unseenByModel } from './model-blend';
-import type { ModelService, ModelServing } from './models';
+import type { ExperimentService } from './experiments';
+import type { ModelServing } from './model-serving';
+import type { ModelService } from './models';
 import { parseInput } from './validation';
 
 export interface Recommendation {
@@ -95,22 +98,6 @@ interface ListInputs {
   neighbours(seeds: string[], sequentialSeeds: string[]): Promise<{ coOccurrence: Map<string, NeighbourList>; sequential: Map<string, NeighbourList> }>;
 }
 
-/** What a live list may reuse from its previous computation. */
-export interface LiveInputs {
-  /** The user's cart: read again only when the user's last events may have changed it. */
-  cart(): Promise<Array<{ productId: string; quantity: number }>>;
-  /**
-   * Whether the list was delivered once already: later lists filter with the feature store's exclusion sets and
-   * the in-process stock and catalog (ProductCache), with no Postgres round trip. They are computed after the
-   * worker applied the user's events, when those sets are current; the first one, computed at any time, is
-   * filtered by Postgres, which knows each event from its commit on.
-   */
-  fromCache: boolean;
-  /** The user's state as the worker announced it with the news, not yet used (a list after the first reads no
-   * user state of its own when it has one). */
-  announced?: UserChange;
-}
-
 export class RecommendationService {
   /** Scratch space for ranking, reused by every list this instance computes (see CandidateBoard). */
   private readonly board = new CandidateBoard(new ProductNumbers());
@@ -123,6 +110,8 @@ export class RecommendationService {
     private readonly models: ModelService,
     private readonly catalog: ProductCache,
     private readonly featureCache: FeatureCache,
+    /** Counts served lists per A/B variant. @default not counted (tools that compute lists apart) */
+    private readonly experiments?: ExperimentService,
   ) {}
 
   /** Which source serves this user: the experiment's variant, else the active model (with real-time candidates). */
@@ -139,7 +128,7 @@ export class RecommendationService {
     return this.compute(parseInput(recommendArgs, raw, 'recommendations'));
   }
 
-  private async compute(args: z.output<typeof recommendArgs>, live?: LiveInputs): Promise<RecommendationList> {
+  private async compute(args: z.output<typeof recommendArgs>, live?: LiveRead): Promise<RecommendationList> {
     const source = await this.source(args.userId);
     // Round trips are the cost of a live list (one per event of the user). Queries and a subscription's first
     // list: one Redis script (the user's profile, the popular products and the neighbours of the likely seeds,
@@ -217,7 +206,7 @@ export class RecommendationService {
       .map(({ product, score, c }) => ({ product, score, reason: reasonFor(c, byId) }));
     if (source.experiment && source.variant) {
       // Served lists are the denominator of each variant's click-through rate; a lost count only blurs it.
-      this.models.countServed(source.experiment.id, source.variant.name).catch(() => undefined);
+      this.experiments?.countServed(source.experiment.id, source.variant.name).catch(() => undefined);
     }
     return {
       id: listId(source.experiment, source.variant, randomUUID()),
@@ -260,10 +249,8 @@ export class RecommendationService {
 
   /** What a live list after its first reads: the user's announced state (else from Redis), shared reads from the
    * FeatureCache. */
-  private async cachedInputs(args: z.output<typeof recommendArgs>, live: LiveInputs): Promise<ListInputs> {
-    const announced = live.announced;
-    live.announced = undefined;
-    const [state, popular] = await Promise.all([announced ?? this.features.userState(args.userId), this.featureCache.popular()]);
+  private async cachedInputs(args: z.output<typeof recommendArgs>, live: LiveRead): Promise<ListInputs> {
+    const [state, popular] = await Promise.all([live.announced ?? this.features.userState(args.userId), this.featureCache.popular()]);
     return {
       recent: state.recent,
       affinity: state.affinity,
@@ -313,57 +300,27 @@ export class RecommendationService {
   /** The user's list now, then a fresh one whenever that user's features (or the catalog for everyone) change. */
   live(raw: RecommendArgs, onError?: (err: unknown) => void): AsyncIterableIterator<RecommendationList> {
     const args = parseInput(recommendArgs, raw, 'recommendationsUpdated');
-    // The cart changes only with the user's own cart events, and the workers say when a user's events included
-    // one: other pushes (views, clicks, stock changes) reuse the cart read last time, which saves a Postgres
-    // round trip on most pushes. Workers announce the user's new state with the news (UserChange); an
-    // announcement older than one already taken (two workers, messages crossing) brings no state, only its
-    // cart news.
-    let cart: Promise<Array<{ productId: string; quantity: number }>> | undefined;
-    let newest = 0;
-    const inputs: LiveInputs = {
-      cart: () => {
-        cart ??= this.events.cart(args.userId);
-        cart.catch(() => (cart = undefined));
-        return cart;
-      },
-      fromCache: false,
-    };
+    // Workers announce the user's new state with the news (UserChange): the state (live-list.ts) keeps it for the
+    // next list, with the cart read last time.
+    const state = new LiveListState(() => this.events.cart(args.userId));
     // Loaded while the first list is computed from Postgres.
     this.catalog.ready().catch(() => undefined);
     return new LiveQuery<RecommendationList>({
       pubsub: this.pubsub,
       topics: [topics.userFeatures(args.userId), topics.allUsers()],
       compute: async () => {
-        const list = await this.compute(args, inputs);
-        inputs.fromCache = true;
+        const list = await this.compute(args, state.next());
+        state.listDelivered();
         return list;
       },
       // A stock-out matters only to lists that show the product; a restock may matter to anyone.
       affects: (topic, message, last) => {
-        if (topic !== topics.allUsers()) {
-          const change = parseUserChange(message);
-          if (!change) {
-            // A bare notice (an older worker): the next list reads the user's state itself.
-            if (message !== USER_CHANGED.events) cart = undefined;
-            inputs.announced = undefined;
-            return true;
-          }
-          if (change.cart) cart = undefined;
-          const version = Number(change.v);
-          if (version < newest) return change.cart;
-          newest = version;
-          inputs.announced = change;
-          return true;
-        }
+        if (topic !== topics.allUsers()) return state.onUserMessage(parseUserChange(message), message);
         const change = JSON.parse(message) as { productId: string; inStock: boolean };
         return change.inStock || !last || last.items.some((i) => i.product.id === change.productId);
       },
       // Announcements were missed: the next list reads everything again, as the first one did.
-      onReconnect: () => {
-        cart = undefined;
-        inputs.announced = undefined;
-        inputs.fromCache = false;
-      },
+      onReconnect: () => state.reset(),
       onError,
     });
   }

@@ -3,9 +3,7 @@
 import { planStockChanges, type InventoryAlertKind, type StockChange, type StockLevel, type StockPlan } from '../domain/stock-rules';
 import type pg from 'pg';
 import { prepare, query, sql, transaction, type Database } from './db';
-import type { OutboxMessage } from './outbox';
-
-export const INVENTORY_CHANGED_TOPIC = 'inventory.changed';
+import { INVENTORY_CHANGED_TOPIC, type OutboxMessage } from './outbox';
 
 export interface StoredAlert {
   id: string;

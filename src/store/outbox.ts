@@ -3,6 +3,11 @@
 import type pg from 'pg';
 import { prepare, query, sql, transaction, type Database } from './db';
 
+/** Topic of the message the ingest statement writes with each group's events (its job applies them). */
+export const EVENTS_RECORDED_TOPIC = 'events.recorded';
+/** Topic of a message of inventory alerts and stock-outs/restocks to announce. */
+export const INVENTORY_CHANGED_TOPIC = 'inventory.changed';
+
 export interface OutboxMessage {
   id: string;
   topic: string;

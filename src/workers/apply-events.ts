@@ -14,7 +14,7 @@ import { checkJob } from '../jobs/job';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { FeatureRepair } from '../services/feature-repair';
-import type { ModelService } from '../services/models';
+import type { TrainingService } from '../services/training';
 import { Announcements } from '../store/announcements';
 import type { EventStore } from '../store/events';
 import { EventUnitOfWork, type AppliedEvents, type JobEvents } from '../store/event-unit-of-work';
@@ -42,7 +42,7 @@ export interface ApplyEventsDeps {
   writer: Redis;
   repair: FeatureRepair;
   trainingTrigger: TrainingTrigger;
-  models: ModelService;
+  training: TrainingService;
   pubsub: PubSub;
   metrics: Metrics;
   log: Logger;
@@ -81,11 +81,11 @@ export class ApplyEvents {
     const { applied, events, campaigns } = jobs.length ? await this.applyWhileRepaired(jobs) : { applied: 0, events: [], campaigns: [] };
     this.observeApplied(events);
     await this.deps.pubsub.publishMany(campaigns.map((c): [string, string] => [topics.campaign(c), 'events']));
-    const { config, trainingTrigger, models, log } = this.deps;
+    const { config, trainingTrigger, training, log } = this.deps;
     if (config.TRAIN_AFTER_EVENTS > 0 && applied > 0) {
       const count = jobs.reduce((s, j) => s + j.events.length, 0);
       if (await trainingTrigger.count(count, config.TRAIN_AFTER_EVENTS)) {
-        models.retrain('flywheel', null, 'EVENTS').catch((err) => log.warn({ err: (err as Error).message }, 'could not request training'));
+        training.retrain('flywheel', null, 'EVENTS').catch((err) => log.warn({ err: (err as Error).message }, 'could not request training'));
       }
     }
     // Fails the batch's jobs, so that BullMQ tries them again: the others were applied and their retry finds them

@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { FeatureRepair } from '../services/feature-repair';
 import type { ModelService } from '../services/models';
+import type { TrainingService } from '../services/training';
 import type { EventStore } from '../store/events';
 import { FeatureGenerationStore } from '../store/feature-generation';
 import type { FeatureStore } from '../store/feature-store';
@@ -41,6 +42,7 @@ export function startWorkers(deps: {
   features: FeatureStore;
   kpis: KpiStore;
   models: ModelService;
+  training: TrainingService;
   queues: Queues;
   pubsub: PubSub;
   metrics: Metrics;
@@ -83,7 +85,7 @@ export function startWorkers(deps: {
     writer,
     repair,
     trainingTrigger: new TrainingTrigger(writer, keys),
-    models: deps.models,
+    training: deps.training,
     pubsub: deps.pubsub,
     metrics: deps.metrics,
     log,
@@ -99,7 +101,7 @@ export function startWorkers(deps: {
     }),
     worker(rollupKpisJob, rollupKpisProcessor({ kpis: deps.kpis, pubsub: deps.pubsub }), { concurrency: 1, ...recoveryOptions(config) }),
     // Training takes minutes on big stores: a long lock so it is not thought dead; one at a time.
-    worker(trainModelJob, trainModelProcessor({ models: deps.models, log }), {
+    worker(trainModelJob, trainModelProcessor({ training: deps.training, models: deps.models, log }), {
       concurrency: 1,
       ...recoveryOptions(config, { lockMs: Math.max(config.WORKER_LOCK_MS, 300_000) }),
     }),

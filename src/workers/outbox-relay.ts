@@ -9,10 +9,8 @@
 // crash before the mark, a relay meeting a slow hand-off) adds nothing: BullMQ ignores a known job id, and the
 // workers' applied-job markers catch the rest.
 import type { Logger } from '../logger';
-import { EVENTS_RECORDED_TOPIC } from '../store/events';
-import type { OutboxMessage, OutboxStore } from '../store/outbox';
+import { EVENTS_RECORDED_TOPIC, INVENTORY_CHANGED_TOPIC, type OutboxMessage, type OutboxStore } from '../store/outbox';
 import type { Queues } from '../store/queues';
-import { INVENTORY_CHANGED_TOPIC } from '../store/inventory';
 import { applyEventsJob } from '../jobs/apply-events';
 import { publishInventoryChangesJob } from '../jobs/publish-inventory-changes';
 import { outboxJobId, type JobDefinition } from '../jobs/job';

@@ -5,17 +5,18 @@ import { checkJob, checkPayload } from '../jobs/job';
 import { scheduleTrainingJob, trainModelJob } from '../jobs/train-model';
 import type { Logger } from '../logger';
 import type { ModelService } from '../services/models';
+import type { TrainingService } from '../services/training';
 
-export function trainModelProcessor(deps: { models: ModelService; log: Logger }): (job: Job) => Promise<void> {
-  const { models, log } = deps;
+export function trainModelProcessor(deps: { training: TrainingService; models: ModelService; log: Logger }): (job: Job) => Promise<void> {
+  const { training, models, log } = deps;
   return async (job) => {
     if (job.name === scheduleTrainingJob.name) {
       checkPayload(scheduleTrainingJob, job.data);
-      await models.retrain('scheduler', null, 'SCHEDULE');
+      await training.retrain('scheduler', null, 'SCHEDULE');
       return;
     }
     const { runId } = checkJob(trainModelJob, job);
-    const version = await models.train(runId);
+    const version = await training.train(runId);
     if (version) log.info({ runId, version: version.id, status: version.status, metrics: version.metrics }, 'training finished');
     else {
       // Skipped or failed for want of data (the reason is on the run), or already taken by another worker.

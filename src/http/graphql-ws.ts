@@ -118,5 +118,3 @@ export function serveGraphqlWs(opts: {
     opts.wss,
   );
 }
-
-export { CloseCode };

@@ -6,11 +6,11 @@
 // (bench:movielens-api, every rating imported as a VIEW: 0.405 NDCG@10 with the raw α, 0.485 relative).
 // Each half-step solves all rows with a few warm-started conjugate-gradient steps (Takács, Pilászy & Tikk,
 // RecSys 2011), which costs O(nnz·f) per step instead of O(nnz·f²) for exact solves.
-import { decodeSnapshot, encodeSnapshot, expectAlgorithm, snapshotArray, type Snapshot } from './codec';
+import { decodeFactors, encodeFactors, scoreByFactors, type FactorState } from './factors';
 import { choleskyInPlace, choleskySolveInPlace, dot } from './linalg';
 import { toMatrix, transpose, userRows, type SparseRows } from './matrix';
 import { Rng } from './random';
-import { historyVector, requireFitted, topItems } from './scoring';
+import { historyVector, requireFitted } from './scoring';
 import type { HistoryItem, RecommenderModel, ScoredItem, ScoreOptions, TrainingData } from './types';
 
 export interface AlsParams {
@@ -42,13 +42,9 @@ export interface AlsParams {
 
 const DEFAULTS: Required<AlsParams> = { factors: 64, regularization: 5, regularizationExponent: 0.5, alpha: 4, binary: false, iterations: 10, cgSteps: 3, seed: 42 };
 
-interface AlsState {
+interface AlsState extends FactorState {
   /** 1/w̄ of the training data, applied to weights in fitting and in scoring (1 for snapshots from before it). */
   weightScale: number;
-  items: readonly string[];
-  itemIndex: ReadonlyMap<string, number>;
-  /** nItems×factors, row-major. */
-  itemFactors: Float32Array;
 }
 
 export class AlsModel implements RecommenderModel {
@@ -166,28 +162,18 @@ export class AlsModel implements RecommenderModel {
   }
 
   scoreUser(history: readonly HistoryItem[], opts: ScoreOptions = {}): ScoredItem[] {
-    const s = requireFitted(this.state, this.algorithm);
-    const f = this.params.factors;
-    const x = this.userVector(history);
-    const scores = new Float64Array(s.items.length);
-    for (let j = 0; j < s.items.length; j++) scores[j] = dot(s.itemFactors, j * f, x, 0, f);
-    return topItems(scores, s.items, s.itemIndex, historyVector(history, s.itemIndex), opts);
+    return scoreByFactors(requireFitted(this.state, this.algorithm), this.params.factors, this.userVector(history), history, opts);
   }
 
   serialize(): Uint8Array {
     const s = requireFitted(this.state, this.algorithm);
-    return encodeSnapshot({ algorithm: this.algorithm, meta: { params: this.params, items: s.items, weightScale: s.weightScale }, arrays: { itemFactors: s.itemFactors } });
+    return encodeFactors(this, s, { weightScale: s.weightScale });
   }
 
   static load(buf: Uint8Array): AlsModel {
-    return AlsModel.fromSnapshot(decodeSnapshot(buf));
-  }
-
-  static fromSnapshot(snap: Snapshot): AlsModel {
-    expectAlgorithm(snap, 'als');
-    const model = new AlsModel(snap.meta.params as AlsParams);
-    const items = snap.meta.items as string[];
-    model.state = { weightScale: (snap.meta.weightScale as number | undefined) ?? 1, items, itemIndex: new Map(items.map((id, i) => [id, i])), itemFactors: snapshotArray(snap, 'itemFactors', Float32Array) };
+    const { params, meta, state } = decodeFactors<AlsParams>(buf, 'als');
+    const model = new AlsModel(params);
+    model.state = { ...state, weightScale: (meta.weightScale as number | undefined) ?? 1 };
     return model;
   }
 }

@@ -5,11 +5,11 @@
 // The API scores shoppers by their history, not by a trained user row, so a user vector is folded in at scoring
 // time: the same SGD on that history's triples with the item factors fixed (the objective is then concave in
 // p_u, so this converges to what training would give), with a fixed seed so one history always gets one list.
-import { decodeSnapshot, encodeSnapshot, expectAlgorithm, snapshotArray, type Snapshot } from './codec';
+import { decodeFactors, encodeFactors, scoreByFactors, type FactorState } from './factors';
 import { dot } from './linalg';
 import { toMatrix } from './matrix';
 import { Rng } from './random';
-import { historyVector, requireFitted, topItems } from './scoring';
+import { historyVector, requireFitted } from './scoring';
 import type { HistoryItem, RecommenderModel, ScoredItem, ScoreOptions, TrainingData } from './types';
 
 export interface BprParams {
@@ -36,11 +36,7 @@ const DEFAULTS: Required<BprParams> = {
   factors: 64, learningRate: 0.02, regularization: 0.02, epochs: 100, maxSamples: 20_000_000, foldInEpochs: 30, seed: 42,
 };
 
-interface BprState {
-  items: readonly string[];
-  itemIndex: ReadonlyMap<string, number>;
-  /** nItems×factors, row-major. */
-  itemFactors: Float32Array;
+interface BprState extends FactorState {
   itemBias: Float32Array;
 }
 
@@ -156,37 +152,17 @@ export class BprModel implements RecommenderModel {
   }
 
   scoreUser(history: readonly HistoryItem[], opts: ScoreOptions = {}): ScoredItem[] {
-    const s = requireFitted(this.state, this.algorithm);
-    const f = this.params.factors;
-    const p = this.userVector(history);
-    const scores = new Float64Array(s.items.length);
-    for (let j = 0; j < s.items.length; j++) scores[j] = s.itemBias[j]! + dot(s.itemFactors, j * f, p, 0, f);
-    return topItems(scores, s.items, s.itemIndex, historyVector(history, s.itemIndex), opts);
+    return scoreByFactors(requireFitted(this.state, this.algorithm), this.params.factors, this.userVector(history), history, opts);
   }
 
   serialize(): Uint8Array {
-    const s = requireFitted(this.state, this.algorithm);
-    return encodeSnapshot({
-      algorithm: this.algorithm,
-      meta: { params: this.params, items: s.items },
-      arrays: { itemFactors: s.itemFactors, itemBias: s.itemBias },
-    });
+    return encodeFactors(this, requireFitted(this.state, this.algorithm));
   }
 
   static load(buf: Uint8Array): BprModel {
-    return BprModel.fromSnapshot(decodeSnapshot(buf));
-  }
-
-  static fromSnapshot(snap: Snapshot): BprModel {
-    expectAlgorithm(snap, 'bpr');
-    const model = new BprModel(snap.meta.params as BprParams);
-    const items = snap.meta.items as string[];
-    model.state = {
-      items,
-      itemIndex: new Map(items.map((id, i) => [id, i])),
-      itemFactors: snapshotArray(snap, 'itemFactors', Float32Array),
-      itemBias: snapshotArray(snap, 'itemBias', Float32Array),
-    };
+    const { params, state } = decodeFactors<BprParams>(buf, 'bpr', true);
+    const model = new BprModel(params);
+    model.state = { ...state, itemBias: state.itemBias! };
     return model;
   }
 }

@@ -103,3 +103,21 @@ export function sparseRowsFrom(s: Snapshot): SparseRows {
 export function expectAlgorithm(s: Snapshot, algorithm: AlgorithmName): void {
   if (s.algorithm !== algorithm) throw new SnapshotError(`expected a ${algorithm} snapshot, got ${s.algorithm}`);
 }
+
+/** A fitted family's snapshot: its params and item ids in meta, then `meta`'s own fields, and its arrays. */
+export function encodeModel(
+  model: { algorithm: AlgorithmName; params: object },
+  items: readonly string[],
+  arrays: Record<string, NumericArray>,
+  meta: Record<string, unknown> = {},
+): Uint8Array {
+  return encodeSnapshot({ algorithm: model.algorithm, meta: { params: model.params, items, ...meta }, arrays });
+}
+
+/** A family's snapshot read back (encodeModel): checked to be of `algorithm`, with its params, items and their index. */
+export function decodeModel<P>(buf: Uint8Array, algorithm: AlgorithmName): { snap: Snapshot; params: P; items: string[]; itemIndex: Map<string, number> } {
+  const snap = decodeSnapshot(buf);
+  expectAlgorithm(snap, algorithm);
+  const items = snap.meta.items as string[];
+  return { snap, params: snap.meta.params as P, items, itemIndex: new Map(items.map((id, i) => [id, i])) };
+}

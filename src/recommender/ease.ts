@@ -1,6 +1,6 @@
 // EASE (Steck, "Embarrassingly Shallow Autoencoders for Sparse Data", WWW 2019): a dense item×item weight
 // matrix in closed form, B = I − P·diagMat(1/diag(P)) with P = (XᵀX + λI)⁻¹, so that B has a zero diagonal.
-import { decodeSnapshot, encodeSnapshot, expectAlgorithm, snapshotArray, type Snapshot } from './codec';
+import { decodeModel, encodeModel, snapshotArray } from './codec';
 import { spdInverseInPlace } from './linalg';
 import { itemCounts, toMatrix } from './matrix';
 import { historyVector, requireFitted, topItems, topK } from './scoring';
@@ -99,18 +99,13 @@ export class EaseModel implements RecommenderModel {
 
   serialize(): Uint8Array {
     const s = requireFitted(this.state, this.algorithm);
-    return encodeSnapshot({ algorithm: this.algorithm, meta: { params: this.params, items: s.items }, arrays: { weights: s.weights } });
+    return encodeModel(this, s.items, { weights: s.weights });
   }
 
   static load(buf: Uint8Array): EaseModel {
-    return EaseModel.fromSnapshot(decodeSnapshot(buf));
-  }
-
-  static fromSnapshot(snap: Snapshot): EaseModel {
-    expectAlgorithm(snap, 'ease');
-    const model = new EaseModel(snap.meta.params as EaseParams);
-    const items = snap.meta.items as string[];
-    model.state = { items, itemIndex: new Map(items.map((id, i) => [id, i])), weights: snapshotArray(snap, 'weights', Float32Array) };
+    const { snap, params, items, itemIndex } = decodeModel<EaseParams>(buf, 'ease');
+    const model = new EaseModel(params);
+    model.state = { items, itemIndex, weights: snapshotArray(snap, 'weights', Float32Array) };
     return model;
   }
 }

@@ -6,9 +6,9 @@
 // (Paudel et al., TiiS 2017: a three-step random walk user → item → user → item, popular targets damped by n_j^β).
 // The shrink term (Bell & Koren 2007) damps similarities resting on a handful of shared users. The defaults, an
 // RP3beta-like setting, are what measured best on a validation split of ml-100k (bench:movielens).
-import { decodeSnapshot, encodeSnapshot, expectAlgorithm, sparseRowsArrays, sparseRowsFrom, type Snapshot } from './codec';
-import { accumulateSimilarRows, forEachCooccurrenceRow, neighbourCap, SparseRowsBuilder, toMatrix, type SparseRows } from './matrix';
-import { historyVector, requireFitted, topItems, topK } from './scoring';
+import { decodeSimilarity, encodeSimilarity, pushNeighbours, scoreBySimilarity, type ItemSimilarityState } from './item-similarity';
+import { forEachCooccurrenceRow, neighbourCap, SparseRowsBuilder, toMatrix } from './matrix';
+import { historyVector, requireFitted } from './scoring';
 import type { HistoryItem, InteractionMatrix, RecommenderModel, ScoredItem, ScoreOptions, TrainingData } from './types';
 
 export interface ItemKnnParams {
@@ -33,12 +33,8 @@ export interface ItemKnnParams {
 
 const DEFAULTS: Required<ItemKnnParams> = { neighbors: 200, shrink: 10, alpha: 1, beta: 0.6, userExponent: 1, binary: true, maxSimilarities: 10_000_000 };
 
-interface ItemKnnState {
-  items: readonly string[];
-  itemIndex: ReadonlyMap<string, number>;
-  /** Row i: the `neighbors` items most similar to i, with their similarities. */
-  similarity: SparseRows;
-}
+/** Row i of the similarity: the `neighbors` items most similar to i. */
+type ItemKnnState = ItemSimilarityState;
 
 export class ItemKnnModel implements RecommenderModel {
   readonly algorithm = 'itemknn' as const;
@@ -83,12 +79,7 @@ export class ItemKnnModel implements RecommenderModel {
         sims[n] = s;
         n++;
       }
-      if (n > neighbors) {
-        const keep = topK(sims.subarray(0, n), neighbors).sort((a, b) => cols[a]! - cols[b]!);
-        rows.push(keep.map((k) => cols[k]!), keep.map((k) => sims[k]!));
-      } else {
-        rows.push(cols, sims, n);
-      }
+      pushNeighbours(rows, cols, sims, n, neighbors, true);
     });
     this.state = { items: m.items, itemIndex: m.itemIndex, similarity: rows.build() };
     return this;
@@ -96,34 +87,17 @@ export class ItemKnnModel implements RecommenderModel {
 
   scoreUser(history: readonly HistoryItem[], opts: ScoreOptions = {}): ScoredItem[] {
     const s = requireFitted(this.state, this.algorithm);
-    const h = historyVector(history, s.itemIndex, { binary: this.params.binary });
-    const scores = new Float64Array(s.items.length);
-    accumulateSimilarRows(s.similarity, h.indices, h.weights, scores);
-    return topItems(scores, s.items, s.itemIndex, h, opts);
+    return scoreBySimilarity(s, historyVector(history, s.itemIndex, { binary: this.params.binary }), opts);
   }
 
   serialize(): Uint8Array {
-    const s = requireFitted(this.state, this.algorithm);
-    return encodeSnapshot({
-      algorithm: this.algorithm,
-      meta: { params: this.params, items: s.items },
-      arrays: sparseRowsArrays(s.similarity),
-    });
+    return encodeSimilarity(this, requireFitted(this.state, this.algorithm));
   }
 
   static load(buf: Uint8Array): ItemKnnModel {
-    return ItemKnnModel.fromSnapshot(decodeSnapshot(buf));
-  }
-
-  static fromSnapshot(snap: Snapshot): ItemKnnModel {
-    expectAlgorithm(snap, 'itemknn');
-    const model = new ItemKnnModel(snap.meta.params as ItemKnnParams);
-    const items = snap.meta.items as string[];
-    model.state = {
-      items,
-      itemIndex: new Map(items.map((id, i) => [id, i])),
-      similarity: sparseRowsFrom(snap),
-    };
+    const { params, state } = decodeSimilarity<ItemKnnParams>(buf, 'itemknn');
+    const model = new ItemKnnModel(params);
+    model.state = state;
     return model;
   }
 }

@@ -11,6 +11,13 @@ export class Rng {
     this.state = hashSeed(seed);
   }
 
+  /** A generator started from `state` as it is, unmixed (the simulator's seededRandom). */
+  static fromState(state: number): Rng {
+    const rng = new Rng(0);
+    rng.state = state | 0;
+    return rng;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) | 0);

@@ -1,8 +1,8 @@
 // SAR (Smart Adaptive Recommendations) as in Microsoft Recommenders' SARSingleNode: item-item similarity from
 // co-occurrence counts, user affinity from time-decayed weights, score = affinity · similarity.
-import { decodeSnapshot, encodeSnapshot, expectAlgorithm, sparseRowsArrays, sparseRowsFrom, type Snapshot } from './codec';
-import { accumulateSimilarRows, forEachCooccurrenceRow, neighbourCap, SparseRowsBuilder, toMatrix, type SparseRows } from './matrix';
-import { historyVector, requireFitted, topItems, topK } from './scoring';
+import { decodeSimilarity, encodeSimilarity, pushNeighbours, scoreBySimilarity, type ItemSimilarityState } from './item-similarity';
+import { forEachCooccurrenceRow, neighbourCap, SparseRowsBuilder, toMatrix } from './matrix';
+import { historyVector, requireFitted } from './scoring';
 import type { HistoryItem, RecommenderModel, ScoredItem, ScoreOptions, TimeDecay, TrainingData } from './types';
 
 export type SarSimilarity = 'jaccard' | 'lift' | 'cooccurrence';
@@ -26,10 +26,7 @@ export interface SarParams {
 
 const DEFAULTS: Required<SarParams> = { similarity: 'jaccard', threshold: 1, halfLifeDays: 30, maxNeighbors: 0, maxSimilarities: 10_000_000 };
 
-interface SarState {
-  items: readonly string[];
-  itemIndex: ReadonlyMap<string, number>;
-  similarity: SparseRows;
+interface SarState extends ItemSimilarityState {
   decay: TimeDecay | undefined;
 }
 
@@ -71,12 +68,7 @@ export class SarModel implements RecommenderModel {
         cols.push(j);
         vals.push(kind === 'jaccard' ? c / (seen[i]! + seen[j]! - c) : kind === 'lift' ? c / (seen[i]! * seen[j]!) : c);
       }
-      if (cols.length > cap) {
-        const keep = topK(vals, cap);
-        rows.push(keep.map((k) => cols[k]!), keep.map((k) => vals[k]!));
-      } else {
-        rows.push(cols, vals);
-      }
+      pushNeighbours(rows, cols, vals, cols.length, cap);
     });
     this.state = { items: m.items, itemIndex: m.itemIndex, similarity: rows.build(), decay: m.decay };
     return this;
@@ -84,35 +76,18 @@ export class SarModel implements RecommenderModel {
 
   scoreUser(history: readonly HistoryItem[], opts: ScoreOptions = {}): ScoredItem[] {
     const s = requireFitted(this.state, this.algorithm);
-    const h = historyVector(history, s.itemIndex, { decay: s.decay, now: opts.now });
-    const scores = new Float64Array(s.items.length);
-    accumulateSimilarRows(s.similarity, h.indices, h.weights, scores);
-    return topItems(scores, s.items, s.itemIndex, h, opts);
+    return scoreBySimilarity(s, historyVector(history, s.itemIndex, { decay: s.decay, now: opts.now }), opts);
   }
 
   serialize(): Uint8Array {
     const s = requireFitted(this.state, this.algorithm);
-    return encodeSnapshot({
-      algorithm: this.algorithm,
-      meta: { params: this.params, items: s.items, decay: s.decay ?? null },
-      arrays: sparseRowsArrays(s.similarity),
-    });
+    return encodeSimilarity(this, s, { decay: s.decay ?? null });
   }
 
   static load(buf: Uint8Array): SarModel {
-    return SarModel.fromSnapshot(decodeSnapshot(buf));
-  }
-
-  static fromSnapshot(snap: Snapshot): SarModel {
-    expectAlgorithm(snap, 'sar');
-    const model = new SarModel(snap.meta.params as SarParams);
-    const items = snap.meta.items as string[];
-    model.state = {
-      items,
-      itemIndex: new Map(items.map((id, i) => [id, i])),
-      similarity: sparseRowsFrom(snap),
-      decay: (snap.meta.decay as TimeDecay | null) ?? undefined,
-    };
+    const { params, meta, state } = decodeSimilarity<SarParams>(buf, 'sar');
+    const model = new SarModel(params);
+    model.state = { ...state, decay: (meta.decay as TimeDecay | null) ?? undefined };
     return model;
   }
 }

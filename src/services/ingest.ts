@@ -40,8 +40,6 @@ const eventInput = z
 export interface RecordEventsResult {
   accepted: number;
   duplicates: number;
-  /** Users with at least one new event. */
-  users: string[];
 }
 
 /** Most events written by one group commit (five full batches). */
@@ -110,10 +108,9 @@ export class IngestService {
           .sort((a, b) => a.index - b.index),
       );
     }
-    const users = [...new Set(rows.filter((r) => fresh.has(r.id)).map((r) => r.userId))];
     const result = { accepted: fresh.size, duplicates: rows.length - fresh.size };
     this.onRecorded?.(result);
-    return { ...result, users };
+    return result;
   }
 
   /** Events of a rejected batch that name no catalog product or no campaign, for its error. */

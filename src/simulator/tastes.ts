@@ -10,6 +10,8 @@
 // are shown (a multinomial logit with an outside option: sometimes nothing), so a list that fits the shopper's
 // taste gets more clicks than one that does not. The simulator never reads a model: what it shows comes from
 // the platform.
+import { Rng } from '../recommender/random';
+
 
 /** Latent style attributes per product and shopper. */
 export const STYLE_FACTORS = 4;
@@ -61,14 +63,8 @@ export function hashString(text: string): number {
 
 /** Mulberry32: small, fast, seeded; good enough for traffic shapes and tastes. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = Rng.fromState(seed);
+  return () => rng.next();
 }
 
 /** What shoppers can like about the catalog's products. */

@@ -116,7 +116,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   relay.start();
   let workers: RunningWorkers | undefined;
   if (config.ROLE !== 'api') {
-    workers = startWorkers({ config, keys, events: new EventStore(db), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, prisma), models: services.models, training: services.training, queues, pubsub, metrics, log });
+    workers = startWorkers({ config, keys, events: new EventStore(db), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, db), models: services.models, training: services.training, queues, pubsub, metrics, log });
   }
   const readiness = dependencyChecks(db, redis);
   const drain = new DrainState();

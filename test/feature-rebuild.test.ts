@@ -38,7 +38,7 @@ describe('feature store rebuild', () => {
     const writer = createRedis(t.env.REDIS_URL!, 'rebuild-test');
     try {
       // Under the workers' rebuild lock, as npm run features:rebuild does (the platform's worker runs meanwhile).
-      const repair = new FeatureRepair({ events: new EventStore(t.platform.db), features, kpis: new KpiStore(redis, keys, t.platform.prisma), generations: new FeatureGenerationStore(redis, keys), writer, log: t.platform.log });
+      const repair = new FeatureRepair({ events: new EventStore(t.platform.db), features, kpis: new KpiStore(redis, keys, t.platform.db), generations: new FeatureGenerationStore(redis, keys), writer, log: t.platform.log });
       const result = (await eventually(() => repair.rebuild('test', 'manual'), 10_000, 'the rebuild lock'))!;
       expect(result.applied).toBeGreaterThanOrEqual(10);
       expect(await features.productStats(products[0]!.id)).toEqual(before.stats);

@@ -215,7 +215,7 @@ describe('a Redis that comes back empty while events flow', () => {
         const rebuilt = await new FeatureRepair({
           events: new EventStore(db),
           features,
-          kpis: new KpiStore(reader, keys, prisma),
+          kpis: new KpiStore(reader, keys, db),
           generations: new FeatureGenerationStore(reader, keys),
           writer,
           log: createLogger({ LOG_LEVEL: 'silent', ROLE: 'all' }),

@@ -21,7 +21,7 @@ try {
   const repair = new FeatureRepair({
     events: new EventStore(db),
     features: new FeatureStore(redis, keys),
-    kpis: new KpiStore(redis, keys, db.prisma),
+    kpis: new KpiStore(redis, keys, db),
     generations: new FeatureGenerationStore(redis, keys),
     writer,
     log,

@@ -72,7 +72,7 @@ export function createServices(deps: ServiceDeps): Services {
   // Inventory transactions may write outbox rows (alerts): handed off after each commit.
   const inventory = new InventoryStore(deps.db, deps.handOff);
   const campaigns = new CampaignStore(prisma);
-  const kpis = new KpiStore(deps.redis, deps.keys, prisma);
+  const kpis = new KpiStore(deps.redis, deps.keys, deps.db);
   const modelStore = new ModelStore(prisma);
   const { config } = deps;
   const serving = new ModelServing(modelStore, deps.pubsub);

@@ -1,8 +1,12 @@
-// The Postgres connection of a process: one node-postgres pool, used by Prisma (through its driver adapter) for
-// most of the store, and directly by the statements on the event path (ingest, outbox, candidate filter, stock).
-// Why both: Prisma costs the API process 4–6× more CPU per statement than the same statement through `pg`
-// (≈ 100–400 µs against 25–100 µs on the build machine, and ≈ 370 µs against 60 µs for a transaction; see
-// BENCHMARKS.md), and these statements run several times per event. They are raw SQL either way.
+// The Postgres connection of a process: one node-postgres pool, used two ways, one per store (the rule in the
+// README's code layout):
+// - Prisma's typed API (through its driver adapter, on this pool) for the CRUD-shaped admin data: campaigns
+//   (store/campaigns.ts) and the model registry (store/models.ts, whose few aggregations use Prisma's templates);
+// - the `sql` helpers below, straight on the pool, where measured cost demands it: the event path (ingest statement,
+//   outbox, stock and ledger, carts, candidate filter, product rows) and the KPI store (aggregations over events on
+//   every rollup and dashboard read). Prisma costs the API process 4–6× more CPU per statement than the same
+//   statement through `pg` (≈ 100–400 µs against 25–100 µs on the build machine, and ≈ 370 µs against 60 µs for a
+//   transaction; see BENCHMARKS.md), and these statements run several times per event.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -95,13 +99,18 @@ const TRANSACTION_STATEMENT_TIMEOUT_MS = 20_000;
  * Runs `fn` in one transaction on one connection of the pool, retried (up to 5 times, with a short random
  * back-off) when Postgres picks it as a deadlock victim: concurrent writes can cross on cart rows or event ids.
  */
-export async function transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function transaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  opts: { statementTimeoutMs?: number } = {},
+): Promise<T> {
+  const timeout = Math.trunc(opts.statementTimeoutMs ?? TRANSACTION_STATEMENT_TIMEOUT_MS);
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
     try {
       // One round trip: a simple query may hold several statements.
-      await client.query(`BEGIN; SET LOCAL statement_timeout = ${TRANSACTION_STATEMENT_TIMEOUT_MS}`);
+      await client.query(`BEGIN; SET LOCAL statement_timeout = ${timeout}`);
       const result = await fn(client);
       await client.query('COMMIT');
       return result;

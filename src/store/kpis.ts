@@ -1,11 +1,14 @@
 // Campaign KPIs and sales figures: live counters in Redis (written by the workers with the feature store),
-// per-minute rollups in Postgres (recomputed from the events), and recounts straight from the events.
+// per-minute rollups in Postgres (recomputed from the events), and recounts straight from the events. Its Postgres
+// statements are aggregations over the events, run on every rollup and dashboard read, not CRUD: they go through the
+// `sql` helpers (see db.ts on which stores use which).
 import type { Redis } from 'ioredis';
 import { emptyCounts, planKpiWrites, type KpiCounts } from '../domain/campaign-kpis';
 import type { StoredEvent } from '../domain/events';
 import type { Transaction } from './redis';
 import type { RedisKeys } from './keys';
-import type { PrismaClient } from './prisma';
+import type pg from 'pg';
+import { query, sql, transaction, type Database } from './db';
 
 const COUNTER_FIELDS = ['impressions', 'clicks', 'addToCarts', 'conversions', 'revenueCents'] as const;
 
@@ -24,13 +27,20 @@ export interface KpiPointRow {
 export const ROLLUP_STATE = 'kpi-rollup';
 /** Events recorded this long before the last rollup are looked at again: a transaction may commit late. */
 const ROLLUP_OVERLAP_MS = 30_000;
+/** A rollup recounts whole minutes of events: a statement may take long on a big store (Prisma's transaction timeout,
+ * which it ran under before, was 60 s). */
+const ROLLUP_STATEMENT_TIMEOUT_MS = 60_000;
 
 export class KpiStore {
+  private readonly pool: pg.Pool;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly prisma: PrismaClient,
-  ) {}
+    db: Database,
+  ) {
+    this.pool = db.pool;
+  }
 
   /** Adds the KPI effects of newly applied events to `tx` (the feature store's once-per-job transaction). */
   write(events: StoredEvent[], tx: Transaction, now = Date.now()): string[] {
@@ -52,7 +62,7 @@ export class KpiStore {
 
   /** The campaign's KPIs counted again from the events in Postgres (the truth the live counters must equal). */
   async recount(campaignId: string): Promise<KpiCounts> {
-    const [row] = await this.prisma.$queryRaw<Array<{ impressions: number; clicks: number; add_to_carts: number; conversions: number; revenue_cents: string | null }>>`
+    const [row] = await query<{ impressions: number; clicks: number; add_to_carts: number; conversions: number; revenue_cents: string | null }>(this.pool, sql`
       -- Recount of one campaign's KPIs from its events (own campaignId, or credited purchases).
       SELECT count(*) FILTER (WHERE type = 'IMPRESSION' AND campaign_id = ${campaignId})::int AS impressions,
              count(*) FILTER (WHERE type = 'CLICK' AND campaign_id = ${campaignId})::int AS clicks,
@@ -60,7 +70,7 @@ export class KpiStore {
              count(*) FILTER (WHERE type = 'PURCHASE')::int AS conversions,
              sum(round(quantity * COALESCE(unit_price, 0) * 100)) FILTER (WHERE type = 'PURCHASE')::text AS revenue_cents
       FROM events
-      WHERE campaign_id = ${campaignId} OR (campaign_id IS NULL AND attributed_campaign_id = ${campaignId})`;
+      WHERE campaign_id = ${campaignId} OR (campaign_id IS NULL AND attributed_campaign_id = ${campaignId})`);
     return {
       impressions: row?.impressions ?? 0,
       clicks: row?.clicks ?? 0,
@@ -75,12 +85,13 @@ export class KpiStore {
    * run, so a repeated or overlapping run changes nothing. Returns the scopes it refreshed.
    */
   async rollup(): Promise<{ scopes: string[]; minutes: number }> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`INSERT INTO job_state (name, value) VALUES (${ROLLUP_STATE}, 0) ON CONFLICT (name) DO NOTHING`;
-      const [state] = await tx.$queryRaw<Array<{ value: bigint }>>`SELECT value FROM job_state WHERE name = ${ROLLUP_STATE} FOR UPDATE`;
-      const since = new Date(Number(state?.value ?? 0n) - ROLLUP_OVERLAP_MS);
-      const [{ now }] = (await tx.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`) as [{ now: Date }];
-      const touched = await tx.$queryRaw<Array<{ scope: string; minute: Date }>>`
+    return transaction(this.pool, async (tx) => {
+      await query(tx, sql`INSERT INTO job_state (name, value) VALUES (${ROLLUP_STATE}, 0) ON CONFLICT (name) DO NOTHING`);
+      // bigint comes back as a string from pg.
+      const [state] = await query<{ value: string }>(tx, sql`SELECT value FROM job_state WHERE name = ${ROLLUP_STATE} FOR UPDATE`);
+      const since = new Date(Number(state?.value ?? 0) - ROLLUP_OVERLAP_MS);
+      const [{ now }] = (await query<{ now: Date }>(tx, sql`SELECT now() AS now`)) as [{ now: Date }];
+      const touched = await query<{ scope: string; minute: Date }>(tx, sql`
         -- Minutes (per campaign and store-wide) that events recorded since the last rollup fall into.
         WITH recent AS (
           SELECT type, date_trunc('minute', occurred_at) AS minute,
@@ -89,11 +100,11 @@ export class KpiStore {
         )
         SELECT DISTINCT 'campaign:' || campaign AS scope, minute FROM recent WHERE campaign IS NOT NULL
         UNION
-        SELECT DISTINCT 'sales', minute FROM recent WHERE type = 'PURCHASE'`;
+        SELECT DISTINCT 'sales', minute FROM recent WHERE type = 'PURCHASE'`);
       if (touched.length) {
         const scopes = touched.map((t) => t.scope);
         const minutes = touched.map((t) => t.minute.toISOString());
-        await tx.$executeRaw`
+        await query(tx, sql`
           -- Recount of the touched (scope, minute) cells from the events.
           WITH cells AS (
             SELECT * FROM unnest(${scopes}::text[], ${minutes}::timestamptz[]) AS c(scope, minute)
@@ -126,32 +137,30 @@ export class KpiStore {
           SELECT * FROM counted
           ON CONFLICT (scope, minute) DO UPDATE SET
             impressions = EXCLUDED.impressions, clicks = EXCLUDED.clicks, add_to_carts = EXCLUDED.add_to_carts,
-            conversions = EXCLUDED.conversions, units = EXCLUDED.units, revenue = EXCLUDED.revenue`;
+            conversions = EXCLUDED.conversions, units = EXCLUDED.units, revenue = EXCLUDED.revenue`);
         const salesMinutes = touched.filter((t) => t.scope === 'sales').map((t) => t.minute.toISOString());
         if (salesMinutes.length) {
-          await tx.$executeRaw`
+          await query(tx, sql`
             -- Recount of per-product sales in the touched minutes.
-            DELETE FROM product_sales_minutes WHERE minute = ANY(${salesMinutes}::timestamptz[])`;
-          await tx.$executeRaw`
+            DELETE FROM product_sales_minutes WHERE minute = ANY(${salesMinutes}::timestamptz[])`);
+          await query(tx, sql`
             INSERT INTO product_sales_minutes (product_id, minute, units, revenue)
             SELECT product_id, date_trunc('minute', occurred_at), sum(quantity)::int, sum(round(quantity * COALESCE(unit_price, 0), 2))
             FROM events
             WHERE type = 'PURCHASE' AND occurred_at >= (SELECT min(m) FROM unnest(${salesMinutes}::timestamptz[]) m)
               AND date_trunc('minute', occurred_at) = ANY(${salesMinutes}::timestamptz[])
-            GROUP BY 1, 2`;
+            GROUP BY 1, 2`);
         }
       }
-      await tx.$executeRaw`UPDATE job_state SET value = ${BigInt(now.getTime())}, updated_at = now() WHERE name = ${ROLLUP_STATE}`;
+      await query(tx, sql`UPDATE job_state SET value = ${now.getTime()}, updated_at = now() WHERE name = ${ROLLUP_STATE}`);
       return { scopes: [...new Set(touched.map((t) => t.scope))], minutes: touched.length };
-    }, { timeout: 60_000 });
+    }, { statementTimeoutMs: ROLLUP_STATEMENT_TIMEOUT_MS });
   }
 
   /** Buckets of a scope's rollup between `from` and `to`, zero-filled, oldest first. */
   async series(scope: string, from: Date, to: Date, bucket: Bucket): Promise<KpiPointRow[]> {
     const unit = bucket === 'HOUR' ? 'hour' : 'minute';
-    const rows = await this.prisma.$queryRaw<
-      Array<{ at: Date; impressions: number; clicks: number; add_to_carts: number; conversions: number; units: number; revenue: string }>
-    >`
+    const rows = await query<{ at: Date; impressions: number; clicks: number; add_to_carts: number; conversions: number; units: number; revenue: string }>(this.pool, sql`
       -- Zero-filled KPI series for charts.
       WITH buckets AS (
         SELECT generate_series(date_trunc(${unit}, ${from}::timestamptz), ${to}::timestamptz, ('1 ' || ${unit})::interval) AS at
@@ -163,7 +172,7 @@ export class KpiStore {
       FROM buckets b
       LEFT JOIN kpi_minutes k ON k.scope = ${scope} AND k.minute >= b.at AND k.minute < b.at + ('1 ' || ${unit})::interval
                              AND k.minute >= ${from}::timestamptz AND k.minute < ${to}::timestamptz
-      GROUP BY b.at ORDER BY b.at`;
+      GROUP BY b.at ORDER BY b.at`);
     return rows.map((r) => ({
       at: r.at, impressions: r.impressions, clicks: r.clicks, addToCarts: r.add_to_carts, conversions: r.conversions,
       units: r.units, revenue: Number(r.revenue),
@@ -171,10 +180,11 @@ export class KpiStore {
   }
 
   async topProducts(from: Date, to: Date, limit: number): Promise<Array<{ productId: string; units: number; revenue: number }>> {
-    const rows = await this.prisma.$queryRaw<Array<{ product_id: string; units: number; revenue: string }>>`
+    const rows = await query<{ product_id: string; units: number; revenue: string }>(this.pool, sql`
+      -- Best-selling products of a period, from the per-minute sales rollup.
       SELECT product_id, sum(units)::int AS units, sum(revenue)::text AS revenue FROM product_sales_minutes
       WHERE minute >= ${from} AND minute < ${to}
-      GROUP BY product_id ORDER BY sum(revenue) DESC, product_id LIMIT ${limit}`;
+      GROUP BY product_id ORDER BY sum(revenue) DESC, product_id LIMIT ${limit}`);
     return rows.map((r) => ({ productId: r.product_id, units: r.units, revenue: Number(r.revenue) }));
   }
 }

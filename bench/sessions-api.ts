@@ -33,7 +33,7 @@
 // in other sessions, never its own session's targets. The effect is counted in neither direction.
 //
 // Time: occurredAt is the data's (April 2014), which the API accepts as past. The feature store's popularity
-// decays forward from 2026-01-01 with a one-day half-life (src/services/feature-updates.ts), so 2014 clicks add
+// decays forward from 2026-01-01 with a one-day half-life (src/domain/feature-updates.ts), so 2014 clicks add
 // 2^-4288 — zero in a double — and popularity ranks nothing; `--present` moves every click by one offset so that
 // the last test click is a minute old (gaps, order and the train/test boundary unchanged) to measure that part too.
 //

@@ -104,7 +104,7 @@ export class FeatureGenerationStore {
 
   /**
    * Sets a new generation over a cleared store, replaying (see REPLAYING), with the record of its rebuild. Returns
-   * what the rebuild's writes must find (FeatureStore.applyJobs' `generation`).
+   * what the rebuild's writes must find (EventUnitOfWork.apply's `generation`).
    */
   async begin(generation: string, reason: string): Promise<string> {
     const replaying = REPLAYING + generation;

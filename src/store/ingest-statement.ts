@@ -142,7 +142,7 @@ const CART_PART = `
 /** Purchases take stock: CTEs of the ingest statement, after `fresh` (the new events). */
 const STOCK_PART = `
       bought AS (
-        -- Purchases take stock (the stock rules of services/stock-rules.ts, for purchases): in group order, each
+        -- Purchases take stock (the stock rules of domain/stock-rules.ts, for purchases): in group order, each
         -- what it asks for down to 0 at most (the order system already sold it).
         SELECT ord, id AS event_id, user_id, product_id, quantity FROM fresh WHERE type = 'PURCHASE'
       ),

@@ -1,5 +1,5 @@
 // Stock levels, the stock movement ledger and inventory alerts in Postgres. Changes are applied to rows
-// locked FOR UPDATE (in id order, so concurrent batches cannot deadlock), with the rules of stock-rules.ts.
+// locked FOR UPDATE (in id order, so concurrent batches cannot deadlock), with the rules of domain/stock-rules.ts.
 import { planStockChanges, type InventoryAlertKind, type StockChange, type StockLevel, type StockPlan } from '../domain/stock-rules';
 import type pg from 'pg';
 import { prepare, query, sql, transaction, type Database } from './db';

@@ -42,7 +42,7 @@ export class KpiStore {
     this.pool = db.pool;
   }
 
-  /** Adds the KPI effects of newly applied events to `tx` (the feature store's once-per-job transaction). */
+  /** Adds the KPI effects of newly applied events to `tx` (the unit of work's once-per-job transaction, event-unit-of-work.ts). */
   write(events: StoredEvent[], tx: Transaction, now = Date.now()): string[] {
     const { campaigns } = planKpiWrites(events);
     for (const [id, c] of campaigns) {

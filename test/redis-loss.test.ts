@@ -1,7 +1,7 @@
 // Redis comes back empty while events flow (issue 20): a restart without persistence, on a private redis-server of
 // this test's own (never the machine's shared Redis), under an API instance (in process) and a worker (a real
 // process). With no human action, the live campaign KPIs must equal the recount from Postgres, the features a
-// rebuild, the per-minute rollups must resume with no gap, and a KPI subscriber must get the current values.
+// rebuild, the per-minute rollups must resume with no gap, and KPI and recommendation subscribers must get current values.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -21,6 +21,7 @@ import { spawnPlatform, type PlatformProcess } from './support/process';
 
 const RECORD = `mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted duplicates } }`;
 const KPIS = `subscription($id: ID!) { campaignKpisUpdated(campaignId: $id) { impressions clicks } }`;
+const LIST = `subscription($u: ID!) { recommendationsUpdated(userId: $u) { items { reason } } }`;
 const SERIES = `query($id: ID!, $from: DateTime!, $to: DateTime!) { campaign(id: $id) { series(from: $from, to: $to, bucket: MINUTE) { impressions clicks } } }`;
 
 function freePort(): Promise<number> {
@@ -160,6 +161,18 @@ describe('a Redis that comes back empty while events flow', () => {
       };
       await eventually(async () => (await seriesTotal()).impressions > 0, 30_000, 'the rollup running');
 
+      // A shopper who browsed before the loss and does nothing after it: their live list must still come back to
+      // what they browsed once the store is rebuilt (no event of theirs will announce it).
+      const quiet = `${prefix}-quiet`;
+      const browsed = [
+        { id: `${prefix}-q1`, type: 'VIEW', userId: quiet, sessionId: `${quiet}-s`, productId: products[0]!.id },
+        { id: `${prefix}-q2`, type: 'VIEW', userId: quiet, sessionId: `${quiet}-s`, productId: products[1]!.id },
+      ];
+      expect((await api.gql(RECORD, { e: browsed }, service)).data.recordEvents.accepted).toBe(2);
+      const lists = collect(api.ws(await api.token('shopper', quiet)), LIST, { u: quiet });
+      const fromBrowsing = (r: any) => (r?.data?.recommendationsUpdated?.items ?? []).some((i: { reason: string }) => i.reason.startsWith('Viewed together with'));
+      await lists.until((r) => fromBrowsing(r.at(-1)), 30_000);
+
       // Redis dies and comes back empty, while events keep coming.
       await redis.kill();
       const atLoss = answered;
@@ -187,6 +200,9 @@ describe('a Redis that comes back empty while events flow', () => {
       expect(settled.clicks).toBe(answered);
       await eventually(async () => isDeepStrictEqual(await seriesTotal(), { impressions: settled.impressions, clicks: settled.clicks }), 60_000, 'the rollups to cover every event (Campaign.series)');
       await sub.until((r) => isDeepStrictEqual(r.at(-1)?.data?.campaignKpisUpdated, { impressions: settled.impressions, clicks: settled.clicks }), 30_000);
+      // The quiet shopper's list was computed again once the store was rebuilt (a list computed while Redis was
+      // empty shows popular products only).
+      await lists.until((r) => fromBrowsing(r.at(-1)), 30_000);
 
       // The features equal the counts in Postgres, and a rebuild changes none of them.
       const { redis: reader, keys, prisma, db } = api.platform;

@@ -14,7 +14,7 @@ import type { Metrics } from '../metrics';
 import type { EventStore } from '../store/events';
 import type { FeatureGenerationStore } from '../store/feature-generation';
 import type { FeatureStore } from '../store/feature-store';
-import { topics } from '../store/keys';
+import { FEATURES_REBUILT, topics } from '../store/keys';
 import type { KpiStore } from '../store/kpis';
 import type { PubSub } from '../store/pubsub';
 import { unlessClosed, type Redis } from '../store/redis';
@@ -181,8 +181,11 @@ export class FeatureRepair {
       else log.warn(details, 'feature store rebuilt from Postgres');
       await this.putSchedulesBack();
       if (result.replayedEvents > 0) await this.deps.trainingTrigger?.add(result.replayedEvents).catch(() => undefined);
-      // Live KPI subscribers read the counters again (they were short until now).
-      await this.deps.pubsub?.publishMany([...result.campaigns.map((c): [string, string] => [topics.campaign(c), 'rebuilt']), [topics.sales(), 'rebuilt']]).catch(() => undefined);
+      // Live KPI subscribers read the counters again (they were short until now), and live lists their users' state
+      // (computed meanwhile from a store being replayed); a first start with nothing replayed is no news.
+      const notices: Array<[string, string]> = [...result.campaigns.map((c): [string, string] => [topics.campaign(c), 'rebuilt']), [topics.sales(), 'rebuilt']];
+      if (labelled !== 'initial') notices.push([topics.allUsers(), FEATURES_REBUILT]);
+      await this.deps.pubsub?.publishMany(notices).catch(() => undefined);
       return result;
     } finally {
       clearInterval(renewal);

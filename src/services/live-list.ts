@@ -3,8 +3,18 @@
 // the user's topic (RecommendationService.live), read by each computation through a snapshot (LiveRead).
 import type { UserChange } from '../store/announcements';
 import { USER_CHANGED } from '../store/keys';
+import type { WeightedHistory } from './model-blend';
 
 export type Cart = Array<{ productId: string; quantity: number }>;
+
+/**
+ * How long a live list reuses the history a model scores (the shopper's weighted events, one Postgres query whose
+ * rows grow with the shopper's history) before reading it again. The model stands for the shopper's lasting taste;
+ * what they did since is in the real-time part of every push (recent items, cart, exclusions, all current). Read
+ * on every push, the query was most of a push's cost once a model was active (soak at 500 events/s: list pushes
+ * per minute fell from ≈ 24,000 to 9,000–13,000 once the first model was trained).
+ */
+export const LIVE_MODEL_HISTORY_MS = 60_000;
 
 /** What one computation of a live list reads of its state (a snapshot: the state moves on meanwhile). */
 export interface LiveRead {
@@ -20,6 +30,8 @@ export interface LiveRead {
   /** The user's state as the worker announced it with the news (a list after the first reads no user state of its
    * own when it has one). */
   announced?: UserChange;
+  /** The history model version `versionId` scores: `read` once per LIVE_MODEL_HISTORY_MS and version. */
+  modelHistory(versionId: string, read: () => Promise<WeightedHistory[]>): Promise<WeightedHistory[]>;
 }
 
 export class LiveListState {
@@ -28,14 +40,19 @@ export class LiveListState {
   private newest = 0;
   private announced?: UserChange;
   private delivered = false;
+  private history?: { versionId: string; at: number; read: Promise<WeightedHistory[]> };
 
-  constructor(private readonly readCart: () => Promise<Cart>) {}
+  constructor(
+    private readonly readCart: () => Promise<Cart>,
+    /** The clock the model history ages by (tests drive their own). */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The next computation's view; it takes the announced state (each announcement serves one list). */
   next(): LiveRead {
     const announced = this.delivered ? this.announced : undefined;
     if (this.delivered) this.announced = undefined;
-    return { cart: () => this.cart(), fromCache: this.delivered, announced };
+    return { cart: () => this.cart(), fromCache: this.delivered, announced, modelHistory: (versionId, read) => this.modelHistory(versionId, read) };
   }
 
   /** A list went out: the next ones may be computed from the caches. */
@@ -70,6 +87,19 @@ export class LiveListState {
     this.cartRead = undefined;
     this.announced = undefined;
     this.delivered = false;
+    this.history = undefined;
+  }
+
+  private modelHistory(versionId: string, read: () => Promise<WeightedHistory[]>): Promise<WeightedHistory[]> {
+    const now = this.now();
+    const kept = this.history;
+    if (kept && kept.versionId === versionId && now - kept.at < LIVE_MODEL_HISTORY_MS) return kept.read;
+    const next = { versionId, at: now, read: read() };
+    this.history = next;
+    next.read.catch(() => {
+      if (this.history === next) this.history = undefined;
+    });
+    return next.read;
   }
 
   private cart(): Promise<Cart> {

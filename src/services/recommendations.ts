@@ -9,7 +9,7 @@ import type { FeatureCache } from '../store/feature-cache';
 import type { FeatureStore } from '../store/feature-store';
 import { parseUserChange } from '../store/announcements';
 import { neighbourList, type NeighbourList } from '../domain/neighbours';
-import { topics } from '../store/keys';
+import { FEATURES_REBUILT, topics } from '../store/keys';
 import type { ProductCache } from '../store/product-cache';
 import type { Product } from '../store/products';
 import type { PubSub } from '../store/pubsub';
@@ -17,10 +17,11 @@ import { externalId } from './catalog';
 import { LiveListState, type LiveRead } from './live-list';
 import { assignVariant, listId } from './experiments';
 import { CandidateBoard, ProductNumbers, type Candidate, type SeedKind } from '../domain/candidate-board';
-import { dataCutoff, modelCandidates, unseenByModel } from './model-blend';
+import { dataCutoff, modelCandidates, unseenByModel, type WeightedHistory } from './model-blend';
 import type { ExperimentService } from './experiments';
 import type { ModelServing } from './model-serving';
 import type { ModelService } from './models';
+import type { ModelVersion } from '../store/models';
 import { parseInput } from './validation';
 
 export interface Recommendation {
@@ -140,7 +141,7 @@ export class RecommendationService {
     const [inputs, cart, modelHistory] = await Promise.all([
       cached ? this.cachedInputs(args, live!) : this.exactInputs(args, source.realtime),
       live?.cart() ?? this.events.cart(args.userId),
-      source.model ? this.models.history(args.userId, source.model.version) : Promise.resolve([]),
+      source.model ? this.modelHistory(args.userId, source.model.version, live) : Promise.resolve([]),
     ]);
     const { recent, affinity, popular, excluded } = inputs;
     const seeds = new Map<string, { weight: number; kind: SeedKind }>();
@@ -247,6 +248,12 @@ export class RecommendationService {
     };
   }
 
+  /** The history the model scores: read for a query, reused for a minute by a live list (LIVE_MODEL_HISTORY_MS). */
+  private modelHistory(userId: string, version: ModelVersion, live?: LiveRead): Promise<WeightedHistory[]> {
+    const read = () => this.models.history(userId, version);
+    return live ? live.modelHistory(version.id, read) : read();
+  }
+
   /** What a live list after its first reads: the user's announced state (else from Redis), shared reads from the
    * FeatureCache. */
   private async cachedInputs(args: z.output<typeof recommendArgs>, live: LiveRead): Promise<ListInputs> {
@@ -316,6 +323,10 @@ export class RecommendationService {
       // A stock-out matters only to lists that show the product; a restock may matter to anyone.
       affects: (topic, message, last) => {
         if (topic !== topics.allUsers()) return state.onUserMessage(parseUserChange(message), message);
+        if (message === FEATURES_REBUILT) {
+          state.reset();
+          return true;
+        }
         const change = JSON.parse(message) as { productId: string; inStock: boolean };
         return change.inStock || !last || last.items.some((i) => i.product.id === change.productId);
       },

@@ -137,12 +137,17 @@ export const USER_CHANGED = {
   cart: 'cart',
 } as const;
 
+/** On topics.allUsers: the feature store was rebuilt (Redis had lost its data): every live list reads its user's
+ * state again, as its first list did (lists computed meanwhile came from a store still being replayed). */
+export const FEATURES_REBUILT = 'rebuilt';
+
 /** Pub/sub topics, shared by publishers (workers) and subscribers (API instances). */
 export const topics = {
   /** Something changed that may change the user's recommendations (message: a UserChange as JSON, see
    * announcements.ts; or a bare USER_CHANGED notice). Workers announce only users someone listens to. */
   userFeatures: (userId: string) => `user:${userId}`,
-  /** Something changed for every user: a product went out of stock or came back (message: {productId, inStock}). */
+  /** Something changed for every user: a product went out of stock or came back (message: {productId, inStock}),
+   * or the feature store was rebuilt from Postgres (message: FEATURES_REBUILT). */
   allUsers: () => 'users:all',
   /** An inventory alert was raised (message: the alert as JSON). */
   inventoryAlerts: () => 'inventory:alerts',

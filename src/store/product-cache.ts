@@ -6,7 +6,7 @@
 // - product rows (name, category, price, currency) by id, loaded on a miss and dropped on a catalog message
 //   (topics.catalog) or after `ttlMs` (at most 50,000, the oldest loads dropped first). Their stock and threshold are those of the load: the Product type's
 //   stock fields read Postgres for a cached product (see isCachedProduct), so no client sees a stale count.
-import { topics } from './keys';
+import { FEATURES_REBUILT, topics } from './keys';
 import type { Product, ProductStore } from './products';
 import type { PubSub, Unsubscribe } from './pubsub';
 
@@ -61,6 +61,7 @@ export class ProductCache {
     if (!this.unsubscribe.length) {
       this.unsubscribe.push(
         await this.pubsub.subscribe(topics.allUsers(), (message) => {
+          if (message === FEATURES_REBUILT) return; // features only: stock lives in Postgres
           const change = JSON.parse(message) as { productId: string; inStock: boolean };
           this.duringReload?.push(change);
           this.applyAvailability(change);

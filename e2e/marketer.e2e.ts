@@ -114,6 +114,26 @@ describe.each(VIEWPORT_NAMES)('at the %s viewport', (viewport) => {
     await w.screenshot('signin-link');
   });
 
+  it('shows every page in the navigation, and no page scrolls sideways', async () => {
+    const width = VIEWPORTS[viewport].width;
+    for (const name of PAGES) {
+      await nav(page, name);
+      await page.locator('main.content h1').first().waitFor();
+      const link = page.locator('nav.nav').getByRole('link', { name, exact: true });
+      expect(await link.getAttribute('aria-current')).toBe('page');
+      for (const entry of PAGES) {
+        const box = await page.locator('nav.nav').getByRole('link', { name: entry, exact: true }).boundingBox();
+        expect(box, `${entry} in view on ${name}`).not.toBeNull();
+        expect(box!.x).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width, `${entry} within the ${width}px viewport on ${name}`).toBeLessThanOrEqual(width);
+      }
+      expect(await overflow(page), `${name} scrolls sideways`).toBeLessThanOrEqual(0);
+    }
+    await nav(page, 'Campaigns');
+    await page.getByTestId('campaign-table').waitFor();
+    await w.screenshot('nav');
+  });
+
   it('logged no console errors', () => {
     expect(w.errors).toEqual([]);
   });

@@ -134,6 +134,79 @@ describe.each(VIEWPORT_NAMES)('at the %s viewport', (viewport) => {
     await w.screenshot('nav');
   });
 
+  it('charts a campaign over the last 7 days, counts apart from rates, and names its products with links', async () => {
+    await record([
+      ...Array.from({ length: 6 }, () => ({ type: 'IMPRESSION', userId: 'mk-viewer', campaignId: shop.campaignId })),
+      { type: 'CLICK', userId: 'mk-viewer', productId: 'sku-0003', campaignId: shop.campaignId },
+    ]);
+    // Hours are read from the rollup (again every minute): wait until it has this hour's impressions.
+    await eventually(async () => {
+      const res = await t.gql(
+        `query($id: ID!, $from: DateTime!, $to: DateTime!) { campaign(id: $id) { series(from: $from, to: $to, bucket: HOUR) { impressions } } }`,
+        { id: shop.campaignId, from: new Date(Date.now() - 7_200_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() },
+        admin,
+      );
+      return (res.data?.campaign.series as Array<{ impressions: number }> | undefined)?.some((p) => p.impressions > 0);
+    }, 30_000, 'the rollup to count the impressions');
+    await nav(page, 'Campaigns');
+    await page.locator('[data-testid=campaign-table]').getByRole('link', { name: shop.campaignName }).click();
+    await page.getByTestId('range-picker').waitFor();
+    await page.getByTestId('range-picker').getByRole('button', { name: '7 days' }).click();
+    await page.getByTestId('range-title').filter({ hasText: 'Last 7 days, per hour' }).waitFor();
+    // A week per minute would be 10,080 points: only hours are offered.
+    expect(await page.getByTestId('range-picker').getByRole('button', { name: 'per minute' }).isDisabled()).toBe(true);
+    const titles = await page.locator('[data-testid=campaign-charts] .chart-title').allTextContents();
+    expect(titles).toEqual(['Impressions per hour', 'Clicks and conversions per hour', 'Revenue per hour (USD)', 'Click-through rate per hour (% of impressions)']);
+    expect(await page.locator('[data-testid=campaign-charts] .recharts-surface').count()).toBeGreaterThanOrEqual(4);
+    // The hour's bars hold the impressions just recorded (rollup or live push, whichever comes first).
+    await page.locator('[data-testid=campaign-charts] .recharts-bar-rectangle').first().waitFor();
+    // Ten products, by name, each a link; the subtitle agrees.
+    const products = page.getByTestId('campaign-products').getByRole('link');
+    expect(await products.count()).toBe(10);
+    expect(await page.locator('.page-head p').textContent()).toContain('10 products');
+    const first = (await products.first().textContent())!;
+    expect(first).not.toMatch(/^sku-/);
+    await w.screenshot('campaign-7d');
+
+    await products.first().click();
+    await page.locator('h1', { hasText: first }).waitFor();
+    await page.getByTestId('product-stock-value').waitFor();
+    await page.getByTestId('stock-movements').waitFor();
+    await w.screenshot('product');
+  });
+
+  it('keeps the range on the sales page, and marks units sold beyond stock', async () => {
+    const id = `short-${viewport}`;
+    const up = await t.gql(
+      `mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`,
+      { p: [{ id, name: `Last pieces ${viewport}`, category: 'clearance', price: 999, stock: 2, lowStockThreshold: 1 }] },
+      admin,
+    );
+    expect(up.errors).toBeUndefined();
+    // Five ordered, two in stock: the stock stops at 0 and three are beyond it.
+    await record([{ type: 'PURCHASE', userId: uniqueId('buyer'), productId: id, quantity: 5 }]);
+    // A range that is not live is read, again every minute: wait for the rollup to count the purchase first.
+    await eventually(async () => {
+      const res = await t.gql(
+        `query($from: DateTime!, $to: DateTime!) { salesMetrics(from: $from, to: $to, bucket: HOUR) { topProducts { product { id } } } }`,
+        { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() },
+        admin,
+      );
+      return (res.data?.salesMetrics.topProducts as Array<{ product: { id: string } }> | undefined)?.some((p) => p.product.id === id);
+    }, 30_000, 'the rollup to count the purchase');
+    await nav(page, 'Sales');
+    await page.getByTestId('range-title').filter({ hasText: 'Last 7 days, per hour' }).waitFor();
+    const row = page.locator(`[data-testid=best-sellers] tr[data-product="${id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    await row.getByTestId('beyond-stock').filter({ hasText: '3 beyond stock' }).waitFor();
+    expect(await row.getByRole('link').textContent()).toBe(`Last pieces ${viewport}`);
+    await w.screenshot('sales-7d');
+
+    // Back to the last hour, live: the choice is the tab's, shared by both pages.
+    await page.getByTestId('range-picker').getByRole('button', { name: '1 h' }).click();
+    await page.getByTestId('range-title').filter({ hasText: 'Last hour, per minute · live' }).waitFor();
+  });
+
   it('logged no console errors', () => {
     expect(w.errors).toEqual([]);
   });

@@ -207,6 +207,38 @@ describe.each(VIEWPORT_NAMES)('at the %s viewport', (viewport) => {
     await page.getByTestId('range-title').filter({ hasText: 'Last hour, per minute · live' }).waitFor();
   });
 
+  it('resolves an alert when a restock lifts the product above its threshold, and filters alerts by kind and category', async () => {
+    const low = shop.lowStock[viewport]!;
+    await whenSubscribed(t, () => nav(page, 'Inventory'));
+    // 12 in stock, threshold 10: buying 3 leaves 9, low.
+    await record([{ type: 'PURCHASE', userId: uniqueId('buyer'), productId: low.id, quantity: 3 }]);
+    const selector = `[data-testid=alert-feed] > li[data-product="${low.id}"][data-kind=LOW_STOCK]`;
+    const alert = page.locator(selector);
+    await page.locator(`${selector}[data-resolved=false]`).waitFor();
+
+    const restock = page.locator(`[data-testid=low-stock-list] > li[data-product="${low.id}"]`);
+    await restock.locator('input').fill('60');
+    await restock.getByRole('button', { name: 'Restock' }).click();
+    await page.locator(`${selector}[data-resolved=true]`).waitFor();
+    expect(await alert.getByTestId('alert-resolved').textContent()).toMatch(/^resolved \d\d:\d\d:\d\d$/);
+    expect(await alert.textContent()).toContain('now 60 in stock');
+    await w.screenshot('inventory-resolved');
+
+    // Open problems only: the resolved alert leaves the list. One category: only its products.
+    await page.getByLabel('Alert kind').selectOption('OPEN');
+    await alert.waitFor({ state: 'detached' });
+    await page.getByLabel('Alert kind').selectOption('ALL');
+    await page.getByLabel('Category').selectOption('clearance');
+    const categories = await page.locator('[data-testid=alert-feed] > li .feed-main .muted').allTextContents();
+    expect(categories.length).toBeGreaterThan(0);
+    expect(new Set(categories)).toEqual(new Set(['clearance']));
+    await w.screenshot('inventory-filtered');
+    await page.getByLabel('Category').selectOption('');
+    // The product name leads to the product.
+    await alert.getByRole('link', { name: low.name }).click();
+    await page.locator('h1', { hasText: low.name }).waitFor();
+  });
+
   it('logged no console errors', () => {
     expect(w.errors).toEqual([]);
   });

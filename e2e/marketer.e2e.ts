@@ -239,6 +239,69 @@ describe.each(VIEWPORT_NAMES)('at the %s viewport', (viewport) => {
     await page.locator('h1', { hasText: low.name }).waitFor();
   });
 
+  it('explains the models: metrics in a sentence, quality over time, the tuning, the default algorithm and the A/B verdict', async () => {
+    await nav(page, 'Models');
+    await page.getByTestId('model-table').waitFor();
+    expect(await page.getByLabel('Algorithm').inputValue()).toBe('');
+    expect(await page.locator('[data-testid=model-table] th', { hasText: 'NDCG@10' }).getAttribute('title')).toMatch(/^NDCG@10: how high/);
+    if (viewport === 'desktop') {
+      // The platform's default (TRAIN_ALGORITHM: auto here), as scheduled trainings use it.
+      await page.getByRole('button', { name: 'Retrain now' }).click();
+      await page.locator('[data-testid=training-progress][data-status=SUCCEEDED]').waitFor({ timeout: 90_000 });
+      expect(await page.getByTestId('training-progress').textContent()).toContain('(auto, manual)');
+    }
+    await page.locator('.panel', { hasText: 'Quality over time' }).locator('.recharts-line-curve').first().waitFor();
+    expect(await page.getByTestId('tuning').count()).toBeGreaterThan(0);
+    await page.locator('[data-testid=experiment-verdicts] li[data-variant=popularity]', { hasText: /^popularity: / }).waitFor();
+    await page.getByText('What these figures mean').click();
+    expect(await page.locator('[data-testid=metric-help] li').count()).toBe(8);
+    expect(await page.locator('[data-testid=experiment-table] th', { hasText: 'Clicks per list' }).count()).toBe(1);
+    await w.screenshot('models-explained');
+  });
+
+  it('starts an A/B test between two model versions from the UI, reads its verdict, and stops it', async () => {
+    const listed = await t.gql(`{ models(first: 5) { edges { node { id } } } }`, {}, admin);
+    const [newest, older] = (listed.data.models.edges as Array<{ node: { id: string } }>).map((e) => e.node.id);
+    expect(older).toBeDefined();
+    await nav(page, 'Models');
+    await page.getByRole('button', { name: 'New experiment' }).click();
+    const form = page.getByTestId('experiment-form');
+    await form.getByLabel('Variant 1 name').fill('current');
+    await form.getByLabel('Variant 1 model').selectOption(older!);
+    await form.getByLabel('Variant 2 name').fill('bad name!');
+    await form.getByLabel('Variant 2 model').selectOption(newest!);
+    await form.getByLabel('Variant 2 share').fill('30');
+    await form.getByRole('button', { name: 'Start experiment' }).click();
+    // The server names the bad field; nothing changed.
+    await form.getByRole('alert').filter({ hasText: 'variants.1.name' }).waitFor();
+    await w.screenshot('experiment-form');
+    await form.getByLabel('Variant 2 name').fill('challenger');
+    await form.getByRole('button', { name: 'Start experiment' }).click();
+    await form.waitFor({ state: 'detached' });
+    const names = page.locator('[data-testid=experiment-table] tbody tr td:first-child');
+    await eventually(async () => JSON.stringify(await names.allTextContents()) === JSON.stringify(['current', 'challenger']), 15_000, 'the new variants');
+    await page.locator('[data-testid=experiment-verdicts] li[data-variant=challenger]', { hasText: 'challenger: not enough data yet' }).waitFor();
+    const served = await t.gql(`{ experimentResults { variants { name model weight } } }`, {}, admin);
+    expect(served.data.experimentResults.variants).toEqual([
+      { name: 'current', model: older, weight: 50 },
+      { name: 'challenger', model: newest, weight: 30 },
+    ]);
+    await w.screenshot('experiment');
+
+    await page.getByLabel('Variant to keep').selectOption('challenger');
+    await page.getByRole('button', { name: 'Stop experiment' }).click();
+    await eventually(async () => JSON.stringify(await names.allTextContents()) === JSON.stringify(['challenger']), 15_000, 'one variant left');
+    const stopped = await t.gql(`{ experimentResults { variants { name model weight } } }`, {}, admin);
+    expect(stopped.data.experimentResults.variants).toEqual([{ name: 'challenger', model: newest, weight: 1 }]);
+    // The seed's experiment again, for the next viewport.
+    const again = await t.gql(
+      `mutation($v: [VariantInput!]!) { configureExperiment(variants: $v) { id } }`,
+      { v: [{ name: 'model', weight: 1, model: 'active' }, { name: 'popularity', weight: 1, model: 'popularity' }] },
+      admin,
+    );
+    expect(again.errors).toBeUndefined();
+  });
+
   it('logged no console errors', () => {
     expect(w.errors).toEqual([]);
   });

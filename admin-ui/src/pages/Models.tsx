@@ -369,8 +369,28 @@ function Tuning({ version }: { version: ModelVersion }) {
             </li>
           ))}
       </ul>
+      {settings(version.params) && <p className="small muted">Settings kept: {settings(version.params)}</p>}
     </details>
   );
+}
+
+/** The hyper-parameters stored with a version, per family for an ensemble ("als: factors 64, alpha 2; ease: lambda 250"). */
+function settings(params: unknown): string {
+  const scalars = (p: unknown) =>
+    p && typeof p === 'object'
+      ? Object.entries(p)
+          .filter(([, v]) => typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string')
+          .map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(4)) : String(v)}`)
+          .join(', ')
+      : '';
+  const parts = (params as { parts?: unknown } | null)?.parts;
+  if (Array.isArray(parts)) {
+    return parts
+      .map((part: { algorithm?: unknown; params?: unknown }) => (scalars(part?.params) ? `${String(part?.algorithm)}: ${scalars(part.params)}` : ''))
+      .filter(Boolean)
+      .join('; ');
+  }
+  return scalars(params);
 }
 
 /** A half-life as a marketer reads it. */

@@ -39,6 +39,25 @@ describe('campaign management', () => {
     expect(listed.data.campaigns.edges.map((e: any) => e.node.id)).toContain(id);
   });
 
+  it('names its products, in the order of productIds, and none when it covers every product', async () => {
+    const prefix = uniqueId('cp');
+    const products = [
+      { id: `${prefix}-a`, name: 'Alpine boot', category: 'shoes', price: 120, stock: 5 },
+      { id: `${prefix}-b`, name: 'Beach sandal', category: 'shoes', price: 30, stock: 9 },
+    ];
+    const up = await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: products }, admin);
+    expect(up.data.upsertProducts.created).toBe(2);
+    const some = await campaign({ productIds: [`${prefix}-b`, `${prefix}-a`] });
+    const every = await campaign();
+    const res = await t.gql(`query($a: ID!, $b: ID!) { a: campaign(id: $a) { products { id name stock } } b: campaign(id: $b) { productIds products { id } } }`, { a: some, b: every }, admin);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.a.products).toEqual([
+      { id: `${prefix}-b`, name: 'Beach sandal', stock: 9 },
+      { id: `${prefix}-a`, name: 'Alpine boot', stock: 5 },
+    ]);
+    expect(res.data.b).toEqual({ productIds: [], products: [] });
+  });
+
   it('rejects bad campaigns and unknown ids', async () => {
     const start = new Date().toISOString();
     const bad = await t.gql(CREATE, { input: { name: 'x', startsAt: start, endsAt: new Date(Date.now() - hour).toISOString(), budget: -1 } }, admin);

@@ -187,6 +187,33 @@ describe('warehouse updates', () => {
     sub.unsubscribe();
   });
 
+  it('marks an alert resolved when a restock lifts the stock above its threshold, and only then', async () => {
+    const id = await product({ stock: 12, lowStockThreshold: 10 });
+    const mine = async () => {
+      const res = await t.gql(`{ inventoryAlerts(first: 50) { edges { node { id kind createdAt resolvedAt product { id } } } } }`, {}, admin);
+      expect(res.errors).toBeUndefined();
+      return (res.data.inventoryAlerts.edges as Array<{ node: any }>).map((e) => e.node).filter((a) => a.product.id === id);
+    };
+    const setStock = (stock: number) => t.gql(`mutation($id: ID!, $s: Int!) { setStock(productId: $id, stock: $s) { stock } }`, { id, s: stock }, admin);
+    // The purchase takes the stock, and raises the alert, in the statement that records it.
+    await t.gql(RECORD, { e: [{ id: `${id}-p1`, type: 'PURCHASE', userId: 'buyer', productId: id, quantity: 3 }] }, service);
+    const [raised] = await mine();
+    expect(raised).toMatchObject({ kind: 'LOW_STOCK', resolvedAt: null });
+
+    await setStock(10); // at the threshold: still low
+    expect((await mine())[0].resolvedAt).toBeNull();
+    await setStock(40);
+    const [resolved] = await mine();
+    expect(resolved.id).toBe(raised.id);
+    expect(new Date(resolved.resolvedAt).getTime()).toBeGreaterThanOrEqual(new Date(raised.createdAt).getTime());
+
+    // The next drop is a new alert, open; the first one keeps its resolution.
+    await t.gql(RECORD, { e: [{ id: `${id}-p2`, type: 'PURCHASE', userId: 'buyer', productId: id, quantity: 35 }] }, service);
+    const [again, first] = await mine();
+    expect(again).toMatchObject({ kind: 'LOW_STOCK', resolvedAt: null });
+    expect(first).toEqual(resolved);
+  });
+
   it('alerts when a threshold change makes a product low', async () => {
     const id = await product({ stock: 8, lowStockThreshold: 5 });
     const sub = await whenSubscribed(t, () => collect(t.ws(admin), ALERTS, { ids: [id] }));

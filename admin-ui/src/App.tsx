@@ -10,6 +10,7 @@ import { CampaignFormPage } from './pages/CampaignForm';
 import { Campaigns } from './pages/Campaigns';
 import { Inventory } from './pages/Inventory';
 import { Models } from './pages/Models';
+import { Product } from './pages/Product';
 import { Sales } from './pages/Sales';
 import { SignIn } from './pages/SignIn';
 import { Storefront } from './pages/Storefront';
@@ -86,10 +87,6 @@ function SignedIn({ session }: { session: Session }) {
 function Shell({ session, link, children }: { session: Session; link: LiveLink; children: ReactNode }) {
   const path = usePath();
   const status = useLinkStatus(link);
-  // On a phone the nav scrolls sideways: keep the current page's entry in view.
-  useEffect(() => {
-    document.querySelector('.nav a.active')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-  }, [path]);
   return (
     <div className="app">
       <header className="topbar">
@@ -132,6 +129,7 @@ function Page() {
   else if ((params = match('/campaigns/:id/edit', path))) [title, page] = ['Edit campaign', <CampaignFormPage key={params.id} id={params.id} />];
   else if ((params = match('/campaigns/:id', path))) [title, page] = ['Campaign', <Campaign key={params.id} id={params.id!} />];
   else if (path === '/sales') [title, page] = ['Sales', <Sales />];
+  else if ((params = match('/products/:id', path))) [title, page] = ['Product', <Product key={params.id} id={params.id!} />];
   else if (path === '/inventory') [title, page] = ['Inventory', <Inventory />];
   else if (path === '/models') [title, page] = ['Models', <Models />];
   else if (path === '/storefront') [title, page] = ['Storefront preview', <Storefront />];

@@ -30,7 +30,15 @@ function messageOf401(bodyText: string): string {
 /** What the admin is told when the server refuses the token: no protocol jargon, and what to do. */
 export const SESSION_EXPIRED = 'Your session expired. Sign in again with a new admin token: you stay where you were.';
 function refusal(reason: string): string {
-  return reason === TOKEN_EXPIRED_REASON ? SESSION_EXPIRED : `The server rejected the token: ${reason}. Sign in again with a new admin token.`;
+  return reason === TOKEN_EXPIRED_REASON ? SESSION_EXPIRED : `The server rejected the token: ${reason}. ${whyRejected(reason)}Sign in again with a new admin token.`;
+}
+
+/** The likely cause of the server's "Invalid token": a token signed with another secret (made on another machine, or
+ * on the host for a Docker Compose platform with its own JWT_SECRET), or altered. Empty for other reasons. */
+export function whyRejected(reason: string): string {
+  return reason === 'Invalid token'
+    ? "Its signature does not match this platform's JWT_SECRET: make tokens and links where the platform runs, with its JWT_SECRET. "
+    : '';
 }
 
 export function createClients(onAuthFailure: (message: string) => void): Clients {

@@ -42,6 +42,21 @@ function isCloseEvent(e: unknown): e is CloseEvent {
   return typeof e === 'object' && e !== null && 'code' in e && typeof (e as CloseEvent).code === 'number';
 }
 
+/** Why the live link closed, in words for the admin; the code itself stays on the System page for operators. */
+export function closeInWords(code: number, reason: string): string {
+  if (code === FORBIDDEN_CLOSE_CODE) return reason === TOKEN_EXPIRED_REASON ? 'your sign-in expired' : 'the server refused your sign-in';
+  if (code === 4429) return `this browser asked too much at once${reason ? ` (${reason.replace(/^Too many /, 'too many ')})` : ''}`;
+  if (code === 1000) return 'closed by the server (nothing was being watched)';
+  if (code === 1001) return 'the platform restarted or shut down';
+  if (code === 1006) return 'the connection was cut (network or platform gone)';
+  // graphql-ws's own code for client.terminate(): the System page's "Reconnect now", or a ping left unanswered.
+  if (code === 4499) return 'dropped by this page to reconnect';
+  if (code === 4408) return 'the platform did not hear from this page in time';
+  if (code >= 4400 && code < 4500) return 'the platform and this page disagreed on the protocol (reload the page)';
+  if (code === 4500 || code === 1011) return 'the platform hit an internal error';
+  return reason ? `closed: ${reason}` : 'closed';
+}
+
 export function graphqlWsUrl(): string {
   const { protocol, host } = window.location;
   return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}/graphql`;

@@ -1,8 +1,9 @@
-// The signed-in admin: a pasted bearer token, kept in sessionStorage (gone when the tab closes), and the notice
+// The signed-in admin: a pasted bearer token or a sign-in link's (see takeLinkToken), kept in sessionStorage (gone when the tab closes), and the notice
 // shown on the sign-in page after the server refused the token or it expired. A session whose token expires (or is
 // refused) *lapses* rather than ends: the page, its data and its subscriptions stay while the admin signs in again,
 // and the clients (apollo.ts, live-link.ts) read the token anew for every request and every reconnection.
 import { useSyncExternalStore } from 'react';
+import { dateTime } from './format';
 
 const STORAGE_KEY = 'flywheel.admin.token';
 
@@ -53,7 +54,33 @@ function load(): Session | null {
   return { token, ...claims };
 }
 
-let state: State = { session: load(), lapsed: false, notice: null };
+/** The query-string-like fragment of a one-click sign-in link (npm run admin-link, npm run demo): `#token=<JWT>`. */
+const LINK_PARAM = 'token';
+
+/**
+ * A sign-in link carries its token in the URL fragment, which the browser sends to no server and writes to no access
+ * log. It is taken once, at load: kept in sessionStorage like a pasted token when its claims are fit (admin, not
+ * expired; the server then checks the signature with the first request, as for a pasted token), and removed from the
+ * address bar and the history entry either way, so that it is not bookmarked, shared or shown over a shoulder.
+ * Returns why the link's token was not kept, for the sign-in page, or null.
+ */
+function takeLinkToken(): string | null {
+  const params = new URLSearchParams(window.location.hash.slice(1));
+  const token = params.get(LINK_PARAM);
+  if (token === null) return null;
+  window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+  const claims = readClaims(token.trim());
+  if (!claims) return 'This sign-in link is damaged (its token is cut or altered). Copy the whole link again, or paste a token below.';
+  if (claims.role !== 'admin') return `This sign-in link is for a ${claims.role}; the admin UI needs an admin link or token.`;
+  if (claims.expiresAt && claims.expiresAt.getTime() <= Date.now()) {
+    return `This sign-in link expired on ${dateTime(claims.expiresAt)}. Make a new one with npm run admin-link.`;
+  }
+  sessionStorage.setItem(STORAGE_KEY, token.trim());
+  return null;
+}
+
+const linkNotice = takeLinkToken();
+let state: State = { session: load(), lapsed: false, notice: linkNotice };
 const listeners = new Set<() => void>();
 /** Waiting for the next sign-in (a live link refused with 4403 reconnects then). */
 const signedInAgain: Array<() => void> = [];

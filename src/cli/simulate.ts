@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { TokenService } from '../auth/tokens';
 import { loadConfig } from '../config';
 import { demoCatalog, ShopperSimulator, type SimEvent } from '../simulator/shoppers';
+import { adminLink } from './ttl';
 
 const { values } = parseArgs({
   options: {
@@ -125,7 +126,10 @@ let demoTimer: NodeJS.Timeout | undefined;
 if (values.demo) {
   const hours = Math.min(12 * 3600, config.AUTH_MAX_TOKEN_TTL_SECONDS) / 3600;
   const admin12h = await tokens.sign({ sub: 'demo-admin', role: 'admin', ttlSeconds: hours * 3600 });
-  console.log(`\nOpen ${new URL('/admin/', values.url!).href} and sign in with this admin token (valid ${+hours.toFixed(2)} h):\n\n${admin12h}\n`);
+  console.log(
+    `\nOpen the admin UI, signed in (valid ${+hours.toFixed(2)} h, this browser tab only):\n\n  ${adminLink(values.url!, admin12h)}\n\n` +
+      `or open ${new URL('/admin/', values.url!).href} and paste this admin token:\n\n${admin12h}\n`,
+  );
   demoTimer = setTimeout(() => void demoModels(), Math.min(20_000, (duration * 1000) / 2));
 }
 

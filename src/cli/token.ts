@@ -1,18 +1,14 @@
-// npm run token -- --role admin [--sub ID] [--ttl 1h] — prints a bearer token signed with JWT_SECRET, living no longer
-// than AUTH_MAX_TOKEN_TTL_SECONDS (the API refuses a longer one).
+// npm run -s token -- --role admin [--sub ID] [--ttl 1h] — prints a bearer token signed with JWT_SECRET, living no longer
+// than AUTH_MAX_TOKEN_TTL_SECONDS (the API refuses a longer one). Only the token goes to stdout; npm's own banner
+// ("> flywheel@… token") goes there too unless npm runs with -s (--silent), hence `npm run -s token` in the README.
 import { parseArgs } from 'node:util';
 import { ROLES, TokenService, type Role } from '../auth/tokens';
 import { loadConfig } from '../config';
+import { ttlSeconds as seconds } from './ttl';
 
 const { values } = parseArgs({
   options: { role: { type: 'string', default: 'admin' }, sub: { type: 'string' }, ttl: { type: 'string', default: '1h' } },
 });
-
-function seconds(ttl: string): number {
-  const m = /^(\d+)\s*([smhd]?)$/.exec(ttl);
-  if (!m) throw new Error(`--ttl must look like 30s, 15m, 1h or 7d (got ${ttl})`);
-  return Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2] ?? '']!;
-}
 
 try {
   const role = values.role as Role;

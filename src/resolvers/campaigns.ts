@@ -2,6 +2,7 @@ import { requireRole } from '../auth/guards';
 import type { Context } from '../graphql/context';
 import { parseInput } from '../services/validation';
 import type { Campaign, CampaignStatus } from '../store/campaigns';
+import type { Product } from '../store/products';
 import type { Bucket } from '../store/kpis';
 import type { PageArgs } from '../store/pagination';
 import { z } from 'zod';
@@ -11,6 +12,9 @@ const windowMinutes = z.number().int().min(1, 'must be between 1 and 1440').max(
 export const campaignResolvers = {
   Campaign: {
     kpis: (c: Campaign, _: unknown, ctx: Context) => ctx.services.campaigns.kpis(c),
+    // Through the request's product loader: one catalog read for every campaign of a list.
+    products: async (c: Campaign, _: unknown, ctx: Context) =>
+      (await ctx.loaders.product.loadMany(c.productIds)).filter((p): p is Product => p !== null && !(p instanceof Error)),
     series: (c: Campaign, args: { from: Date; to: Date; bucket: Bucket }, ctx: Context) => ctx.services.campaigns.series(c.id, args),
   },
   Query: {

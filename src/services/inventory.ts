@@ -15,6 +15,9 @@ export const MAX_INVENTORY_BATCH = 1000;
 
 export interface InventoryAlert extends StoredAlert {
   product: Product;
+  /** When the product's stock rose above the alert's threshold again; null while it has not (and for a live alert,
+   * which was just raised). */
+  resolvedAt?: Date | null;
 }
 
 const stockLevel = z.number().int().min(0, 'must not be negative').max(1e9, 'must be at most 1,000,000,000');
@@ -89,7 +92,8 @@ export class InventoryService {
   async alerts(args: PageArgs & { kind?: InventoryAlertKind | null }): Promise<Page<InventoryAlert>> {
     const size = pageSize(args.first);
     const rows = await this.inventory.alerts({ limit: size + 1, beforeId: args.after ? decodeCursor(args.after, 'alert', rowIdKey) : undefined, kind: args.kind ?? undefined });
-    return toPage(await this.withProducts(rows), size, 'alert', (a) => a.id);
+    const [alerts, resolved] = await Promise.all([this.withProducts(rows), this.inventory.resolutions(rows.map((r) => r.id))]);
+    return toPage(alerts.map((a) => ({ ...a, resolvedAt: resolved.get(a.id) ?? null })), size, 'alert', (a) => a.id);
   }
 
   async lowStockProducts(args: PageArgs): Promise<Page<Product>> {

@@ -130,6 +130,31 @@ export class InventoryStore {
     return rows.map(toAlert);
   }
 
+  /**
+   * When each of these alerts was resolved: the first stock movement of its product after the statement that raised
+   * it (its movements share the alert's created_at, the statement's now()) that left the stock above the alert's
+   * threshold. Alerts not resolved yet, and BACK_IN_STOCK alerts (news, not problems), are absent.
+   */
+  async resolutions(alertIds: string[]): Promise<Map<string, Date>> {
+    if (!alertIds.length) return new Map();
+    const rows = await query<{ id: string; resolved_at: Date }>(this.pool, sql`
+      -- Resolution time of each alert: the product's first movement above the threshold after the raising statement.
+      SELECT a.id, r.created_at AS resolved_at
+      FROM inventory_alerts a
+      CROSS JOIN LATERAL (
+        SELECT max(m.id) AS id FROM stock_movements m WHERE m.product_id = a.product_id AND m.created_at = a.created_at
+      ) raised
+      CROSS JOIN LATERAL (
+        SELECT m.created_at FROM stock_movements m
+        -- A threshold change raises an alert without a movement: then the first movement after it in time.
+        WHERE m.product_id = a.product_id AND m.resulting_stock > a.threshold
+          AND (m.id > raised.id OR (raised.id IS NULL AND m.created_at > a.created_at))
+        ORDER BY m.id LIMIT 1
+      ) r
+      WHERE a.id = ANY(${alertIds}::bigint[]) AND a.kind <> 'BACK_IN_STOCK'`);
+    return new Map(rows.map((r) => [String(r.id), r.resolved_at]));
+  }
+
   async movements(productId: string, opts: { limit: number; beforeId?: string }): Promise<StoredMovement[]> {
     const rows = await query<
       { id: string; product_id: string; kind: string; delta: number; resulting_stock: number; reason: string; actor: string; event_id: string | null; created_at: Date }

@@ -1,6 +1,7 @@
 // Chart frames on recharts: a fixed height and the width of their panel.
 import type { ReactElement } from 'react';
 import { ResponsiveContainer } from 'recharts';
+import { short } from '../format';
 
 export const COLORS = {
   impressions: '#8aa4d6',
@@ -21,3 +22,6 @@ export function ChartFrame({ height = 240, children }: { height?: number; childr
     </div>
   );
 }
+
+/** A money axis's ticks: "$1.2K" (the shop's currency, USD in the demo). */
+export const moneyTick = (n: number): string => `$${short(n)}`;

@@ -1,6 +1,7 @@
 // Small building blocks shared by the pages.
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { closeInWords, FORBIDDEN_CLOSE_CODE } from '../live-link';
 
 /** A headline figure; it flashes when its value changes so that live updates catch the eye. */
 export function Stat({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
@@ -72,7 +73,20 @@ export function errorMessages(error: unknown): string[] {
       return problems?.length ? problems.map((p) => `${p.field}: ${p.message}`) : [e.message];
     });
   }
-  return [error instanceof Error ? error.message : String(error)];
+  const message = error instanceof Error ? error.message : String(error);
+  return [liveLinkMessage(message) ?? message];
+}
+
+/**
+ * Apollo's WebSocket link turns a close of the live link under a subscription into `Socket closed with event 4403
+ * Forbidden`: protocol jargon. What it means for the page, in words (the code stays on the System page).
+ */
+function liveLinkMessage(message: string): string | null {
+  const m = /^Socket closed(?: with event (\d+))?\s*(.*)$/.exec(message);
+  if (!m) return null;
+  const code = m[1] ? Number(m[1]) : 1006;
+  if (code === FORBIDDEN_CLOSE_CODE) return 'Live updates stopped: the server no longer accepts your sign-in. Sign in again to resume them.';
+  return `Live updates stopped: ${closeInWords(code, m[2] ?? '')}. They resume by themselves once the platform answers; reload the page if they do not.`;
 }
 
 export function ErrorNote({ error, what }: { error: unknown; what?: string }) {

@@ -70,10 +70,16 @@ export const CAMPAIGNS = graphql(`
 `);
 
 export const CAMPAIGN_PAGE = graphql(`
-  query CampaignPage($id: ID!, $from: DateTime!, $to: DateTime!) {
+  query CampaignPage($id: ID!, $from: DateTime!, $to: DateTime!, $bucket: KpiBucket!) {
     campaign(id: $id) {
       ...CampaignFields
-      series(from: $from, to: $to, bucket: MINUTE) {
+      products {
+        id
+        name
+        category
+        stock
+      }
+      series(from: $from, to: $to, bucket: $bucket) {
         at
         impressions
         clicks

@@ -25,6 +25,7 @@ graphql(`
     threshold
     shortfall
     createdAt
+    resolvedAt
     product {
       ...StockProduct
     }
@@ -45,6 +46,7 @@ export const INVENTORY = graphql(`
           threshold
           shortfall
           createdAt
+          resolvedAt
           product {
             id
             name

@@ -119,3 +119,18 @@ export const MODEL_TRAINED = graphql(`
     }
   }
 `);
+
+/** Replaces the experiment in force: users are split again and its results count from zero. */
+export const CONFIGURE_EXPERIMENT = graphql(`
+  mutation ConfigureExperiment($variants: [VariantInput!]!) {
+    configureExperiment(variants: $variants) {
+      id
+      createdAt
+      variants {
+        name
+        weight
+        model
+      }
+    }
+  }
+`);

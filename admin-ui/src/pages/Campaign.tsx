@@ -1,12 +1,14 @@
-// One campaign: live counters (campaignKpisUpdated), per-minute charts, and its status actions.
-// The charts take finished minutes from the per-minute rollups (re-read every minute) and grow the current
-// minute's bar with each live push, so they move with the counters instead of waiting for the next rollup.
+// One campaign: live counters (campaignKpisUpdated), charts over the shared time range (components/range.tsx), its
+// products, and its status actions. The charts take finished buckets from the per-minute rollups (re-read every
+// minute) and grow the current bucket with each live push, so they move with the counters instead of waiting for
+// the next rollup. Counts and rates never share an axis: one small chart per unit.
 import { useMutation, useQuery, useSubscription } from '@apollo/client/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from 'recharts';
-import { ChartFrame, COLORS } from '../components/charts';
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { ChartFrame, COLORS, moneyTick } from '../components/charts';
+import { axisLabel, BUCKET_MS, RangePicker, useRange } from '../components/range';
 import { CampaignStatusBadge, ErrorNote, Loading, PageHead, Panel, Stat } from '../components/ui';
-import { dateTime, int, minute, money, pct } from '../format';
+import { dateTime, int, money, pct } from '../format';
 import {
   CAMPAIGN_KPIS_UPDATED,
   CAMPAIGN_PAGE,
@@ -16,23 +18,6 @@ import {
   type Kpis,
 } from '../graphql/campaigns';
 import { Link } from '../router';
-
-const MINUTE_MS = 60_000;
-const WINDOW_MINUTES = 60;
-
-/** The current minute, moving on a few seconds after each minute ends so that the rollup has covered it. */
-function useMinuteWindow(): { from: string; to: string; current: number } {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const next = MINUTE_MS - (Date.now() % MINUTE_MS) + 3000;
-    const timer = setTimeout(() => setNow(Date.now()), next);
-    return () => clearTimeout(timer);
-  }, [now]);
-  return useMemo(() => {
-    const current = Math.floor(now / MINUTE_MS) * MINUTE_MS;
-    return { from: new Date(current - (WINDOW_MINUTES - 1) * MINUTE_MS).toISOString(), to: new Date(current + MINUTE_MS).toISOString(), current };
-  }, [now]);
-}
 
 type Counts = Pick<KpiPoint, 'impressions' | 'clicks' | 'conversions' | 'revenue'>;
 const ZERO: Counts = { impressions: 0, clicks: 0, conversions: 0, revenue: 0 };
@@ -44,18 +29,26 @@ const ACTIONS: Record<CampaignStatus, Array<{ to: CampaignStatus; label: string 
   ENDED: [],
 };
 
+const GRID = <CartesianGrid strokeDasharray="3 3" stroke="#e5e9f0" />;
+
 export function Campaign({ id }: { id: string }) {
-  const span = useMinuteWindow();
-  const { data, error, loading } = useQuery(CAMPAIGN_PAGE, { variables: { id, from: span.from, to: span.to } });
+  const range = useRange();
+  const size = BUCKET_MS[range.bucket];
+  const current = Math.floor(range.to.getTime() / size) * size - size;
+  const { data, error, loading } = useQuery(CAMPAIGN_PAGE, {
+    variables: { id, from: range.from.toISOString(), to: range.to.toISOString(), bucket: range.bucket },
+    // An hour's bucket fills minute by minute: read it again as the rollup adds to it.
+    pollInterval: range.rolling ? 60_000 : 0,
+  });
   const campaign = data?.campaign;
 
-  // Live additions to the current minute since the series was read, from the differences between pushes.
+  // Live additions to the current bucket since the series was read, from the differences between pushes.
   const last = useRef<Kpis | null>(null);
-  const [liveMinute, setLiveMinute] = useState<{ at: number; counts: Counts }>({ at: span.current, counts: ZERO });
+  const [liveBucket, setLiveBucket] = useState<{ at: number; counts: Counts }>({ at: current, counts: ZERO });
   const series = campaign?.series;
   // Keyed on the content: the cache hands out a new campaign object on every push, with the same series.
   const seriesKey = useMemo(() => JSON.stringify(series ?? null), [series]);
-  useEffect(() => setLiveMinute({ at: span.current, counts: ZERO }), [seriesKey, span.current]);
+  useEffect(() => setLiveBucket({ at: current, counts: ZERO }), [seriesKey, current]);
 
   const { data: live } = useSubscription(CAMPAIGN_KPIS_UPDATED, {
     variables: { id },
@@ -64,9 +57,9 @@ export function Campaign({ id }: { id: string }) {
       if (!k) return;
       const prev = last.current;
       last.current = k;
-      if (!prev) return;
-      const at = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
-      setLiveMinute((m) => {
+      if (!prev || !range.rolling) return;
+      const at = Math.floor(Date.now() / size) * size;
+      setLiveBucket((m) => {
         const base = m.at === at ? m.counts : ZERO;
         return {
           at,
@@ -84,22 +77,21 @@ export function Campaign({ id }: { id: string }) {
   const points = useMemo(
     () =>
       (series ?? [])
-        .filter((p) => new Date(p.at).getTime() <= span.current)
+        .filter((p) => new Date(p.at).getTime() <= Date.now())
         .map((p) => {
-        const t = new Date(p.at).getTime();
-        const add = t === liveMinute.at ? liveMinute.counts : ZERO;
-        const impressions = p.impressions + add.impressions;
-        const clicks = p.clicks + add.clicks;
-        return {
-          label: minute(p.at),
-          impressions,
-          clicks,
-          conversions: p.conversions + add.conversions,
-          revenue: Math.round((p.revenue + add.revenue) * 100) / 100,
-          ctr: impressions ? Math.round((clicks / impressions) * 10000) / 100 : 0,
-        };
-      }),
-    [series, liveMinute, span.current],
+          const add = new Date(p.at).getTime() === liveBucket.at ? liveBucket.counts : ZERO;
+          const impressions = p.impressions + add.impressions;
+          const clicks = p.clicks + add.clicks;
+          return {
+            label: axisLabel(p.at, range),
+            impressions,
+            clicks,
+            conversions: p.conversions + add.conversions,
+            revenue: Math.round((p.revenue + add.revenue) * 100) / 100,
+            ctr: impressions ? Math.round((clicks / impressions) * 10000) / 100 : 0,
+          };
+        }),
+    [series, liveBucket, range],
   );
 
   if (loading && !data) return <Loading />;
@@ -114,6 +106,8 @@ export function Campaign({ id }: { id: string }) {
     );
   }
   const k = live?.campaignKpisUpdated ?? campaign.kpis;
+  const per = range.bucket === 'HOUR' ? 'per hour' : 'per minute';
+  const x = <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={28} />;
 
   return (
     <>
@@ -126,7 +120,7 @@ export function Campaign({ id }: { id: string }) {
         subtitle={
           <>
             {dateTime(campaign.startsAt)} – {dateTime(campaign.endsAt)} · budget {money(campaign.budget)} · attribution window{' '}
-            {campaign.attributionWindowHours} h · {campaign.productIds.length} products
+            {campaign.attributionWindowHours} h · {campaign.productIds.length ? `${int(campaign.productIds.length)} products` : 'every product'}
           </>
         }
         actions={<StatusActions id={campaign.id} status={campaign.status} />}
@@ -134,44 +128,91 @@ export function Campaign({ id }: { id: string }) {
       <div className="stats" data-testid="campaign-kpis">
         <Stat label="Impressions" value={int(k.impressions)} testId="kpi-impressions" />
         <Stat label="Clicks" value={int(k.clicks)} testId="kpi-clicks" />
-        <Stat label="CTR" value={pct(k.ctr, 2)} testId="kpi-ctr" />
+        <Stat label="Click-through" value={pct(k.ctr, 2)} hint="clicks per impression" testId="kpi-ctr" />
         <Stat label="Add to carts" value={int(k.addToCarts)} testId="kpi-carts" />
         <Stat label="Conversions" value={int(k.conversions)} hint={`${pct(k.conversionRate)} of clicks`} testId="kpi-conversions" />
-        <Stat label="Revenue" value={money(k.revenue)} testId="kpi-revenue" />
+        <Stat label="Revenue" value={money(k.revenue)} hint="USD" testId="kpi-revenue" />
       </div>
-      <p className="muted small">Live · last change {dateTime(k.updatedAt)}</p>
-      <div className="grid-2">
-        <Panel title="Traffic per minute">
-          <ChartFrame>
-            <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -12 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke="#e5e9f0" />
-              <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={24} />
-              <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
-              <Tooltip />
-              <Legend wrapperStyle={{ fontSize: 12 }} />
-              <Bar dataKey="impressions" name="Impressions" fill={COLORS.impressions} isAnimationActive={false} />
-              <Line dataKey="clicks" name="Clicks" stroke={COLORS.clicks} dot={false} strokeWidth={2} isAnimationActive={false} />
-              <Line dataKey="conversions" name="Conversions" stroke={COLORS.conversions} dot={false} strokeWidth={2} isAnimationActive={false} />
-            </ComposedChart>
-          </ChartFrame>
-        </Panel>
-        <Panel title="Revenue and CTR per minute">
-          <ChartFrame>
-            <ComposedChart data={points} margin={{ top: 8, right: -8, bottom: 0, left: -12 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke="#e5e9f0" />
-              <XAxis dataKey="label" tick={{ fontSize: 11 }} minTickGap={24} />
-              <YAxis yAxisId="revenue" tick={{ fontSize: 11 }} />
-              <YAxis yAxisId="ctr" orientation="right" unit="%" tick={{ fontSize: 11 }} />
-              <Tooltip />
-              <Legend wrapperStyle={{ fontSize: 12 }} />
-              <Bar yAxisId="revenue" dataKey="revenue" name="Revenue" fill={COLORS.revenue} isAnimationActive={false} />
-              <Line yAxisId="ctr" dataKey="ctr" name="CTR %" stroke={COLORS.ctr} dot={false} strokeWidth={2} isAnimationActive={false} />
-            </ComposedChart>
-          </ChartFrame>
-        </Panel>
-      </div>
-      <Panel title="Products">
-        <p className="ids">{campaign.productIds.length ? campaign.productIds.join(', ') : 'Any product'}</p>
+      <p className="muted small">Totals since the start, live · last change {dateTime(k.updatedAt)}</p>
+      <Panel
+        title={
+          <>
+            Over time <span className="muted small" data-testid="range-title">{range.title}</span>
+          </>
+        }
+        actions={<RangePicker range={range} />}
+        className="charts"
+      >
+        <div className="grid-2" data-testid="campaign-charts">
+          <div>
+            <h3 className="chart-title">Impressions {per}</h3>
+            <ChartFrame height={200}>
+              <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -12 }}>
+                {GRID}
+                {x}
+                <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
+                <Tooltip formatter={(v) => [int(Number(v)), 'Impressions']} />
+                <Bar dataKey="impressions" name="Impressions" fill={COLORS.impressions} isAnimationActive={false} />
+              </BarChart>
+            </ChartFrame>
+          </div>
+          <div>
+            <h3 className="chart-title">Clicks and conversions {per}</h3>
+            <ChartFrame height={200}>
+              <LineChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -12 }}>
+                {GRID}
+                {x}
+                <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
+                <Tooltip />
+                <Legend wrapperStyle={{ fontSize: 12 }} />
+                <Line dataKey="clicks" name="Clicks" stroke={COLORS.clicks} dot={false} strokeWidth={2} isAnimationActive={false} />
+                <Line dataKey="conversions" name="Conversions" stroke={COLORS.conversions} dot={false} strokeWidth={2} isAnimationActive={false} />
+              </LineChart>
+            </ChartFrame>
+          </div>
+          <div>
+            <h3 className="chart-title">Revenue {per} (USD)</h3>
+            <ChartFrame height={200}>
+              <BarChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -4 }}>
+                {GRID}
+                {x}
+                <YAxis tick={{ fontSize: 11 }} tickFormatter={moneyTick} />
+                <Tooltip formatter={(v) => [money(Number(v)), 'Revenue']} />
+                <Bar dataKey="revenue" name="Revenue" fill={COLORS.revenue} isAnimationActive={false} />
+              </BarChart>
+            </ChartFrame>
+          </div>
+          <div>
+            <h3 className="chart-title">Click-through rate {per} (% of impressions)</h3>
+            <ChartFrame height={200}>
+              <LineChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: -12 }}>
+                {GRID}
+                {x}
+                <YAxis unit="%" tick={{ fontSize: 11 }} />
+                <Tooltip formatter={(v) => [`${Number(v).toFixed(2)} %`, 'Click-through']} />
+                <Line dataKey="ctr" name="Click-through" stroke={COLORS.ctr} dot={false} strokeWidth={2} isAnimationActive={false} />
+              </LineChart>
+            </ChartFrame>
+          </div>
+        </div>
+      </Panel>
+      <Panel title={campaign.products.length ? `Products (${int(campaign.products.length)})` : 'Products'}>
+        {campaign.products.length === 0 ? (
+          <p className="muted" data-testid="campaign-products">
+            No product list: every event that carries this campaign's id counts for it, whatever the product.
+          </p>
+        ) : (
+          <ul className="product-links" data-testid="campaign-products">
+            {campaign.products.map((p) => (
+              <li key={p.id}>
+                <Link to={`/products/${encodeURIComponent(p.id)}`}>{p.name}</Link>{' '}
+                <span className={`muted small ${p.stock === 0 ? 'text-red' : ''}`}>
+                  {p.category} · {p.stock === 0 ? 'out of stock' : `${int(p.stock)} in stock`}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
       </Panel>
     </>
   );

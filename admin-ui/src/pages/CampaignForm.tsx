@@ -46,7 +46,7 @@ function problemsByField(error: unknown): Record<string, string[]> {
 
 export function CampaignFormPage({ id }: { id?: string }) {
   // Any window works for reading the fields; the series is not shown here.
-  const [span] = useState(() => ({ from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() }));
+  const [span] = useState(() => ({ from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString(), bucket: 'MINUTE' as const }));
   const existing = useQuery(CAMPAIGN_PAGE, { variables: { id: id ?? '', ...span }, skip: !id, fetchPolicy: 'network-only' });
   if (id && existing.loading) return <Loading />;
   if (id && !existing.data?.campaign) return <ErrorNote error={existing.error ?? new Error(`No campaign ${id}`)} />;

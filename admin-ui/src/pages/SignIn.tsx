@@ -1,6 +1,7 @@
-// Sign-in with a pasted admin token. The token is checked here before it is kept: its claims (shape, role,
+// Sign-in with a pasted admin token (a sign-in link, npm run admin-link, signs in without this page: session.ts). The token is checked here before it is kept: its claims (shape, role,
 // expiry) locally for a precise message, then its signature by the server ({ viewer }).
 import { useState, type FormEvent } from 'react';
+import { whyRejected } from '../apollo';
 import { dateTime } from '../format';
 import { readClaims, signIn } from '../session';
 
@@ -16,7 +17,10 @@ async function askServer(token: string): Promise<string | null> {
     return 'The platform is not answering. Is it running (npm start)?';
   }
   const body = (await res.json().catch(() => ({}))) as { errors?: Array<{ message: string }>; data?: { viewer: { role: string } | null } };
-  if (res.status === 401) return `The server rejected the token: ${body.errors?.[0]?.message ?? 'unauthorized'}.`;
+  if (res.status === 401) {
+    const reason = body.errors?.[0]?.message ?? 'unauthorized';
+    return `The server rejected the token: ${reason}. ${whyRejected(reason)}`.trim();
+  }
   if (!res.ok || body.errors?.length) return `The server answered ${res.status}: ${body.errors?.[0]?.message ?? 'unexpected response'}.`;
   if (body.data?.viewer?.role !== 'admin') return `This token's role is ${body.data?.viewer?.role ?? 'anonymous'}; the admin UI needs an admin token.`;
   return null;
@@ -52,7 +56,10 @@ export function SignIn({ notice, dialog = false }: { notice: string | null; dial
         <h1 id="signin-title">
           <span className="brand-dot" /> Flywheel admin
         </h1>
-        <p className="muted">Paste an admin token. It is kept in this tab only (session storage) and sent with every request.</p>
+        <p className="muted">
+          Open the sign-in link that <code>npm run admin-link</code> or <code>npm run demo</code> prints, or paste an admin token here. It is kept in
+          this tab only (session storage) and sent with every request.
+        </p>
         {notice && (
           <div className="note note-warn" role="status" data-testid="signin-notice">
             {notice}
@@ -78,7 +85,8 @@ export function SignIn({ notice, dialog = false }: { notice: string | null; dial
           {busy ? 'Checking…' : 'Sign in'}
         </button>
         <p className="muted small">
-          Get a token with <code>npm run token -- --role admin</code>, or take the one <code>npm run demo</code> prints.
+          Get a token with <code>npm run -s token -- --role admin</code>, or take the one <code>npm run demo</code> prints. Make it where the
+          platform runs: a token signed with another <code>JWT_SECRET</code> (e.g. on the host for Docker Compose) is refused.
         </p>
       </form>
     </Root>

@@ -6,7 +6,7 @@ import { Badge, ErrorNote, Loading, PageHead, Panel, Stat } from '../components/
 import { clock, duration, int } from '../format';
 import { SYSTEM_STATUS, type SystemStatus } from '../graphql/system';
 import { useLive } from '../live-context';
-import { useLinkStatus, type LinkState } from '../live-link';
+import { closeInWords, useLinkStatus, type LinkState } from '../live-link';
 
 export const LINK_LABEL: Record<LinkState, string> = {
   connecting: 'Connecting',
@@ -61,11 +61,20 @@ export function System() {
           <dt>Failed attempts</dt>
           <dd>{status.failures}</dd>
           <dt>Last close</dt>
-          <dd>{status.lastClose ? `${status.lastClose.code}${status.lastClose.reason ? ` (${status.lastClose.reason})` : ''} at ${clock(status.lastClose.at)}` : '—'}</dd>
+          <dd data-testid="link-last-close">
+            {status.lastClose ? (
+              <>
+                {closeInWords(status.lastClose.code, status.lastClose.reason)} at {clock(status.lastClose.at)}{' '}
+                <span className="muted small">(code {status.lastClose.code})</span>
+              </>
+            ) : (
+              '—'
+            )}
+          </dd>
         </dl>
         <p className="muted small">
           Subscriptions share one WebSocket. When it drops, it retries by itself (back-off up to 5 s); once back, every subscription resumes with its
-          current value and every figure on screen is read again. A refused token (close code 4403) signs you out.
+          current value and every figure on screen is read again. If the server refuses your sign-in (expired or revoked), you are asked to sign in again and stay on the page.
         </p>
       </Panel>
       <ErrorNote error={error} what="Could not read the system status" />

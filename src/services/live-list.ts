@@ -9,12 +9,21 @@ export type Cart = Array<{ productId: string; quantity: number }>;
 
 /**
  * How long a live list reuses the history a model scores (the shopper's weighted events, one Postgres query whose
- * rows grow with the shopper's history) before reading it again. The model stands for the shopper's lasting taste;
- * what they did since is in the real-time part of every push (recent items, cart, exclusions, all current). Read
- * on every push, the query was most of a push's cost once a model was active (soak at 500 events/s: list pushes
- * per minute fell from ≈ 24,000 to 9,000–13,000 once the first model was trained).
+ * rows grow with the shopper's history) and the model's scores of it, before reading and scoring again. The model
+ * stands for the shopper's lasting taste; what they did since is in the real-time part of every push (recent
+ * items, cart, exclusions, all current). Done on every push, the query and the scoring were most of a push's cost
+ * once a model was active (soak at 500 events/s: list pushes per minute fell from ≈ 24,000 to 9,000–13,000 once
+ * the first model was trained; with the history reused but scored on every push, the API's loop saturated).
  */
 export const LIVE_MODEL_HISTORY_MS = 60_000;
+
+/** What the model contributes to a list: the history it scored and its candidates (product → weighted score). */
+export interface ModelPart {
+  history: WeightedHistory[];
+  candidates: Map<string, number>;
+}
+
+export const NO_MODEL_PART: ModelPart = { history: [], candidates: new Map() };
 
 /** What one computation of a live list reads of its state (a snapshot: the state moves on meanwhile). */
 export interface LiveRead {
@@ -30,8 +39,8 @@ export interface LiveRead {
   /** The user's state as the worker announced it with the news (a list after the first reads no user state of its
    * own when it has one). */
   announced?: UserChange;
-  /** The history model version `versionId` scores: `read` once per LIVE_MODEL_HISTORY_MS and version. */
-  modelHistory(versionId: string, read: () => Promise<WeightedHistory[]>): Promise<WeightedHistory[]>;
+  /** The model's part for model version `versionId`: `read` once per LIVE_MODEL_HISTORY_MS and version. */
+  modelPart(versionId: string, read: () => Promise<ModelPart>): Promise<ModelPart>;
 }
 
 export class LiveListState {
@@ -40,11 +49,11 @@ export class LiveListState {
   private newest = 0;
   private announced?: UserChange;
   private delivered = false;
-  private history?: { versionId: string; at: number; read: Promise<WeightedHistory[]> };
+  private model?: { versionId: string; at: number; read: Promise<ModelPart> };
 
   constructor(
     private readonly readCart: () => Promise<Cart>,
-    /** The clock the model history ages by (tests drive their own). */
+    /** The clock the model's part ages by (tests drive their own). */
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -52,7 +61,7 @@ export class LiveListState {
   next(): LiveRead {
     const announced = this.delivered ? this.announced : undefined;
     if (this.delivered) this.announced = undefined;
-    return { cart: () => this.cart(), fromCache: this.delivered, announced, modelHistory: (versionId, read) => this.modelHistory(versionId, read) };
+    return { cart: () => this.cart(), fromCache: this.delivered, announced, modelPart: (versionId, read) => this.modelPart(versionId, read) };
   }
 
   /** A list went out: the next ones may be computed from the caches. */
@@ -87,17 +96,17 @@ export class LiveListState {
     this.cartRead = undefined;
     this.announced = undefined;
     this.delivered = false;
-    this.history = undefined;
+    this.model = undefined;
   }
 
-  private modelHistory(versionId: string, read: () => Promise<WeightedHistory[]>): Promise<WeightedHistory[]> {
+  private modelPart(versionId: string, read: () => Promise<ModelPart>): Promise<ModelPart> {
     const now = this.now();
-    const kept = this.history;
+    const kept = this.model;
     if (kept && kept.versionId === versionId && now - kept.at < LIVE_MODEL_HISTORY_MS) return kept.read;
     const next = { versionId, at: now, read: read() };
-    this.history = next;
+    this.model = next;
     next.read.catch(() => {
-      if (this.history === next) this.history = undefined;
+      if (this.model === next) this.model = undefined;
     });
     return next.read;
   }

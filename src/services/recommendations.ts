@@ -14,14 +14,15 @@ import type { ProductCache } from '../store/product-cache';
 import type { Product } from '../store/products';
 import type { PubSub } from '../store/pubsub';
 import { externalId } from './catalog';
-import { LiveListState, type LiveRead } from './live-list';
+import { LiveListState, NO_MODEL_PART, type LiveRead, type ModelPart } from './live-list';
 import { assignVariant, listId } from './experiments';
 import { CandidateBoard, ProductNumbers, type Candidate, type SeedKind } from '../domain/candidate-board';
-import { dataCutoff, modelCandidates, unseenByModel, type WeightedHistory } from './model-blend';
+import { dataCutoff, modelCandidates, unseenByModel } from './model-blend';
 import type { ExperimentService } from './experiments';
 import type { ModelServing } from './model-serving';
 import type { ModelService } from './models';
 import type { ModelVersion } from '../store/models';
+import type { RecommenderModel } from '../recommender/types';
 import { parseInput } from './validation';
 
 export interface Recommendation {
@@ -138,11 +139,12 @@ export class RecommendationService {
     // announced it (else one Redis script), the shared reads (neighbours, popular products, product rows, stock)
     // from this process's caches.
     const cached = live?.fromCache ?? false;
-    const [inputs, cart, modelHistory] = await Promise.all([
+    const [inputs, cart, modelPart] = await Promise.all([
       cached ? this.cachedInputs(args, live!) : this.exactInputs(args, source.realtime),
       live?.cart() ?? this.events.cart(args.userId),
-      source.model ? this.modelHistory(args.userId, source.model.version, live) : Promise.resolve([]),
+      source.model ? this.modelPart(args.userId, source.model, live) : Promise.resolve(NO_MODEL_PART),
     ]);
+    const { history: modelHistory, candidates: fromModel } = modelPart;
     const { recent, affinity, popular, excluded } = inputs;
     const seeds = new Map<string, { weight: number; kind: SeedKind }>();
     if (args.productId) seeds.set(args.productId, { weight: SEED_WEIGHT.productPage, kind: 'productPage' });
@@ -151,7 +153,6 @@ export class RecommendationService {
       if (!seeds.has(p)) seeds.set(p, { weight: SEED_WEIGHT.recent / (1 + rank * RECENCY_FALLOFF), kind: 'recent' });
     });
     // A model that can score the shopper leads; co-occurrence then only adds the neighbours of what it has not seen.
-    const fromModel = source.model ? modelCandidates(source.model.model, modelHistory) : new Map<string, number>();
     const realtimeSeed = source.model && fromModel.size ? unseenByModel(modelHistory, dataCutoff(source.model.version)) : () => true;
     const seedList = source.realtime ? [...seeds.entries()].filter(([p, s]) => s.kind === 'productPage' || realtimeSeed(p)).slice(0, MAX_SEEDS) : [];
     // What comes next is read for the product page and the latest items (not the cart: carted long ago, maybe).
@@ -248,10 +249,14 @@ export class RecommendationService {
     };
   }
 
-  /** The history the model scores: read for a query, reused for a minute by a live list (LIVE_MODEL_HISTORY_MS). */
-  private modelHistory(userId: string, version: ModelVersion, live?: LiveRead): Promise<WeightedHistory[]> {
-    const read = () => this.models.history(userId, version);
-    return live ? live.modelHistory(version.id, read) : read();
+  /** The history the model scores and what it scores: for a query, read and scored; a live list reuses both for a
+   * minute (LIVE_MODEL_HISTORY_MS): the same history gives the same scores, and scoring was most of a push's CPU. */
+  private modelPart(userId: string, model: { version: ModelVersion; model: RecommenderModel }, live?: LiveRead): Promise<ModelPart> {
+    const read = async (): Promise<ModelPart> => {
+      const history = await this.models.history(userId, model.version);
+      return { history, candidates: modelCandidates(model.model, history) };
+    };
+    return live ? live.modelPart(model.version.id, read) : read();
   }
 
   /** What a live list after its first reads: the user's announced state (else from Redis), shared reads from the

@@ -46,11 +46,15 @@ for (const [name, v] of Object.entries({ minutes: MINUTES, rate: RATE, subscribe
 }
 /** Resident memory is read this often (cheap, from /proc) for the verdict; the table shows one reading a minute. */
 const RSS_SAMPLE_MS = 10_000;
+/** How long after a training ends the worker's RSS still holds its thread's memory (seen: 30–45 s). */
+const TRAINING_SETTLE_MS = 60_000;
 const METRICS_TOKEN = 'soak-metrics-token-0123456789';
 
 /** Memory of the three processes at one moment, minutes after the traffic started. */
 interface MemorySample {
   t: number;
+  /** Date.now() of the reading, to place it against trainings (their times come from the API). */
+  at: number;
   api: number;
   worker: number;
   bench: number;
@@ -127,7 +131,7 @@ async function main(): Promise<boolean> {
     const memory: MemorySample[] = [];
     const minutes: Minute[] = [];
     const rows: string[] = [];
-    const trainings: Array<{ id: string; requestedAt: number; status: string; seconds?: number; error?: string }> = [];
+    const trainings: Array<{ id: string; requestedAt: number; status: string; seconds?: number; error?: string; startedAt?: number; finishedAt?: number }> = [];
     let previous = { sent: 0, applied: 0, pushes: { recommendations: 0, kpis: 0, alerts: 0 } };
 
     const traffic = shopTraffic(deployment, { rate: RATE, users: Math.max(Number(args.users), subscribers.shoppers), seed: Number(args.seed), catalog, campaignIds, service, admin });
@@ -138,7 +142,7 @@ async function main(): Promise<boolean> {
     const row = async (t: number, then?: () => Promise<void>): Promise<string> => {
       const sent = traffic.counters.sent;
       const p = { ...subscribers.pushes };
-      const rss = { t, api: rssMb(api.child.pid), worker: rssMb(worker.child.pid), bench: rssMb(process.pid) };
+      const rss = { t, at: Date.now(), api: rssMb(api.child.pid), worker: rssMb(worker.child.pid), bench: rssMb(process.pid) };
       const benchDelay = benchLoop.percentile(99) / 1e6;
       benchLoop.reset();
       await then?.();
@@ -149,7 +153,9 @@ async function main(): Promise<boolean> {
         const { trainingRun } = await deployment.gql(`query($id: ID!) { trainingRun(id: $id) { status startedAt finishedAt error } }`, { id: run.id }, admin);
         run.status = trainingRun.status;
         run.error = trainingRun.error ?? undefined;
-        if (trainingRun.finishedAt && trainingRun.startedAt) run.seconds = (Date.parse(trainingRun.finishedAt) - Date.parse(trainingRun.startedAt)) / 1000;
+        if (trainingRun.startedAt) run.startedAt = Date.parse(trainingRun.startedAt);
+        if (trainingRun.finishedAt) run.finishedAt = Date.parse(trainingRun.finishedAt);
+        if (run.finishedAt && run.startedAt) run.seconds = (run.finishedAt - run.startedAt) / 1000;
       }
       const inQueues = (s: Sample[]) => metric(s, 'queue_jobs', (l) => ['wait', 'active', 'delayed'].includes(l.state!));
       const backlog = metric(apiMetrics, 'outbox_pending') + inQueues(apiMetrics);
@@ -189,7 +195,7 @@ async function main(): Promise<boolean> {
     traffic.start();
     t0 = performance.now();
     const sampler = setInterval(() => {
-      memory.push({ t: (performance.now() - t0) / 60_000, api: rssMb(api.child.pid), worker: rssMb(worker.child.pid), bench: rssMb(process.pid) });
+      memory.push({ t: (performance.now() - t0) / 60_000, at: Date.now(), api: rssMb(api.child.pid), worker: rssMb(worker.child.pid), bench: rssMb(process.pid) });
     }, RSS_SAMPLE_MS);
     for (let m = 1; m <= MINUTES && !interrupted; m++) {
       const at = t0 + m * 60_000;
@@ -239,12 +245,23 @@ async function main(): Promise<boolean> {
     const judge = (what: string, g: { perMinute: number }) => {
       if (Number.isFinite(g.perMinute) && g.perMinute > MAX_GROWTH) failures.push(`${what} grows ${fmt(g.perMinute, 2)} MB/min after warm-up (limit ${MAX_GROWTH})`);
     };
+    // A training runs in a thread of the worker whose heap grows with the data (bench:training-scale measures it)
+    // and is given back after it: the worker's RSS is judged on the readings outside trainings (from a training's
+    // start to TRAINING_SETTLE_MS after its end), and reported on all of them.
+    const inTraining = (at: number) => trainings.some((r) => r.startedAt !== undefined && at >= r.startedAt && at <= (r.finishedAt ?? Infinity) + TRAINING_SETTLE_MS);
     for (const name of ['api', 'worker', 'bench'] as const) {
       const g = growthPerMinute(memory, (s) => s[name], MINUTES);
-      const judged = name !== 'bench';
-      console.log(`RSS ${name}: middle third ${fmt(g.middle)} MB, last third ${fmt(g.last)} MB: ${fmt(g.perMinute, 2)} MB/min${judged ? '' : ' (the bench itself: reported, not judged)'}`);
+      const judged = name === 'api';
+      console.log(`RSS ${name}: middle third ${fmt(g.middle)} MB, last third ${fmt(g.last)} MB: ${fmt(g.perMinute, 2)} MB/min${name === 'bench' ? ' (the bench itself: reported, not judged)' : name === 'worker' ? ' (all readings: reported)' : ''}`);
       if (judged) judge(`${name} RSS`, g);
     }
+    const between = memory.filter((m) => !inTraining(m.at));
+    const workerBetween = growthPerMinute(between, (s) => s.worker, MINUTES);
+    console.log(
+      `RSS worker outside trainings (${between.length} of ${memory.length} readings): middle third ${fmt(workerBetween.middle)} MB, ` +
+        `last third ${fmt(workerBetween.last)} MB: ${fmt(workerBetween.perMinute, 2)} MB/min`,
+    );
+    judge('worker RSS outside trainings', workerBetween);
     // What is still reachable after each full collection: a leak in JavaScript grows it whatever V8's heap sizing
     // and the allocator do to the RSS. V8's committed heap is reported next to it, to tell where RSS growth sits.
     for (const role of ['api', 'worker'] as const) {

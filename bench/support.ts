@@ -13,6 +13,7 @@ import { TokenService, type Role } from '../src/auth/tokens';
 import { createRedis } from '../src/store/redis';
 import { dropDatabase, migrate } from '../src/store/migrator';
 import { spawnPlatform, type PlatformProcess } from '../test/support/process';
+import { deleteRedisPrefix as deleteKeys } from '../test/support/redis-cleanup';
 
 const SECRET = 'bench-secret-0123456789abcdef';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -190,18 +191,8 @@ function reportWarnings(processes: PlatformProcess[]): void {
   });
 }
 
-async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const redis = createRedis(REDIS_URL, 'flywheel-bench-teardown');
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
+function deleteRedisPrefix(prefix: string): Promise<void> {
+  return deleteKeys(REDIS_URL, prefix, 'flywheel-bench-teardown');
 }
 
 /** Nearest-rank percentile of an ascending array. */

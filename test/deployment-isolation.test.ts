@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { topics } from '../src/store/keys';
 import { createRedis, type Redis } from '../src/store/redis';
+import { deleteRedisPrefix } from './support/redis-cleanup';
 import { copyOfTemplate, eventually, fileDatabaseUrl, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -24,16 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(listeners.map((l) => l.quit()));
   await Promise.all([a?.stop(), b?.stop()]);
-  for (const db of DATABASES) {
-    const redis = createRedis(inDatabase(db), 'isolation-test-cleanup');
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
-    await redis.quit();
-  }
+  for (const db of DATABASES) await deleteRedisPrefix(inDatabase(db), prefix, 'isolation-test-cleanup');
 });
 
 /** A connection subscribed to one channel, keeping what it hears in order. */

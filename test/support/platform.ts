@@ -10,6 +10,9 @@ import { TokenService, type Role } from '../../src/auth/tokens';
 import { loadConfig } from '../../src/config';
 import { FeatureGenerationStore } from '../../src/store/feature-generation';
 import { createLogger, type Logger } from '../../src/logger';
+import { eventually } from './wait';
+
+export { eventually };
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -176,21 +179,6 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
   };
 }
 
-/** Polls until `fn` returns a truthy value (eventual effects of background work), or throws after timeoutMs. */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * How many subscriptions the platform has started over WebSockets, from its metrics: graphql-ws counts one in

@@ -14,6 +14,7 @@ import { EventStore } from '../src/store/events';
 import { FeatureGenerationStore } from '../src/store/feature-generation';
 import { FeatureStore } from '../src/store/feature-store';
 import { KpiStore } from '../src/store/kpis';
+import { ModelStore } from '../src/store/models';
 import { createRedis } from '../src/store/redis';
 import { createLogger } from '../src/logger';
 import { collect, eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
@@ -105,7 +106,7 @@ describe('a Redis that comes back empty while events flow', () => {
     await redis?.remove();
   });
 
-  it('rebuilds KPIs and features from Postgres, puts the rollup schedule back and pushes current values, unattended', async () => {
+  it('rebuilds KPIs and features from Postgres, puts the rollup schedule and waiting trainings back and pushes current values, unattended', async () => {
     const admin = await api.token('admin');
     const service = await api.token('service');
     const prefix = uniqueId('loss');
@@ -173,6 +174,12 @@ describe('a Redis that comes back empty while events flow', () => {
       const fromBrowsing = (r: any) => (r?.data?.recommendationsUpdated?.items ?? []).some((i: { reason: string }) => i.reason.startsWith('Viewed together with'));
       await lists.until((r) => fromBrowsing(r.at(-1)), 30_000);
 
+      // A training still waiting when Redis dies: its run is QUEUED in Postgres, its job only in Redis (written here
+      // without the job, as if the job had been lost with the data; nothing else would ever queue it again).
+      const models = new ModelStore(api.platform.prisma);
+      const { run: waiting } = await models.openRun('als', 'MANUAL', 'redis-loss-test');
+      expect(waiting.status).toBe('QUEUED');
+
       // Redis dies and comes back empty, while events keep coming.
       await redis.kill();
       const atLoss = answered;
@@ -203,6 +210,13 @@ describe('a Redis that comes back empty while events flow', () => {
       // The quiet shopper's list was computed again once the store was rebuilt (a list computed while Redis was
       // empty shows popular products only).
       await lists.until((r) => fromBrowsing(r.at(-1)), 30_000);
+
+      // The waiting training was put back on the queue and run.
+      const ran = await eventually(async () => {
+        const run = await models.run(waiting.id);
+        return run && ['SUCCEEDED', 'SKIPPED', 'FAILED'].includes(run.status) && run;
+      }, 60_000, 'the waiting training to run once Redis came back');
+      expect(ran.startedAt).not.toBeNull();
 
       // The features equal the counts in Postgres, and a rebuild changes none of them.
       const { redis: reader, keys, prisma, db } = api.platform;

@@ -7,8 +7,9 @@
 // it, so a Redis without it lost its data. Every worker checks at start, whenever its connection comes back, and
 // every FEATURE_STORE_CHECK_MS; one of them (a lock in Redis) rebuilds while the others keep applying jobs, which
 // wait only while the store is being cleared. The replay and the workers apply each job once between them (the
-// applied-job markers, see feature-rebuild.ts). The repeatable schedules, which lived in the lost Redis too, are
-// put back by every worker that notices.
+// applied-job markers, see feature-rebuild.ts). What else lived only in the lost Redis, the repeatable schedules
+// and the jobs of trainings still waiting (their runs are QUEUED in Postgres), is put back by every worker that
+// notices.
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { EventStore } from '../store/events';
@@ -43,8 +44,8 @@ export interface FeatureRepairDeps {
   metrics?: Metrics;
   /** Tells live KPI subscribers that counters changed. @default nobody */
   pubsub?: PubSub;
-  /** Puts the repeatable schedules back (idempotent). */
-  ensureSchedules?: () => Promise<void>;
+  /** Puts back what lived only in Redis (idempotent): the repeatable schedules, the waiting trainings' jobs. */
+  putBack?: () => Promise<void>;
   /** Counts the events a rebuild applied towards an early training, like those workers apply (the count was lost
    * too). @default not counted */
   trainingTrigger?: TrainingTrigger;
@@ -127,15 +128,16 @@ export class FeatureRepair {
     return false;
   }
 
-  /** Puts the repeatable schedules back (idempotent); on failure the next check tries again. */
+  /** Puts the repeatable schedules and the waiting trainings' jobs back (idempotent); on failure the next check
+   * tries again. */
   async putSchedulesBack(): Promise<void> {
-    if (!this.deps.ensureSchedules || this.stopped) return;
+    if (!this.deps.putBack || this.stopped) return;
     try {
-      await this.deps.ensureSchedules();
+      await this.deps.putBack();
       this.schedulesOk = true;
     } catch (err) {
       this.schedulesOk = false;
-      this.deps.log.warn({ err: (err as Error).message }, 'could not put the repeatable schedules back; trying again at the next check');
+      this.deps.log.warn({ err: (err as Error).message }, 'could not put the repeatable schedules and waiting trainings back; trying again at the next check');
     }
   }
 

@@ -52,6 +52,16 @@ export class TrainingService {
   }
 
   /**
+   * Puts every waiting run's job (back) on the training queue: a no-op for a job that exists (the job id is the run
+   * id), and the way back for runs whose jobs were lost with Redis's data (feature-repair.ts). Returns how many.
+   */
+  async requeueWaiting(): Promise<number> {
+    const waiting = await this.store.waitingRuns();
+    for (const run of waiting) await this.enqueue(run.id);
+    return waiting.length;
+  }
+
+  /**
    * Runs a queued training (the worker calls this). It reads the interactions only now that it has started, so it
    * sees everything committed before any request that joined it.
    */

@@ -175,6 +175,11 @@ export class ModelStore {
     }
   }
 
+  /** Runs waiting to start (QUEUED). */
+  waitingRuns(): Promise<TrainingRun[]> {
+    return this.prisma.trainingRun.findMany({ where: { status: 'QUEUED' }, orderBy: { requestedAt: 'asc' } });
+  }
+
   run(id: string): Promise<TrainingRun | null> {
     return this.prisma.trainingRun.findUnique({ where: { id } });
   }

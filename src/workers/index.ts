@@ -71,7 +71,10 @@ export function startWorkers(deps: {
     log,
     metrics: deps.metrics,
     pubsub: deps.pubsub,
-    ensureSchedules: () => ensureSchedules(deps.queues, config),
+    putBack: async () => {
+      await ensureSchedules(deps.queues, config);
+      await deps.training.requeueWaiting();
+    },
     trainingTrigger: config.TRAIN_AFTER_EVENTS > 0 ? new TrainingTrigger(rebuildWriter, keys) : undefined,
   });
   // Jobs are taken once a first check went through: a Redis found empty is rebuilt before anything is applied to it.

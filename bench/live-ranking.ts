@@ -3,6 +3,7 @@
 // bench:ranking times it; bench:sessions scores it (with or without a trained model).
 import type { RecommenderModel } from '../src/recommender/types';
 import { RecommendationService, type RecommendationList } from '../src/services/recommendations';
+import type { LiveRead } from '../src/services/live-list';
 import type { UserChange } from '../src/store/announcements';
 import type { NeighbourList } from '../src/domain/neighbours';
 import type { ModelVersion } from '../src/store/models';
@@ -64,6 +65,13 @@ export function liveRanking(data: {
   return (userId, limit, announced, opts) =>
     compute(
       { userId, limit, productId: undefined, excludeInteracted: opts?.excludeInteracted ?? true },
-      { cart: async () => [], fromCache: true, announced },
+      {
+        cart: async () => [],
+        fromCache: true,
+        announced,
+        // The model's part read and scored for every list, as a `recommendations` query does (a live push reuses
+        // it for LIVE_MODEL_HISTORY_MS).
+        modelPart: (_versionId, read) => read(),
+      } satisfies LiveRead,
     );
 }

@@ -16,7 +16,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config);
-  const platform = await startPlatform(config, log);
+  // The signal handlers below listen from this tick on, before the start logs 'platform started': an orchestrator
+  // (or a test) may signal as soon as it reads that line, and a signal with no listener yet would kill the process
+  // by the default action, in-flight work and all (a race a loaded machine lost now and then).
+  const starting = startPlatform(config, log);
 
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -28,12 +31,16 @@ async function main(): Promise<void> {
     }
     shuttingDown = true;
     const since = Date.now();
-    log.info({ signal, delayMs: config.ROLE === 'worker' ? 0 : config.SHUTDOWN_DELAY_MS }, 'shutting down');
     const timer = setTimeout(() => {
       log.error('shutdown timed out; exiting');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
     timer.unref();
+    // A signal during the start stops the platform once it has started (within the same deadline); a start that
+    // fails ends the process below (main's catch).
+    const platform = await starting.catch(() => null);
+    if (!platform) return;
+    log.info({ signal, delayMs: config.ROLE === 'worker' ? 0 : config.SHUTDOWN_DELAY_MS }, 'shutting down');
     // /readyz turns 503 first; an API keeps serving for SHUTDOWN_DELAY_MS so that a load balancer polling it stops
     // sending new requests before the listener closes. A worker takes no traffic from one: it stops at once.
     platform.drain();
@@ -47,6 +54,7 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
+  await starting;
 }
 
 main().catch((err) => {

@@ -110,7 +110,7 @@ describe('SIGTERM on an API process', () => {
       await proc.kill('SIGKILL');
       await pgProxy.stop();
     }
-  });
+    }, 120_000);
 
   it('stops at a second signal as at the first (ROLE=all)', async () => {
     const port = await freePort();
@@ -126,7 +126,7 @@ describe('SIGTERM on an API process', () => {
     } finally {
       await proc.kill('SIGKILL');
     }
-  });
+    }, 60_000);
 });
 
 describe('SIGTERM on a worker process', () => {
@@ -180,7 +180,9 @@ describe('SIGTERM on a worker process', () => {
       await api.stop();
       await pgProxy.stop();
     }
-  });
+    // Two worker processes started one after the other, and waits on each step: ≈ 5 s on a quiet machine, over 30
+    // on a loaded one.
+  }, 120_000);
 });
 
 describe('a dependency that cannot be reached', () => {

@@ -68,5 +68,5 @@ describe('a killed worker', () => {
     // Each event applied exactly once: per-product counts equal what was recorded.
     expect(outcome.counts.map((c) => c.counted)).toEqual(outcome.counts.map((c) => c.expected));
     expect(outcome.counts.reduce((n, c) => n + c.expected, 0)).toBe(60);
-  }, 90_000);
+  }, 180_000);
 });

@@ -85,7 +85,7 @@ export async function killWorkerMidBatch(
   const held = await eventually(async () => {
     const counts = await s.queue.getJobCounts('wait', 'active', 'completed', 'delayed', 'failed');
     return counts.active === calls && ['wait', 'completed', 'delayed', 'failed'].every((state) => !counts[state]) ? await s.queue.getActive() : null;
-  }, 20_000, `the first worker holding all ${calls} jobs`);
+  }, 60_000, `the first worker holding all ${calls} jobs`);
 
   const second = await s.startWorker(workerEnv);
   // Nothing reached the second worker while the first held the jobs.

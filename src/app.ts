@@ -110,7 +110,9 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
       metrics.eventsRecorded.inc({ outcome: 'accepted' }, accepted);
       metrics.eventsRecorded.inc({ outcome: 'duplicate' }, duplicates);
     },
+    onLiveComputed: (source) => metrics.liveComputations.inc({ source }),
   });
+  metrics.observeLiveSources(() => ({ campaign_kpis: services.campaigns.liveCampaigns, sales_metrics: services.sales.liveWindows }));
   await services.serving.start();
   // Every role relays: a worker-only deployment still drains rows left by an API instance that crashed.
   relay.start();

@@ -72,6 +72,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly liveComputations = new Counter({
+    name: 'live_computations_total',
+    help: 'Computations of shared live values (source campaign_kpis, sales_metrics): one per change notice and key in this process, however many subscribe to it',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   // A Redis that lost its data is rebuilt by a worker (services/feature-repair.ts): alert on `lost` or `unfinished`.
   readonly featureRepairs = new Counter({
     name: 'feature_store_repairs_total',
@@ -109,6 +116,19 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.set(pubsub.topicCount);
+      },
+    });
+  }
+
+  /** Shared live values with subscribers, per source (read from the services when Prometheus scrapes). */
+  observeLiveSources(count: () => Record<string, number>): void {
+    new Gauge({
+      name: 'live_sources_active',
+      help: 'Shared live values in this process with at least one subscriber, by source (campaign_kpis: campaigns; sales_metrics: window lengths)',
+      labelNames: ['source'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [source, n] of Object.entries(count())) this.set({ source }, n);
       },
     });
   }

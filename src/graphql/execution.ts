@@ -11,6 +11,7 @@
 import { createSourceEventStream, execute, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { isSharedLiveValue } from '../realtime/shared-live';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 type SubscriptionResult = Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
@@ -20,6 +21,9 @@ export class CompiledExecution {
    * are cached by whoever parses them (Apollo's document store, OperationLimits), so the same request text
    * finds its compiled operation; a document dropped from those caches takes its compilations with it. */
   private readonly compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+  /** Results of the shared live values (realtime/shared-live.ts) per value, document and variant (see subscribe):
+   * kept as long as the value is, which its source drops at its next value. */
+  private readonly sharedResults = new WeakMap<object, WeakMap<DocumentNode, Map<string, Result>>>();
 
   constructor(
     /** Told of each operation's compilation: whether it compiled (else graphql-js runs it). */
@@ -41,12 +45,32 @@ export class CompiledExecution {
    * Starts a subscription as graphql-js `subscribe` does (graphql-js creates the source stream, so the field's
    * `subscribe` gets its arguments as graphql-js gives them: graphql-jit 0.8 passes the operation's variables
    * instead), then executes each event's payload compiled.
+   *
+   * `shareKey` names what, besides the document, operation and variables, a result may depend on (the viewer's
+   * role): a payload a shared live source gave every subscriber of its key (a campaign's KPIs) is then executed once
+   * per document, operation, variables and `shareKey`, and that result goes to each such subscriber (issue 22: an
+   * execution per subscriber was most of a 10k fan-out's CPU). Without it every payload is executed per subscriber.
    */
-  async subscribe(rawArgs: ExecutionArgs): SubscriptionResult {
+  async subscribe(rawArgs: ExecutionArgs, shareKey?: string): SubscriptionResult {
     const args = this.hideSuggestions ? { ...rawArgs, hideSuggestions: true } : rawArgs;
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream;
-    return mapAsyncIterator(stream, (payload) => this.execute({ ...args, rootValue: payload }));
+    const variant = shareKey === undefined ? undefined : JSON.stringify([shareKey, args.operationName ?? '', args.variableValues ?? {}]);
+    return mapAsyncIterator(stream, (payload) =>
+      variant !== undefined && isSharedLiveValue(payload)
+        ? this.executeShared(payload as object, variant, { ...args, rootValue: payload })
+        : this.execute({ ...args, rootValue: payload }),
+    );
+  }
+
+  private executeShared(payload: object, variant: string, args: ExecutionArgs): Result {
+    let byDocument = this.sharedResults.get(payload);
+    if (!byDocument) this.sharedResults.set(payload, (byDocument = new WeakMap()));
+    let byVariant = byDocument.get(args.document);
+    if (!byVariant) byDocument.set(args.document, (byVariant = new Map()));
+    let result = byVariant.get(variant);
+    if (!result) byVariant.set(variant, (result = this.execute(args)));
+    return result;
   }
 
   private compile(args: ExecutionArgs): CompiledQuery | null {

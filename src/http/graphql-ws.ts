@@ -9,7 +9,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { TokenService, Viewer } from '../auth/tokens';
 import { formatError } from '../errors';
 import type { CompiledExecution } from '../graphql/execution';
-import { createContext } from '../graphql/context';
+import { createContext, type Context } from '../graphql/context';
 import type { OperationLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -49,7 +49,9 @@ export function serveGraphqlWs(opts: {
     {
       schema,
       execute: (args) => execution.execute(args),
-      subscribe: (args) => execution.subscribe(args),
+      // Results of shared live values are shared by subscribers of the same operation and role: the live fields that
+      // share (campaign KPIs, sales) are admin-only and read nothing of the viewer but its role.
+      subscribe: (args) => execution.subscribe(args, (args.contextValue as Context).viewer.role),
       onConnect: async (ctx) => {
         try {
           const { viewer, expiresAt } = await tokens.authenticate(ctx.connectionParams?.authorization);

@@ -12,11 +12,46 @@ export interface Clock {
   clearTimeout(timer: unknown): void;
 }
 
-const REAL_CLOCK: Clock = {
+export const REAL_CLOCK: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
 };
+
+/**
+ * At most one run per `minIntervalMs`: ready() says whether a run may start now, and when it may not, calls `wake`
+ * once at the interval's end (however often it was asked meanwhile); ran() marks the end of a run.
+ */
+export class Throttle {
+  private last = -Infinity;
+  private timer?: unknown;
+
+  constructor(
+    private readonly minIntervalMs: number,
+    private readonly clock: Clock,
+    private readonly wake: () => void,
+  ) {}
+
+  ready(): boolean {
+    if (this.timer !== undefined) return false;
+    const wait = this.last + this.minIntervalMs - this.clock.now();
+    if (wait <= 0) return true;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.wake();
+    }, wait);
+    return false;
+  }
+
+  ran(): void {
+    this.last = this.clock.now();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
 
 export interface LiveQueryOptions<T> {
   pubsub: PubSub;
@@ -40,10 +75,8 @@ export class LiveQuery<T> extends PushIterator<T> {
   private computing = false;
   private first = true;
   private last?: T;
-  private lastDeliveredAt = 0;
-  private throttleTimer?: unknown;
+  private readonly throttle: Throttle;
   private readonly stopReconnect?: () => void;
-  private readonly clock: Clock;
 
   constructor(private readonly opts: LiveQueryOptions<T>) {
     super(opts.pubsub, opts.topics, (topic, message) => {
@@ -52,7 +85,7 @@ export class LiveQuery<T> extends PushIterator<T> {
         this.pull();
       }
     });
-    this.clock = opts.clock ?? REAL_CLOCK;
+    this.throttle = new Throttle(opts.minIntervalMs ?? 0, opts.clock ?? REAL_CLOCK, () => void this.pump());
     // Changes announced while the pub/sub connection was away were missed: compute the value again (issue 20).
     this.stopReconnect = opts.pubsub.onReconnect?.(() => {
       opts.onReconnect?.();
@@ -62,7 +95,7 @@ export class LiveQuery<T> extends PushIterator<T> {
   }
 
   protected override onClose(): void {
-    if (this.throttleTimer !== undefined) this.clock.clearTimeout(this.throttleTimer);
+    this.throttle.stop();
     this.stopReconnect?.();
   }
 
@@ -71,15 +104,7 @@ export class LiveQuery<T> extends PushIterator<T> {
   }
 
   private async pump(): Promise<void> {
-    if (this.computing || !this.dirty || !this.waiting || this.throttleTimer) return;
-    const wait = this.lastDeliveredAt + (this.opts.minIntervalMs ?? 0) - this.clock.now();
-    if (wait > 0) {
-      this.throttleTimer = this.clock.setTimeout(() => {
-        this.throttleTimer = undefined;
-        void this.pump();
-      }, wait);
-      return;
-    }
+    if (this.computing || !this.dirty || !this.waiting || !this.throttle.ready()) return;
     this.computing = true;
     this.dirty = false;
     try {
@@ -88,7 +113,7 @@ export class LiveQuery<T> extends PushIterator<T> {
       const value = await this.opts.compute();
       this.last = value;
       this.first = false;
-      this.lastDeliveredAt = this.clock.now();
+      this.throttle.ran();
       this.deliver(value);
     } catch (err) {
       if (this.first) this.fail(err);

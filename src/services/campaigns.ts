@@ -2,13 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../errors';
-import { LiveQuery } from '../realtime/live-query';
+import { SharedLiveValues, type SharedLiveOptions } from '../realtime/shared-live';
 import type { Campaign, CampaignStatus, CampaignStore } from '../store/campaigns';
 import { topics } from '../store/keys';
 import type { Bucket, KpiStore } from '../store/kpis';
 import { decodeCursor, pageSize, toPage, type Page, type PageArgs } from '../store/pagination';
 import type { ProductStore } from '../store/products';
-import type { PubSub } from '../store/pubsub';
 import { MAX_ATTRIBUTION_WINDOW_HOURS } from '../domain/attribution';
 import { toKpis, withRates, type CampaignKpis, type KpiCounts, type KpiFigures } from '../domain/campaign-kpis';
 import { externalId } from './catalog';
@@ -61,13 +60,18 @@ export function seriesArgs(raw: { from: Date; to: Date; bucket: Bucket }, field:
 }
 
 export class CampaignService {
+  /** One live value per campaign in this process, shared by all its `campaignKpisUpdated` subscribers. */
+  private readonly liveKpis: SharedLiveValues<CampaignKpis>;
+
   constructor(
     private readonly campaigns: CampaignStore,
     private readonly kpiStore: KpiStore,
     private readonly products: ProductStore,
-    private readonly pubsub: PubSub,
-    private readonly throttleMs: number,
-  ) {}
+    /** The pub/sub, throttle (KPI_THROTTLE_MS) and metrics of live KPIs. */
+    live: SharedLiveOptions,
+  ) {
+    this.liveKpis = new SharedLiveValues(live);
+  }
 
   private async requireProducts(ids: string[] | null | undefined, field: string): Promise<void> {
     if (!ids?.length) return;
@@ -146,14 +150,17 @@ export class CampaignService {
     return rows.map((r) => ({ at: r.at, ...withRates(r) }));
   }
 
-  /** Current KPIs at once, then on every change, at most one push per throttle interval. */
+  /**
+   * Current KPIs at once, then on every change, at most one push per throttle interval, and none of a value the
+   * subscriber has already. Read once per change for all the campaign's subscribers in this process.
+   */
   async live(campaignId: string): Promise<AsyncIterableIterator<CampaignKpis>> {
     const campaign = await this.require(campaignId);
-    return new LiveQuery({
-      pubsub: this.pubsub,
-      topics: [topics.campaign(campaignId)],
-      compute: () => this.kpis(campaign),
-      minIntervalMs: this.throttleMs,
-    });
+    return this.liveKpis.subscribe(campaignId, { topics: [topics.campaign(campaignId)], compute: () => this.kpis(campaign) });
+  }
+
+  /** Campaigns with live subscribers in this process (metrics). */
+  get liveCampaigns(): number {
+    return this.liveKpis.size;
   }
 }

@@ -49,6 +49,9 @@ export interface Services {
   system: SystemService;
 }
 
+/** The kinds of live values computed once per process and shared by their subscribers. */
+export type LiveSourceName = 'campaign_kpis' | 'sales_metrics';
+
 export interface ServiceDeps {
   db: Database;
   redis: Redis;
@@ -58,6 +61,8 @@ export interface ServiceDeps {
   handOff: (messages: OutboxMessage[]) => void;
   /** Told what each accepted recordEvents call recorded (metrics). */
   onRecorded?: (result: { accepted: number; duplicates: number }) => void;
+  /** Told of each computation of a shared live value (metrics): once per change notice and key in this process. */
+  onLiveComputed?: (source: LiveSourceName) => void;
   queues?: Queues;
   /** How trainings are fitted. @default on a worker thread */
   fit?: (input: TrainingInput) => Promise<TrainingOutput>;
@@ -95,6 +100,7 @@ export function createServices(deps: ServiceDeps): Services {
     },
     deps.fit ?? trainOnThread,
   );
+  const live = (source: LiveSourceName) => ({ pubsub: deps.pubsub, minIntervalMs: config.KPI_THROTTLE_MS, onCompute: () => deps.onLiveComputed?.(source) });
   const experiments = new ExperimentService(modelStore, new ExperimentCounts(deps.redis, deps.keys), deps.pubsub, serving);
   return {
     models,
@@ -102,7 +108,7 @@ export function createServices(deps: ServiceDeps): Services {
     experiments,
     serving,
     productCache,
-    campaigns: new CampaignService(campaigns, kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
+    campaigns: new CampaignService(campaigns, kpis, products, live('campaign_kpis')),
     catalog: new CatalogService(products, inventory, deps.pubsub),
     ingest: new IngestService(events, products, campaigns, deps.handOff, deps.onRecorded),
     inventory: new InventoryService(inventory, products, deps.pubsub),
@@ -116,7 +122,7 @@ export function createServices(deps: ServiceDeps): Services {
       new FeatureCache(features, config.LIVE_FEATURE_CACHE_MS, NEIGHBOURS_PER_SEED, POPULAR_READ),
       experiments,
     ),
-    sales: new SalesService(kpis, products, deps.pubsub, config.KPI_THROTTLE_MS),
+    sales: new SalesService(kpis, products, live('sales_metrics')),
     system: new SystemService(dependencyChecks(deps.db, deps.redis), new OutboxStore(deps.db), deps.queues, config.ROLE, new FeatureGenerationStore(deps.redis, deps.keys)),
   };
 }

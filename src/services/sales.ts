@@ -2,8 +2,7 @@
 import type { Bucket, KpiStore } from '../store/kpis';
 import { topics } from '../store/keys';
 import type { Product, ProductStore } from '../store/products';
-import type { PubSub } from '../store/pubsub';
-import { LiveQuery } from '../realtime/live-query';
+import { SharedLiveValues, type SharedLiveOptions } from '../realtime/shared-live';
 import { seriesArgs } from './campaigns';
 
 export interface SalesPoint {
@@ -26,13 +25,21 @@ export interface SalesMetrics {
 
 const TOP_PRODUCTS = 10;
 
+/** The end of a live window: the end of the current minute (its bucket is counted as it fills). */
+const windowEnd = (now = Date.now()): number => Math.ceil(now / 60_000) * 60_000;
+
 export class SalesService {
+  /** One live value per window length in this process, shared by all its `salesMetricsUpdated` subscribers. */
+  private readonly liveMetrics: SharedLiveValues<SalesMetrics>;
+
   constructor(
     private readonly kpis: KpiStore,
     private readonly products: ProductStore,
-    private readonly pubsub: PubSub,
-    private readonly throttleMs: number,
-  ) {}
+    /** The pub/sub, throttle (KPI_THROTTLE_MS) and metrics of live sales. */
+    live: SharedLiveOptions,
+  ) {
+    this.liveMetrics = new SharedLiveValues(live);
+  }
 
   async metrics(raw: { from: Date; to: Date; bucket: Bucket }): Promise<SalesMetrics> {
     const { from, to, bucket } = seriesArgs(raw, 'salesMetrics');
@@ -53,16 +60,24 @@ export class SalesService {
     };
   }
 
-  /** The last `windowMinutes` per minute, pushed whenever the rollup changes it (throttled). */
-  live(windowMinutes: number): AsyncIterableIterator<SalesMetrics> {
-    return new LiveQuery({
-      pubsub: this.pubsub,
+  /**
+   * The last `windowMinutes` per minute, pushed whenever the rollup changes it (throttled), computed once per change
+   * for all subscribers of that window length in this process.
+   */
+  live(windowMinutes: number): Promise<AsyncIterableIterator<SalesMetrics>> {
+    return this.liveMetrics.subscribe(String(windowMinutes), {
       topics: [topics.sales()],
       compute: () => {
-        const to = new Date(Math.ceil(Date.now() / 60_000) * 60_000);
+        const to = new Date(windowEnd());
         return this.metrics({ from: new Date(to.getTime() - windowMinutes * 60_000), to, bucket: 'MINUTE' });
       },
-      minIntervalMs: this.throttleMs,
+      // A window computed in an earlier minute is not a new subscriber's current one (no rollup may have come since).
+      current: (metrics) => metrics.to.getTime() >= windowEnd(),
     });
+  }
+
+  /** Window lengths with live subscribers in this process (metrics). */
+  get liveWindows(): number {
+    return this.liveMetrics.size;
   }
 }

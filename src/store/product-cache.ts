@@ -57,7 +57,10 @@ export class ProductCache {
 
   private async start(): Promise<void> {
     // Subscribed before the load, so that no change between the two is missed (reload() replays them); once, also
-    // when an earlier start subscribed and then failed to load.
+    // when an earlier start subscribed and then failed to load. Started by the first live list, before its LiveQuery
+    // subscribes (RecommendationService.live), so this listener is among the first two of topics.allUsers: a message
+    // for more listeners than FAN_OUT_CHUNK is handed out over several turns of the loop (pubsub.ts), and the lists
+    // the first chunk sets recomputing must find the stock change applied here already.
     if (!this.unsubscribe.length) {
       this.unsubscribe.push(
         await this.pubsub.subscribe(topics.allUsers(), (message) => {

@@ -108,6 +108,13 @@ export async function transaction<T>(
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
+    // The pool takes its own error listener off a client it hands out: a connection that died between two
+    // statements (Postgres restarted, a proxy gone) would emit 'error' with nobody listening and end the process.
+    // Here it only marks the client broken; the statement in flight, or the next, fails with the cause.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       // One round trip: a simple query may hold several statements.
       await client.query(`BEGIN; SET LOCAL statement_timeout = ${timeout}`);
@@ -122,6 +129,7 @@ export async function transaction<T>(
       }
       if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
     await backOff(attempt);

@@ -185,17 +185,26 @@ describe('durability', () => {
       await worker.started;
       const [p] = await seedCatalog(api, uniqueId('kill'), () => 10, 1);
       const service = await api.token('service');
-      const total = 400;
       const stats = async () => Number((await api.platform.redis.hget(api.platform.keys.productStats(p!), 'VIEW')) ?? 0);
+      // The stream goes on until the worker is dead and 100 events more were sent, so that the kill lands mid-stream
+      // however fast the worker is and however late this process sees its progress (a fixed 400 events could all
+      // be applied before a loaded machine's poll noticed the first 20).
+      let sent = 0;
+      let killed = false;
       const sending = (async () => {
-        for (let i = 0; i < total; i += 4) {
-          const events = Array.from({ length: 4 }, (_, k) => ({ id: `${p}-${i + k}`, type: 'VIEW', userId: uniqueId('u'), productId: p }));
-          await api.gql(RECORD, { events }, service);
+        for (let after = 0; !killed || after < 100; ) {
+          const events = Array.from({ length: 4 }, (_, k) => ({ id: `${p}-${sent + k}`, type: 'VIEW', userId: uniqueId('u'), productId: p }));
+          const wasKilled = killed;
+          expect((await api.gql(RECORD, { events }, service)).data?.recordEvents.accepted).toBe(4);
+          sent += 4;
+          if (wasKilled) after += 4;
         }
       })();
       await eventually(async () => (await stats()) > 20, 20_000, 'the worker to be under way');
       await worker.kill('SIGKILL');
+      killed = true;
       await sending;
+      const total = sent;
       const atKill = await stats();
       expect(atKill).toBeLessThan(total);
       worker = spawnPlatform(env);

@@ -35,7 +35,8 @@ describe('a killed worker', () => {
     const products = Array.from({ length: 4 }, (_, i) => ({ id: `${prefix}-${i}`, name: `Item ${i}`, category: 'c', price: 5, stock: 1000 }));
     expect((await api.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, { p: products }, admin)).errors).toBeUndefined();
 
-    // Short, so that the test runs in seconds.
+    // Short, so that the test runs in seconds; not shorter, so that a loaded machine does not miss a lock renewal of
+    // the first worker (its jobs would stall and come back while it still lives).
     const outcome = await killWorkerMidBatch(
       {
         redis: api.platform.redis,
@@ -53,7 +54,7 @@ describe('a killed worker', () => {
           expect((await api.gql(RECORD, { events }, service)).data?.recordEvents).toEqual({ accepted: events.length, duplicates: 0 });
         },
       },
-      { lockMs: 4000, checkMs: 1000 },
+      { lockMs: 10_000, checkMs: 2000 },
       products.map((p) => p.id),
       prefix,
     );

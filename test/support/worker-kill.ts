@@ -84,7 +84,9 @@ export async function killWorkerMidBatch(
   // Every job taken by the first worker and held there.
   const held = await eventually(async () => {
     const counts = await s.queue.getJobCounts('wait', 'active', 'completed', 'delayed', 'failed');
-    return counts.active === calls && ['wait', 'completed', 'delayed', 'failed'].every((state) => !counts[state]) ? await s.queue.getActive() : null;
+    // Thrown rather than returned: a timeout reports the last counts.
+    if (counts.active !== calls || ['wait', 'completed', 'delayed', 'failed'].some((state) => counts[state])) throw new Error(`job counts ${JSON.stringify(counts)}`);
+    return s.queue.getActive();
   }, 60_000, `the first worker holding all ${calls} jobs`);
 
   const second = await s.startWorker(workerEnv);

@@ -73,7 +73,10 @@ export function startWorkers(deps: {
     pubsub: deps.pubsub,
     putBack: async () => {
       await ensureSchedules(deps.queues, config);
-      await deps.training.requeueWaiting();
+      // In the background: it reads Postgres, and the feature store check that calls this must not wait on Postgres
+      // (a worker whose Postgres hangs would never finish its first check, nor take a job). A failure is retried at
+      // the next loss or reconnection, or by the next retrainModel joining the run.
+      deps.training.requeueWaiting().catch((err) => log.warn({ err: (err as Error).message }, 'could not put waiting trainings back on the queue'));
     },
     trainingTrigger: config.TRAIN_AFTER_EVENTS > 0 ? new TrainingTrigger(rebuildWriter, keys) : undefined,
   });

@@ -17,8 +17,8 @@ export async function startOpsServer(deps: {
   const app = express();
   app.disable('x-powered-by');
   mountOpsRoutes(app, deps.metrics, deps.readiness, deps.config, deps.drain);
-  const server = createServer(app);
-  const httpDrain = new HttpDrain(server, deps.drain, deps.metrics.httpInFlight);
+  const server = createServer();
+  const httpDrain = new HttpDrain(server, deps.drain, app, deps.metrics.httpInFlight);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(deps.config.PORT, deps.config.HOST, () => resolve());

@@ -162,15 +162,20 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   app.disable('etag');
   // /graphql is handed to Apollo once it has started (below); until then Express answers it with a 404.
   const routes: { graphql?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
-  const server = createServer((req, res) => {
-    if (routes.graphql && isGraphqlPath(req.url)) {
-      res.on('finish', () => metrics.httpRequests.inc({ route: '/graphql', status: res.statusCode }));
-      void routes.graphql(req, res);
-    } else {
-      app(req, res);
-    }
-  });
-  const httpDrain = new HttpDrain(server, deps.drain, metrics.httpInFlight);
+  const server = createServer();
+  const httpDrain = new HttpDrain(
+    server,
+    deps.drain,
+    (req, res) => {
+      if (routes.graphql && isGraphqlPath(req.url)) {
+        res.on('finish', () => metrics.httpRequests.inc({ route: '/graphql', status: res.statusCode }));
+        void routes.graphql(req, res);
+      } else {
+        app(req, res);
+      }
+    },
+    metrics.httpInFlight,
+  );
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.WS_MAX_PAYLOAD });
   const armor = createArmor(config);
   const limits = new OperationLimits(config, armor.validationRules);

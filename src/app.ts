@@ -111,6 +111,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
       metrics.eventsRecorded.inc({ outcome: 'duplicate' }, duplicates);
     },
     onLiveComputed: (source) => metrics.liveComputations.inc({ source }),
+    onListServed: (path) => metrics.recommendationLists.inc({ path }),
   });
   metrics.observeLiveSources(() => ({ campaign_kpis: services.campaigns.liveCampaigns, sales_metrics: services.sales.liveWindows }));
   await services.serving.start();

@@ -98,6 +98,10 @@ const schema = z
     /** How long a live recommendation push may reuse the neighbour lists and popular products read for an earlier
      * push (per API instance), in ms; 0 reads them for every push. A shopper's own state is fresh every time. @default 5000 */
     LIVE_FEATURE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+    /** How long a `recommendations` query may be answered with the list kept from an earlier one whose inputs did
+     * not change (the user's events, model, stock), in seconds; other shoppers' activity reaches it at most this late.
+     * 0 computes every list. @default 60 */
+    RECOMMENDATION_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     /** How often the per-minute KPI and sales rollup runs, in ms. @default 5000 */
     KPI_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
     /** How often each worker checks that Redis still holds the feature store (its generation), in ms; a worker also

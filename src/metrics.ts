@@ -72,6 +72,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly recommendationLists = new Counter({
+    name: 'recommendation_lists_total',
+    help: '`recommendations` queries by how their list was served: kept (a list kept from an earlier query, its inputs unchanged) or computed',
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
+
   readonly liveComputations = new Counter({
     name: 'live_computations_total',
     help: 'Computations of shared live values (source campaign_kpis, sales_metrics): one per change notice and key in this process, however many subscribe to it',

@@ -16,6 +16,7 @@ import type { Config } from '../config';
 import type { RedisKeys } from '../store/keys';
 import type { Database } from '../store/db';
 import { FeatureCache } from '../store/feature-cache';
+import { ListCache } from '../store/list-cache';
 import { ProductCache } from '../store/product-cache';
 import { ProductStore } from '../store/products';
 import type { PubSub } from '../store/pubsub';
@@ -63,10 +64,12 @@ export interface ServiceDeps {
   onRecorded?: (result: { accepted: number; duplicates: number }) => void;
   /** Told of each computation of a shared live value (metrics): once per change notice and key in this process. */
   onLiveComputed?: (source: LiveSourceName) => void;
+  /** Told how each `recommendations` query's list was served (metrics). */
+  onListServed?: (path: 'kept' | 'computed') => void;
   queues?: Queues;
   /** How trainings are fitted. @default on a worker thread */
   fit?: (input: TrainingInput) => Promise<TrainingOutput>;
-  config: Pick<Config, 'KPI_THROTTLE_MS' | 'LIVE_FEATURE_CACHE_MS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_EVAL_USERS' | 'TRAIN_PROMOTION_TOLERANCE' | 'ROLE'>;
+  config: Pick<Config, 'KPI_THROTTLE_MS' | 'LIVE_FEATURE_CACHE_MS' | 'RECOMMENDATION_CACHE_SECONDS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_EVAL_USERS' | 'TRAIN_PROMOTION_TOLERANCE' | 'ROLE'>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -102,6 +105,7 @@ export function createServices(deps: ServiceDeps): Services {
   );
   const live = (source: LiveSourceName) => ({ pubsub: deps.pubsub, minIntervalMs: config.KPI_THROTTLE_MS, onCompute: () => deps.onLiveComputed?.(source) });
   const experiments = new ExperimentService(modelStore, new ExperimentCounts(deps.redis, deps.keys), deps.pubsub, serving);
+  const lists = config.RECOMMENDATION_CACHE_SECONDS > 0 ? new ListCache(deps.redis, deps.keys, config.RECOMMENDATION_CACHE_SECONDS) : undefined;
   return {
     models,
     training,
@@ -110,7 +114,8 @@ export function createServices(deps: ServiceDeps): Services {
     productCache,
     campaigns: new CampaignService(campaigns, kpis, products, live('campaign_kpis')),
     catalog: new CatalogService(products, inventory, deps.pubsub),
-    ingest: new IngestService(events, products, campaigns, deps.handOff, deps.onRecorded),
+    // Versions are bumped at every commit even when this process keeps no lists: another API instance may.
+    ingest: new IngestService(events, products, campaigns, deps.handOff, deps.onRecorded, new ListCache(deps.redis, deps.keys, config.RECOMMENDATION_CACHE_SECONDS)),
     inventory: new InventoryService(inventory, products, deps.pubsub),
     recommendations: new RecommendationService(
       features,
@@ -121,6 +126,8 @@ export function createServices(deps: ServiceDeps): Services {
       productCache,
       new FeatureCache(features, config.LIVE_FEATURE_CACHE_MS, NEIGHBOURS_PER_SEED, POPULAR_READ),
       experiments,
+      lists,
+      deps.onListServed,
     ),
     sales: new SalesService(kpis, products, live('sales_metrics')),
     system: new SystemService(dependencyChecks(deps.db, deps.redis), new OutboxStore(deps.db), deps.queues, config.ROLE, new FeatureGenerationStore(deps.redis, deps.keys)),

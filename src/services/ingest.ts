@@ -58,6 +58,8 @@ export class IngestService {
     private readonly handOff: (messages: OutboxMessage[]) => void,
     /** Told what each call recorded (metrics). */
     private readonly onRecorded?: (result: { accepted: number; duplicates: number }) => void,
+    /** The kept recommendation lists, whose users' versions each commit bumps before it is answered. */
+    private readonly lists?: { invalidate(userIds: Iterable<string>): Promise<void> },
   ) {
     // Concurrent recordEvents calls share one statement (and one transaction when purchases take stock).
     this.writer = new GroupCommit((batches) => this.writeGroup(batches), {
@@ -138,6 +140,10 @@ export class IngestService {
   private async writeGroup(batches: StoredEvent[][]): Promise<RecordedGroup['batches']> {
     const recorded = await retryOnDeadlock(() => this.events.recordGroup(batches));
     if (recorded.outbox.length) this.handOff(recorded.outbox);
+    // Before the answer: a `recommendations` query the client sends next must not be served a list kept from before
+    // these events. Without Redis the events are still recorded (the worker bumps the versions again when it
+    // applies them, and kept lists expire).
+    await this.lists?.invalidate(new Set(batches.flatMap((b) => b.map((e) => e.userId)))).catch(() => undefined);
     return recorded.batches;
   }
 }

@@ -7,6 +7,7 @@ import { LiveQuery } from '../realtime/live-query';
 import type { EventStore } from '../store/events';
 import type { FeatureCache } from '../store/feature-cache';
 import type { FeatureStore } from '../store/feature-store';
+import type { KeptList, ListCache } from '../store/list-cache';
 import { parseUserChange } from '../store/announcements';
 import { neighbourList, type NeighbourList } from '../domain/neighbours';
 import { FEATURES_REBUILT, topics } from '../store/keys';
@@ -114,6 +115,10 @@ export class RecommendationService {
     private readonly featureCache: FeatureCache,
     /** Counts served lists per A/B variant. @default not counted (tools that compute lists apart) */
     private readonly experiments?: ExperimentService,
+    /** Lists kept for queries whose inputs did not change. @default none: every query computes */
+    private readonly lists?: ListCache,
+    /** Told how each query's list was served (metrics). */
+    private readonly onServed?: (path: 'kept' | 'computed') => void,
   ) {}
 
   /** Which source serves this user: the experiment's variant, else the active model (with real-time candidates). */
@@ -126,12 +131,65 @@ export class RecommendationService {
     return { experiment, variant, realtime: wanted !== 'popularity', model };
   }
 
-  recommend(raw: RecommendArgs): Promise<RecommendationList> {
-    return this.compute(parseInput(recommendArgs, raw, 'recommendations'));
+  /**
+   * The user's list: the one kept from an earlier query if its inputs did not change (store/list-cache.ts: the
+   * user's version, the model or variant, the stock and catalog rows of its items), else computed and kept.
+   */
+  async recommend(raw: RecommendArgs): Promise<RecommendationList> {
+    const args = parseInput(recommendArgs, raw, 'recommendations');
+    if (!this.lists) return this.compute(args);
+    const source = await this.source(args.userId);
+    const field = `${args.limit}|${args.excludeInteracted ? 1 : 0}|${args.productId ?? ''}`;
+    // Without Redis the computation fails as well, with its own (retryable) error.
+    const read = await this.lists.read(args.userId, field).catch(() => null);
+    const kept = read && (await this.servedFromKept(args, read, source));
+    this.onServed?.(kept ? 'kept' : 'computed');
+    if (kept) return kept;
+    const list = await this.compute(args, undefined, source);
+    if (read) {
+      const entry: KeptList = {
+        v: read.version,
+        at: list.generatedAt.getTime(),
+        source: sourceKey(source),
+        model: list.model,
+        variant: list.variant,
+        items: list.items.map((i) => ({ id: i.product.id, score: i.score, reason: i.reason })),
+      };
+      this.lists.keep(args.userId, field, entry).catch(() => undefined);
+    }
+    return list;
   }
 
-  private async compute(args: z.output<typeof recommendArgs>, live?: LiveRead): Promise<RecommendationList> {
-    const source = await this.source(args.userId);
+  /** The kept list as served now, or null when it may not be (stale version or source, expired, an item gone). */
+  private async servedFromKept(
+    args: z.output<typeof recommendArgs>,
+    { version, kept }: { version: number; kept: KeptList | null },
+    source: ListSource,
+  ): Promise<RecommendationList | null> {
+    if (!kept || kept.v !== version || kept.source !== sourceKey(source) || Date.now() - kept.at > this.lists!.ttlSeconds * 1000) return null;
+    await this.catalog.ready();
+    const products = await this.catalog.get(kept.items.map((i) => i.id));
+    if (kept.items.some((i) => !products.has(i.id) || !this.catalog.inStock(i.id))) return null;
+    this.countServed(source);
+    return {
+      id: listId(source.experiment, source.variant, randomUUID()),
+      userId: args.userId,
+      items: kept.items.map((i) => ({ product: products.get(i.id)!, score: i.score, reason: i.reason })),
+      model: kept.model,
+      variant: kept.variant,
+      generatedAt: new Date(kept.at),
+    };
+  }
+
+  private countServed(source: ListSource): void {
+    if (source.experiment && source.variant) {
+      // Served lists are the denominator of each variant's click-through rate; a lost count only blurs it.
+      this.experiments?.countServed(source.experiment.id, source.variant.name).catch(() => undefined);
+    }
+  }
+
+  private async compute(args: z.output<typeof recommendArgs>, live?: LiveRead, given?: ListSource): Promise<RecommendationList> {
+    const source = given ?? (await this.source(args.userId));
     // Round trips are the cost of a live list (one per event of the user). Queries and a subscription's first
     // list: one Redis script (the user's profile, the popular products and the neighbours of the likely seeds,
     // without excluded products) next to the cart and, with a model, the history it scores, from Postgres; then
@@ -206,10 +264,7 @@ export class RecommendationService {
       .sort((a, b) => b.score - a.score || (a.product.id < b.product.id ? -1 : a.product.id > b.product.id ? 1 : 0))
       .slice(0, args.limit)
       .map(({ product, score, c }) => ({ product, score, reason: reasonFor(c, byId) }));
-    if (source.experiment && source.variant) {
-      // Served lists are the denominator of each variant's click-through rate; a lost count only blurs it.
-      this.experiments?.countServed(source.experiment.id, source.variant.name).catch(() => undefined);
-    }
+    this.countServed(source);
     return {
       id: listId(source.experiment, source.variant, randomUUID()),
       userId: args.userId,
@@ -340,6 +395,13 @@ export class RecommendationService {
       onError,
     });
   }
+}
+
+type ListSource = Awaited<ReturnType<RecommendationService['source']>>;
+
+/** Which model or variant a list came from: a kept list is served only while it is still the one. */
+function sourceKey(source: ListSource): string {
+  return `${source.variant?.name ?? ''}|${source.model?.version.id ?? (source.realtime ? 'realtime' : 'popularity')}`;
 }
 
 /** Candidates read and ranked for a list of `limit`: the filter removes some. */

@@ -93,6 +93,19 @@ export class RedisKeys {
     return `${this.prefix}:fs:lock`;
   }
 
+  /** HASH with field `v`: the user's recommendation list version, bumped when the API commits the user's events and
+   * when a worker applies them; a kept list is served only at the version it was computed at (list-cache.ts).
+   * Expires a day after the user's last event (LIST_VERSION_TTL_SECONDS). */
+  listVersion(userId: string): string {
+    return `${this.prefix}:f:u:${userId}:lv`;
+  }
+
+  /** HASH list arguments (limit, product page, exclusion setting) → the user's kept list as JSON (list-cache.ts);
+   * expires RECOMMENDATION_CACHE_SECONDS after the last list kept; at most 32 fields (then emptied). */
+  keptLists(userId: string): string {
+    return `${this.prefix}:f:u:${userId}:lists`;
+  }
+
   /** HASH variant → lists served in an experiment (for click-through rates). No TTL. */
   experimentServed(experimentId: string): string {
     return `${this.prefix}:ab:${experimentId}:served`;

@@ -8,7 +8,8 @@ local zi, trim, expire, hincr = plan.zi, plan.trim, plan.expire, plan.hincr
 for i = 1, #zi, 3 do redis.call('ZINCRBY', zi[i], zi[i + 1], zi[i + 2]) end
 for _, z in ipairs(plan.zgt) do redis.call('ZADD', z[1], 'GT', unpack(z, 2)) end
 for i = 1, #trim, 2 do redis.call('ZREMRANGEBYRANK', trim[i], 0, trim[i + 1]) end
-for i = 1, #expire, 2 do redis.call('EXPIRE', expire[i], expire[i + 1]) end
 for _, m in ipairs(plan.sadd) do redis.call('SADD', unpack(m)) end
 for i = 1, #hincr, 3 do redis.call('HINCRBY', hincr[i], hincr[i + 1], hincr[i + 2]) end
+-- Last: a key is given its time to live once the writes above have created it.
+for i = 1, #expire, 2 do redis.call('EXPIRE', expire[i], expire[i + 1]) end
 return 1

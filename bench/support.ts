@@ -238,7 +238,7 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
  * CPU used by each part of a deployment between two readings: its processes, the bench itself, the Postgres
  * backends serving its database, and the Redis server (shared with anything else using it on this machine).
  */
-export async function cpuMeter(databaseUrl: string, processes: Record<string, PlatformProcess>) {
+export async function cpuMeter(databaseUrl: string, processes: Record<string, Pick<PlatformProcess, 'child'>>) {
   const database = new URL(databaseUrl).pathname.slice(1);
   const admin = new pg.Client({ connectionString: `${PG_URL}/postgres` });
   await admin.connect();

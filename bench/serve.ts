@@ -1,4 +1,4 @@
-// npm run bench:serve [-- --seconds 10 --rounds 3 --warmup 3 --connections 16 --users 2000 --products 1000]
+// npm run bench:serve [-- --seconds 10 --rounds 3 --warmup 3 --connections 16 --users 2000 --products 1000 --cache-seconds N]
 // What reading costs, against a floor measured in the same run by the same client (issue 22's target:
 // `recommendations` p50 ≤ 2× and `product(id)` ≤ 1.5× a bare HTTP + one-Redis-GET server). One API process
 // (ROLE=api) and one worker, NODE_ENV=production; the bare server (bench/serve-bare.ts) is a process of its own on
@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '16' },
     users: { type: 'string', default: '2000' },
     products: { type: 'string', default: '1000' },
+    // RECOMMENDATION_CACHE_SECONDS for the API (the platform's default when absent; 0: every list computed).
+    'cache-seconds': { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -73,6 +75,8 @@ interface Round {
   seconds: number;
   sorted: number[];
   cpu: string;
+  /** Of the `recommendations` answers, the share served from a kept list (recommendation_lists_total). */
+  kept: string;
 }
 
 // One pool for every target (node:http keeps one per origin): the same client code and socket handling for all.
@@ -142,7 +146,11 @@ function startBare(key: string): Promise<{ child: ChildProcess; url: string }> {
 async function main() {
   // The per-shopper limit (1,200 requests a minute by default) would refuse a long run's requests for a few
   // users; raised so that every request is served. The limiter still counts each one, as in production.
-  const deployment = await createDeployment('serve', { METRICS_TOKEN, HTTP_RATE_LIMIT_TOKEN: '1000000' });
+  const deployment = await createDeployment('serve', {
+    METRICS_TOKEN,
+    HTTP_RATE_LIMIT_TOKEN: '1000000',
+    ...(args['cache-seconds'] !== undefined ? { RECOMMENDATION_CACHE_SECONDS: args['cache-seconds'] } : {}),
+  });
   let bare: ChildProcess | undefined;
   try {
     const api = await deployment.start('api');
@@ -225,13 +233,22 @@ async function main() {
     const cpu = await cpuMeter(deployment.databaseUrl, { API: api, worker, bare: { child: bare } });
     const order = Array.from({ length: ROUNDS }, () => [bareTarget, recommendations, bareTarget, product]).flat();
     const rounds: Round[] = [];
+    const lists = async () => {
+      const samples = await scrape(api.port, METRICS_TOKEN);
+      const count = (path: string) => metric(samples, 'recommendation_lists_total', (l) => l.path === path) || 0;
+      return { kept: count('kept'), computed: count('computed') };
+    };
     for (const target of [...order, bareTarget]) {
       await sleep(500);
+      const listsBefore = await lists();
       const since = await cpu.start();
       const { latencies, seconds } = await load(target, SECONDS, rand);
       const cpuPer = await since(latencies.length);
+      const listsAfter = await lists();
+      const served = listsAfter.kept + listsAfter.computed - listsBefore.kept - listsBefore.computed;
+      const kept = served ? `${((100 * (listsAfter.kept - listsBefore.kept)) / served).toFixed(0)} %` : '';
       const sorted = latencies.sort((a, b) => a - b);
-      rounds.push({ target, requests: latencies.length, seconds, sorted, cpu: cpuPer });
+      rounds.push({ target, requests: latencies.length, seconds, sorted, cpu: cpuPer, kept });
       console.log(`${target.name}: ${latencies.length} requests, p50 ${percentile(sorted, 50).toFixed(2)} ms; CPU ms per request: ${cpuPer}`);
     }
     await cpu.close();
@@ -240,8 +257,8 @@ async function main() {
     const ratios = new Map<Target, number[]>();
     console.log(`\nbench:serve — ${CONNECTIONS} keep-alive connections, closed loop, ${SECONDS} s per round; ${PRODUCTS} products, ${USERS} shoppers; one API process and a worker, NODE_ENV=production`);
     console.log(`machine: ${await describeMachine()}\n`);
-    console.log('| target | requests/s | p50 ms | p90 ms | p99 ms | max ms | p50 ÷ adjacent bare p50 | CPU ms per request by part |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('| target | requests/s | p50 ms | p90 ms | p99 ms | max ms | p50 ÷ adjacent bare p50 | lists kept | CPU ms per request by part |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     rounds.forEach((r, i) => {
       let ratio = '';
       if (r.target !== bareTarget) {
@@ -250,7 +267,7 @@ async function main() {
         ratio = `${x.toFixed(2)}×`;
       }
       const columns = [50, 90, 99, 100].map((p) => percentile(r.sorted, p).toFixed(2));
-      console.log(`| ${r.target.name} | ${(r.requests / r.seconds).toFixed(0)} | ${columns.join(' | ')} | ${ratio} | ${r.cpu} |`);
+      console.log(`| ${r.target.name} | ${(r.requests / r.seconds).toFixed(0)} | ${columns.join(' | ')} | ${ratio} | ${r.kept} | ${r.cpu} |`);
     });
     for (const [target, xs] of ratios) {
       const sorted = [...xs].sort((a, b) => a - b);

@@ -137,7 +137,10 @@ export class RecommendationService {
    */
   async recommend(raw: RecommendArgs): Promise<RecommendationList> {
     const args = parseInput(recommendArgs, raw, 'recommendations');
-    if (!this.lists) return this.compute(args);
+    if (!this.lists) {
+      this.onServed?.('computed');
+      return this.compute(args);
+    }
     const source = await this.source(args.userId);
     const field = `${args.limit}|${args.excludeInteracted ? 1 : 0}|${args.productId ?? ''}`;
     // Without Redis the computation fails as well, with its own (retryable) error.

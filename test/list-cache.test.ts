@@ -2,9 +2,12 @@
 // last one while its inputs did not change, and computed again as soon as one did: the user's event (from its
 // commit on), a listed product's stock-out. The store keeps a list only at the version it was computed at.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventUnitOfWork } from '../src/store/event-unit-of-work';
+import { FeatureWrites } from '../src/store/feature-writes';
 import { RedisKeys } from '../src/store/keys';
 import { ListCache, type KeptList } from '../src/store/list-cache';
 import { createRedis } from '../src/store/redis';
+import { deleteRedisPrefix } from './support/redis-cleanup';
 import { eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 const RECORD = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted } }`;
@@ -90,9 +93,14 @@ describe('kept recommendation lists', () => {
 });
 
 describe('ListCache', () => {
-  const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'list-cache-test');
-  const cache = new ListCache(redis, new RedisKeys(uniqueId('lc-test')), 60);
-  afterAll(() => redis.quit());
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redis = createRedis(url, 'list-cache-test');
+  const keysPrefix = uniqueId('lc-test');
+  const cache = new ListCache(redis, new RedisKeys(keysPrefix), 60);
+  afterAll(async () => {
+    await deleteRedisPrefix(url, keysPrefix);
+    await redis.quit();
+  });
   const entry = (v: number): KeptList => ({ v, at: Date.now(), source: '|realtime', model: 'co-occurrence', variant: null, items: [{ id: 'p1', score: 1, reason: 'r' }] });
 
   it('keeps a list only at the version it was computed at', async () => {
@@ -107,5 +115,27 @@ describe('ListCache', () => {
     expect(now.version).toBe(version + 1);
     expect(await cache.keep(user, 'f', entry(now.version))).toBe(true);
     expect((await cache.read(user, 'f')).kept?.v).toBe(now.version);
+  });
+
+  it('is bumped by the worker transaction that applies the user’s events', async () => {
+    const keys = new RedisKeys(keysPrefix);
+    const unit = new EventUnitOfWork(keys, { features: new FeatureWrites(keys) });
+    const [asked, never] = [uniqueId('u'), uniqueId('u')];
+    await cache.read(asked, 'f');
+    const event = (userId: string) => ({
+      id: uniqueId('e'), type: 'VIEW' as const, userId, sessionId: null, productId: 'p1', category: 'c',
+      campaignId: null, attributedCampaignId: null, recommendationId: null, quantity: 1, unitPrice: null, occurredAt: Date.now(),
+    });
+    expect((await unit.apply(redis, [{ jobId: uniqueId('job'), events: [event(asked), event(never)] }])).applied).toBe(1);
+    expect((await cache.read(asked, 'f')).version).toBe(1);
+    expect(await redis.hget(keys.listVersion(never), 'v')).toBeNull();
+  });
+
+  it('bumps only the versions that exist: a shopper nobody asked a list of gets none', async () => {
+    const [asked, never] = [uniqueId('u'), uniqueId('u')];
+    await cache.read(asked, 'f');
+    await cache.invalidate([asked, never, asked]);
+    expect(await redis.hget(new RedisKeys(keysPrefix).listVersion(never), 'v')).toBeNull();
+    expect((await cache.read(asked, 'f')).version).toBe(2);
   });
 });

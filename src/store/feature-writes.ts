@@ -5,7 +5,6 @@ import type { Redis } from 'ioredis';
 import type { StoredEvent } from '../domain/events';
 import { CO_OCCURRENCE_KEPT, planFeatureWrites, RECENT_READ, USER_ITEMS_KEPT, type FeatureWritePlan, type RecentItems } from '../domain/feature-updates';
 import type { RedisKeys } from './keys';
-import { LIST_VERSION_TTL_SECONDS } from './list-cache';
 import { luaScript } from './lua';
 import { replyPairs, type Transaction } from './redis';
 
@@ -97,9 +96,6 @@ export function encodePlan(keys: RedisKeys, plan: FeatureWritePlan): string {
   for (const [u, items] of plan.userBought) chunks([...items], (c) => sadd.push([keys.userBought(u), ...c]));
   for (const [p, counts] of plan.productStats) for (const [type, n] of counts) hincr.push(keys.productStats(p), type, n);
   // The lists kept for these users were computed from what this plan changes (list-cache.ts).
-  for (const u of new Set([...plan.userItems.keys(), ...plan.userSeen.keys(), ...plan.userCategories.keys()])) {
-    hincr.push(keys.listVersion(u), 'v', 1);
-    expire.push(keys.listVersion(u), LIST_VERSION_TTL_SECONDS);
-  }
-  return JSON.stringify({ zi, zgt, trim, expire, sadd, hincr });
+  const bump = [...new Set([...plan.userItems.keys(), ...plan.userSeen.keys(), ...plan.userCategories.keys()])].map((u) => keys.listVersion(u));
+  return JSON.stringify({ zi, zgt, trim, expire, sadd, hincr, bump });
 }

@@ -93,9 +93,10 @@ export class RedisKeys {
     return `${this.prefix}:fs:lock`;
   }
 
-  /** HASH with field `v`: the user's recommendation list version, bumped when the API commits the user's events and
-   * when a worker applies them; a kept list is served only at the version it was computed at (list-cache.ts).
-   * Expires a day after the user's last event (LIST_VERSION_TTL_SECONDS). */
+  /** HASH with field `v`: the user's recommendation list version, created by the first list read and bumped (where it
+   * exists) when the API commits the user's events and when a worker applies them; a kept list is served only at the
+   * version it was computed at (list-cache.ts). Expires twice RECOMMENDATION_CACHE_SECONDS after its creation or the
+   * last list kept, so it outlives the lists kept at it. */
   listVersion(userId: string): string {
     return `${this.prefix}:f:u:${userId}:lv`;
   }

@@ -6,7 +6,9 @@
 // user's events (a query may not show a product the shopper viewed a moment ago: the exact path excludes it from
 // the commit on, from Postgres), and the worker when it applies them (recent items, cart, affinity, exclusions).
 // A list is kept only if the version it was computed at is still the current one (check-and-set in one script),
-// so a list computed from state older than a concurrent bump is never served. What a version does not cover is
+// so a list computed from state older than a concurrent bump is never served. Only users whose list was asked
+// for have a version (the read creates it; it outlives their kept lists): a bump of anyone else is an EXISTS, so
+// ingest pays next to nothing for shoppers nobody asks lists of. What a version does not cover is
 // checked where it is served (services/recommendations.ts): the model or variant it came from, the stock and
 // catalog rows of its items; the rest (co-occurrence, popularity: other shoppers' events) may be up to the time to
 // live old. Key layouts are documented in keys.ts.
@@ -27,21 +29,26 @@ export interface KeptList {
   items: Array<{ id: string; score: number; reason: string }>;
 }
 
-/** How long a user's list version outlives the user's last event: longer than any kept list (keys.ts). */
-export const LIST_VERSION_TTL_SECONDS = 24 * 3600;
-
 /** Kept lists per user (one per limit, product page and exclusion setting); beyond it, the user's are dropped. */
 const MAX_LISTS_PER_USER = 32;
 
 /** Longest a commit's answer waits for the bump (a Redis that stopped answering must not hold recordEvents). */
 const INVALIDATE_WAIT_MS = 500;
 
-const KEEP = { lua: luaScript('keep-list'), numberOfKeys: 2 };
+const SCRIPTS = {
+  lcRead: { lua: luaScript('read-list'), numberOfKeys: 2 },
+  lcKeep: { lua: luaScript('keep-list'), numberOfKeys: 2 },
+  lcBump: { lua: luaScript('bump-lists') },
+} as const;
 
-type KeepCommand = { lcKeep(version: string, lists: string, at: number, field: string, json: string, ttl: number, most: number): Promise<number> };
+type Commands = {
+  lcRead(version: string, lists: string, field: string, versionTtl: number): Promise<[string, string | null]>;
+  lcKeep(version: string, lists: string, at: number, field: string, json: string, ttl: number, most: number): Promise<number>;
+  lcBump(numberOfKeys: number, ...versions: string[]): Promise<number>;
+};
 
 export class ListCache {
-  private readonly redis: Redis & KeepCommand;
+  private readonly redis: Redis & Commands;
 
   constructor(
     redis: Redis,
@@ -49,18 +56,15 @@ export class ListCache {
     /** How long a kept list may be served (s). */
     readonly ttlSeconds: number,
   ) {
-    if (!('lcKeep' in redis)) redis.defineCommand('lcKeep', KEEP);
-    this.redis = redis as Redis & KeepCommand;
+    for (const [name, script] of Object.entries(SCRIPTS)) if (!(name in redis)) redis.defineCommand(name, script);
+    this.redis = redis as Redis & Commands;
   }
 
-  /** The user's list version, and the list kept for `field` if one is (not checked against the version). */
+  /** The user's list version (created if absent), and the list kept for `field` if one is (not checked against the
+   * version). */
   async read(userId: string, field: string): Promise<{ version: number; kept: KeptList | null }> {
-    const replies = await this.redis.pipeline().hget(this.keys.listVersion(userId), 'v').hget(this.keys.keptLists(userId), field).exec();
-    if (!replies) throw new Error('Redis pipeline was discarded');
-    for (const [err] of replies) if (err) throw err;
-    const version = replies[0]?.[1] as string | null;
-    const json = replies[1]?.[1] as string | null;
-    return { version: Number(version ?? 0), kept: json ? (JSON.parse(json) as KeptList) : null };
+    const [version, json] = await this.redis.lcRead(this.keys.listVersion(userId), this.keys.keptLists(userId), field, 2 * this.ttlSeconds);
+    return { version: Number(version), kept: json ? (JSON.parse(json) as KeptList) : null };
   }
 
   /** Keeps `list` for `field` if the user's version is still `list.v`; whether it was kept. */
@@ -77,20 +81,18 @@ export class ListCache {
     return kept === 1;
   }
 
-  /** Bumps the list versions of `userIds` (their kept lists are served no more), in one round trip. */
+  /** Bumps the list versions of `userIds` that have one (their kept lists are served no more), in one round trip. */
   async invalidate(userIds: Iterable<string>): Promise<void> {
     // Not queued for a Redis that is away (ioredis would hold the call until it is back).
     if (this.redis.status !== 'ready') throw new Error(`Redis is ${this.redis.status}`);
-    const pipeline = this.redis.pipeline();
-    for (const u of userIds) pipeline.hincrby(this.keys.listVersion(u), 'v', 1).expire(this.keys.listVersion(u), LIST_VERSION_TTL_SECONDS);
-    if (!pipeline.length) return;
+    const versions = [...userIds].map((u) => this.keys.listVersion(u));
+    if (!versions.length) return;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('Redis did not answer in time')), INVALIDATE_WAIT_MS);
     });
     try {
-      const replies = await Promise.race([pipeline.exec(), late]);
-      for (const [err] of replies ?? []) if (err) throw err;
+      await Promise.race([this.redis.lcBump(versions.length, ...versions), late]);
     } finally {
       clearTimeout(timer);
     }

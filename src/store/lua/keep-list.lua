@@ -8,4 +8,6 @@ if version ~= ARGV[1] then return 0 end
 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[5]) then redis.call('DEL', KEYS[2]) end
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
+-- The version outlives the lists kept at it: were it gone, bumps would be skipped while a list is still kept.
+redis.call('EXPIRE', KEYS[1], 2 * tonumber(ARGV[4]))
 return 1

@@ -138,6 +138,44 @@ describe('LiveQuery throttling', () => {
   });
 });
 
+describe('LiveQuery put off by a notification', () => {
+  it('computes again when the delay asked for ends (the earliest of several), not at the notification', async () => {
+    const pubsub = new MemoryPubSub();
+    const clock = new ManualClock();
+    let state = 0;
+    let computations = 0;
+    const live = new LiveQuery({
+      pubsub,
+      topics: ['t'],
+      compute: async () => {
+        computations++;
+        return state;
+      },
+      affects: (_topic, message) => (message === 'now' ? true : { afterMs: Number(message) }),
+      clock,
+    });
+    expect(await live.next()).toEqual({ value: 0, done: false });
+    const next = live.next();
+    state = 1;
+    await pubsub.publish('t', '300');
+    await pubsub.publish('t', '100');
+    await settled();
+    await clock.advance(99);
+    expect(computations).toBe(1);
+    await clock.advance(1);
+    expect(await next).toEqual({ value: 1, done: false });
+    expect(computations).toBe(2);
+    // The later delay was replaced by the earlier one: nothing more is computed when it would have ended.
+    const after = live.next();
+    await clock.advance(500);
+    expect(computations).toBe(2);
+    state = 2;
+    await pubsub.publish('t', 'now');
+    expect(await after).toEqual({ value: 2, done: false });
+    await live.return();
+  });
+});
+
 describe('LiveQuery over Redis pub/sub', () => {
   it('computes the value again when the subscription connection comes back, a change announced meanwhile missed', async () => {
     const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

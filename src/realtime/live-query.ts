@@ -57,8 +57,12 @@ export interface LiveQueryOptions<T> {
   pubsub: PubSub;
   topics: string[];
   compute: () => Promise<T>;
-  /** Whether a notification can change the value (skip recomputing when it cannot). @default always */
-  affects?: (topic: string, message: string, last: T | undefined) => boolean;
+  /**
+   * Whether a notification can change the value (skip recomputing when it cannot), or in how many ms to compute it
+   * again: a notice that reaches every subscriber at once (a restock) spreads their recomputations over time
+   * instead of running them all in one burst. A notification that is due now still computes at once. @default always
+   */
+  affects?: (topic: string, message: string, last: T | undefined) => boolean | { afterMs: number };
   /** At most one value per this many ms; a change inside the interval is delivered at its end. @default 0 */
   minIntervalMs?: number;
   /** The clock of that interval. @default the real clock */
@@ -77,15 +81,18 @@ export class LiveQuery<T> extends PushIterator<T> {
   private last?: T;
   private readonly throttle: Throttle;
   private readonly stopReconnect?: () => void;
+  private readonly clock: Clock;
+  /** A recomputation put off by `affects` (the earliest one asked for). */
+  private later?: { at: number; timer: unknown };
 
   constructor(private readonly opts: LiveQueryOptions<T>) {
     super(opts.pubsub, opts.topics, (topic, message) => {
-      if (opts.affects?.(topic, message, this.last) ?? true) {
-        this.dirty = true;
-        this.pull();
-      }
+      const affects = opts.affects?.(topic, message, this.last) ?? true;
+      if (affects === true) this.markDirty();
+      else if (affects) this.markDirtyIn(affects.afterMs);
     });
-    this.throttle = new Throttle(opts.minIntervalMs ?? 0, opts.clock ?? REAL_CLOCK, () => void this.pump());
+    this.clock = opts.clock ?? REAL_CLOCK;
+    this.throttle = new Throttle(opts.minIntervalMs ?? 0, this.clock, () => void this.pump());
     // Changes announced while the pub/sub connection was away were missed: compute the value again (issue 20).
     this.stopReconnect = opts.pubsub.onReconnect?.(() => {
       opts.onReconnect?.();
@@ -97,6 +104,26 @@ export class LiveQuery<T> extends PushIterator<T> {
   protected override onClose(): void {
     this.throttle.stop();
     this.stopReconnect?.();
+    if (this.later) this.clock.clearTimeout(this.later.timer);
+  }
+
+  private markDirty(): void {
+    this.dirty = true;
+    this.pull();
+  }
+
+  private markDirtyIn(ms: number): void {
+    if (ms <= 0) return this.markDirty();
+    const at = this.clock.now() + ms;
+    if (this.later && this.later.at <= at) return;
+    if (this.later) this.clock.clearTimeout(this.later.timer);
+    this.later = {
+      at,
+      timer: this.clock.setTimeout(() => {
+        this.later = undefined;
+        this.markDirty();
+      }, ms),
+    };
   }
 
   protected pull(): void {

@@ -383,7 +383,8 @@ export class RecommendationService {
         state.listDelivered();
         return list;
       },
-      // A stock-out matters only to lists that show the product; a restock may matter to anyone.
+      // A stock-out matters only to lists that show the product; a restock may matter to anyone, so the lists that do
+      // not show it are computed again within RESTOCK_SPREAD_MS, each at a random moment, not all in one burst.
       affects: (topic, message, last) => {
         if (topic !== topics.allUsers()) return state.onUserMessage(parseUserChange(message), message);
         if (message === FEATURES_REBUILT) {
@@ -391,7 +392,8 @@ export class RecommendationService {
           return true;
         }
         const change = JSON.parse(message) as { productId: string; inStock: boolean };
-        return change.inStock || !last || last.items.some((i) => i.product.id === change.productId);
+        if (!last || last.items.some((i) => i.product.id === change.productId)) return true;
+        return change.inStock && { afterMs: Math.random() * RESTOCK_SPREAD_MS };
       },
       // Announcements were missed: the next list reads everything again, as the first one did.
       onReconnect: () => state.reset(),
@@ -406,6 +408,13 @@ type ListSource = Awaited<ReturnType<RecommendationService['source']>>;
 function sourceKey(source: ListSource): string {
   return `${source.variant?.name ?? ''}|${source.model?.version.id ?? (source.realtime ? 'realtime' : 'popularity')}`;
 }
+
+/**
+ * Over how long a restock spreads the recomputation of the live lists that do not show the product (issue 22): a
+ * notice on the shared users' topic reaches every subscriber of the process at once, and computing all their lists
+ * in one go would stall the event loop (≈ 0.3 ms each: 10,000 subscribers, 3 s).
+ */
+const RESTOCK_SPREAD_MS = 2000;
 
 /** Candidates read and ranked for a list of `limit`: the filter removes some. */
 function overFetch(limit: number): number {

@@ -49,7 +49,7 @@ async function main() {
     const before = process.cpuUsage();
     for (let i = 0; i < LISTS; i++) {
       const s = shoppers[i % shoppers.length]!;
-      const announced: UserChange = { v: String(i), cart: false, recent: s.recent, affinity: s.affinity, seen: s.seen, bought: new Set() };
+      const announced: UserChange = { v: String(i), cart: false, listVersion: null, recent: s.recent, affinity: s.affinity, seen: s.seen, bought: new Set() };
       const list = await rank(s.userId, 10, announced);
       items += list.items.length;
     }

@@ -213,7 +213,7 @@ async function main() {
           sofar.set(userId, before);
           // The session's recent items as the worker announces them: distinct, newest first, the 20 most recent.
           const recent = [...new Set(before.map((c) => c.item).reverse())].slice(0, RECENT_READ);
-          const announced: UserChange = { v: String(i), cart: false, recent, affinity: new Map(), seen: new Set(recent), bought: new Set() };
+          const announced: UserChange = { v: String(i), cart: false, listVersion: null, recent, affinity: new Map(), seen: new Set(recent), bought: new Set() };
           const list = await rankList(userId, 20, announced, { excludeInteracted: false });
           const rank = list.items.findIndex((r) => r.product.id === click.item);
           CUTS.forEach((k, c) => {

@@ -8,7 +8,7 @@ import { RedisKeys } from '../src/store/keys';
 import { ListCache, type KeptList } from '../src/store/list-cache';
 import { createRedis } from '../src/store/redis';
 import { deleteRedisPrefix } from './support/redis-cleanup';
-import { eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
+import { collect, eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 const RECORD = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted } }`;
 const LIST = `query($u: ID!, $limit: Int) { recommendations(userId: $u, limit: $limit) { id generatedAt model items { product { id name } reason } } }`;
@@ -72,6 +72,22 @@ describe('kept recommendation lists', () => {
     const after = await list();
     expect(after.generatedAt).not.toBe(first.generatedAt);
     expect(after.items.map((i) => i.product.id)).not.toContain(id(1));
+  });
+
+  it('keeps the list a live push computed, for the queries that follow', async () => {
+    const id = await catalog();
+    const user = uniqueId('shopper');
+    const token = await t.token('shopper', user);
+    const query = async () => (await t.gql(LIST, { u: user }, token)).data.recommendations as { generatedAt: string };
+    // A query first: the user has a list version from then on.
+    await query();
+    const sub = collect(t.ws(token), `subscription($u: ID!) { recommendationsUpdated(userId: $u) { generatedAt items { product { id } reason } } }`, { u: user });
+    await sub.until((r) => r.length >= 1);
+    await t.gql(RECORD, { events: [{ id: uniqueId('e'), type: 'VIEW', userId: user, productId: id(0) }] }, await t.token('service'));
+    const pushes = await sub.until((rs) => rs.some((r) => r.data?.recommendationsUpdated.items.some((i: any) => i.product.id === id(1) && i.reason === 'Viewed together with Thing 0')));
+    const pushed = pushes.at(-1)!.data.recommendationsUpdated.generatedAt;
+    await eventually(async () => (await query()).generatedAt === pushed, 10_000, 'the query to be answered with the pushed list');
+    sub.unsubscribe();
   });
 
   it('computes again when a listed product runs out of stock', async () => {

@@ -142,24 +142,14 @@ export class RecommendationService {
       return this.compute(args);
     }
     const source = await this.source(args.userId);
-    const field = `${args.limit}|${args.excludeInteracted ? 1 : 0}|${args.productId ?? ''}`;
+    const field = listField(args);
     // Without Redis the computation fails as well, with its own (retryable) error.
     const read = await this.lists.read(args.userId, field).catch(() => null);
     const kept = read && (await this.servedFromKept(args, read, source));
     this.onServed?.(kept ? 'kept' : 'computed');
     if (kept) return kept;
     const list = await this.compute(args, undefined, source);
-    if (read) {
-      const entry: KeptList = {
-        v: read.version,
-        at: list.generatedAt.getTime(),
-        source: sourceKey(source),
-        model: list.model,
-        variant: list.variant,
-        items: list.items.map((i) => ({ id: i.product.id, score: i.score, reason: i.reason })),
-      };
-      this.lists.keep(args.userId, field, entry).catch(() => undefined);
-    }
+    if (read) this.lists.keep(args.userId, field, keptOf(list, read.version, source)).catch(() => undefined);
     return list;
   }
 
@@ -379,8 +369,14 @@ export class RecommendationService {
       pubsub: this.pubsub,
       topics: [topics.userFeatures(args.userId), topics.allUsers()],
       compute: async () => {
-        const list = await this.compute(args, state.next());
+        const read = state.next();
+        const source = await this.source(args.userId);
+        const list = await this.compute(args, read, source);
         state.listDelivered();
+        // A push computed from the state the worker announced is what a query would compute now: kept for the
+        // queries that follow (at the user's list version in that state; a user nobody asked a list of has none).
+        const version = read.announced?.listVersion;
+        if (this.lists && version != null) this.lists.keep(args.userId, listField(args), keptOf(list, version, source)).catch(() => undefined);
         return list;
       },
       // A stock-out matters only to lists that show the product; a restock may matter to anyone, so the lists that do
@@ -403,6 +399,23 @@ export class RecommendationService {
 }
 
 type ListSource = Awaited<ReturnType<RecommendationService['source']>>;
+
+/** A list's field among the user's kept lists: the arguments that make it another list. */
+function listField(args: z.output<typeof recommendArgs>): string {
+  return `${args.limit}|${args.excludeInteracted ? 1 : 0}|${args.productId ?? ''}`;
+}
+
+/** What is kept of `list`, computed at the user's list version `version` from `source`. */
+function keptOf(list: RecommendationList, version: number, source: ListSource): KeptList {
+  return {
+    v: version,
+    at: list.generatedAt.getTime(),
+    source: sourceKey(source),
+    model: list.model,
+    variant: list.variant,
+    items: list.items.map((i) => ({ id: i.product.id, score: i.score, reason: i.reason })),
+  };
+}
 
 /** Which model or variant a list came from: a kept list is served only while it is still the one. */
 function sourceKey(source: ListSource): string {

@@ -27,6 +27,8 @@ export interface UserChange {
   v: string;
   /** Whether the user's cart may have changed (a cart event was among the applied ones). */
   cart: boolean;
+  /** The user's recommendation list version when the state was read (list-cache.ts), if the user has one. */
+  listVersion: number | null;
   recent: string[];
   affinity: Map<string, number>;
   /** The exclusion sets, when small enough to travel; null: read them from Redis. */
@@ -38,9 +40,10 @@ export interface UserChange {
  * keys.ts), which carries no state. */
 export function parseUserChange(message: string): UserChange | null {
   if (message[0] !== '{') return null;
-  const raw = JSON.parse(message) as { v: string; cart: boolean; recent: unknown; affinity: unknown; seen: unknown; bought: unknown };
+  const raw = JSON.parse(message) as { v: string; cart: boolean; lv?: string | false; recent: unknown; affinity: unknown; seen: unknown; bought: unknown };
   return {
     v: raw.v,
+    listVersion: raw.lv ? Number(raw.lv) : null,
     cart: raw.cart,
     recent: replyList<string>(raw.recent),
     affinity: replyPairs(replyList(raw.affinity)),
@@ -73,6 +76,7 @@ export class Announcements {
         this.keys.userSeen(userId),
         this.keys.userBought(userId),
         cart ? '1' : '0',
+        this.keys.listVersion(userId),
       );
     }
     tx.fwAnnounce(...args);

@@ -21,32 +21,39 @@ function reader<T>(iterator: AsyncIterableIterator<T>, seen: T[]): Promise<void>
   })();
 }
 
+/** A spec on topic `t` computing `value()`, and how many times it was computed. */
+function counting<T>(value: () => T, current?: (v: T) => boolean) {
+  const counter = { computations: 0 };
+  const spec = {
+    topics: ['t'],
+    compute: async () => {
+      counter.computations++;
+      return value();
+    },
+    ...(current ? { current } : {}),
+  };
+  return { spec, counter };
+}
+
 describe('SharedLiveValues', () => {
   it('computes once per notice for every subscriber of a key, and sends nobody a value it already has', async () => {
     const pubsub = new MemoryPubSub();
     const live = new SharedLiveValues<{ n: number }>({ pubsub });
     let state = 0;
-    let computations = 0;
-    const spec = {
-      topics: ['t'],
-      compute: async () => {
-        computations++;
-        return { n: state };
-      },
-    };
+    const { spec, counter } = counting(() => ({ n: state }));
     const subscribers = await Promise.all(Array.from({ length: 250 }, () => live.subscribe('k', spec)));
     const seen = subscribers.map(() => [] as Array<{ n: number }>);
     const reading = subscribers.map((s, i) => reader(s, seen[i]!));
     await fannedOut();
     // Subscribers arriving together share the first computation.
-    expect(computations).toBe(1);
+    expect(counter.computations).toBe(1);
     expect(seen.every((s) => s.length === 1 && s[0]!.n === 0)).toBe(true);
 
     state = 1;
     await pubsub.publish('t', 'x');
     // 250 subscribers: the fan-out takes more than one turn of the event loop.
     await fannedOut();
-    expect(computations).toBe(2);
+    expect(counter.computations).toBe(2);
     expect(seen.every((s) => s.length === 2 && s[1]!.n === 1)).toBe(true);
     // Every subscriber got the very same object (what executes it once per operation).
     expect(new Set(seen.map((s) => s[1])).size).toBe(1);
@@ -54,13 +61,13 @@ describe('SharedLiveValues', () => {
     // A notice that changes nothing: computed, sent to nobody.
     await pubsub.publish('t', 'x');
     await fannedOut();
-    expect(computations).toBe(3);
+    expect(counter.computations).toBe(3);
     expect(seen.every((s) => s.length === 2)).toBe(true);
 
     // A newcomer gets the current value at once, without a computation.
     const late = await live.subscribe('k', spec);
     expect((await late.next()).value).toEqual({ n: 1 });
-    expect(computations).toBe(3);
+    expect(counter.computations).toBe(3);
 
     await Promise.all([...subscribers, late].map((s) => s.return()));
     await Promise.all(reading);
@@ -69,7 +76,7 @@ describe('SharedLiveValues', () => {
     // Released: the next subscriber starts a new source, which computes again.
     const again = await live.subscribe('k', spec);
     expect((await again.next()).value).toEqual({ n: 1 });
-    expect(computations).toBe(4);
+    expect(counter.computations).toBe(4);
     await again.return();
   });
 
@@ -125,14 +132,7 @@ describe('SharedLiveValues', () => {
     const clock = new ManualClock();
     const live = new SharedLiveValues<number>({ pubsub, minIntervalMs: 100, clock });
     let state = 0;
-    let computations = 0;
-    const spec = {
-      topics: ['t'],
-      compute: async () => {
-        computations++;
-        return state;
-      },
-    };
+    const { spec, counter } = counting(() => state);
     const subscribers = await Promise.all([1, 2, 3].map(() => live.subscribe('k', spec)));
     const seen = subscribers.map(() => [] as number[]);
     const reading = subscribers.map((s, i) => reader(s, seen[i]!));
@@ -142,10 +142,10 @@ describe('SharedLiveValues', () => {
       await pubsub.publish('t', 'x');
       await clock.advance(4);
     }
-    expect(computations).toBe(3);
+    expect(counter.computations).toBe(3);
     expect(seen).toEqual([0, 1, 2].map(() => [0, 25, 50]));
     await clock.advance(1000);
-    expect(computations).toBe(3);
+    expect(counter.computations).toBe(3);
     await Promise.all(subscribers.map((s) => s.return()));
     await Promise.all(reading);
   });
@@ -177,15 +177,7 @@ describe('SharedLiveValues', () => {
     const pubsub = new MemoryPubSub();
     const live = new SharedLiveValues<{ minute: number }>({ pubsub });
     let minute = 1;
-    let computations = 0;
-    const spec = {
-      topics: ['t'],
-      compute: async () => {
-        computations++;
-        return { minute };
-      },
-      current: (v: { minute: number }) => v.minute === minute,
-    };
+    const { spec, counter } = counting(() => ({ minute }), (v) => v.minute === minute);
     const first = await live.subscribe('k', spec);
     expect((await first.next()).value).toEqual({ minute: 1 });
     const firstNext = first.next();
@@ -193,7 +185,7 @@ describe('SharedLiveValues', () => {
     const second = await live.subscribe('k', spec);
     expect((await second.next()).value).toEqual({ minute: 2 });
     expect((await firstNext).value).toEqual({ minute: 2 });
-    expect(computations).toBe(2);
+    expect(counter.computations).toBe(2);
     await first.return();
     await second.return();
   });

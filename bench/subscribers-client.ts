@@ -33,9 +33,11 @@ function open(url: string, spec: SubscriberSpec): Promise<boolean> {
     const socket = new WebSocket(url, 'graphql-transport-ws');
     const sub: Subscriber = { spec, socket };
     let settled = false;
+    let held = false;
     const settle = (ok: boolean) => {
       if (settled) return;
       settled = true;
+      held = ok;
       if (ok) subscribers.push(sub);
       resolve(ok);
     };
@@ -60,7 +62,8 @@ function open(url: string, spec: SubscriberSpec): Promise<boolean> {
       settle(false);
     });
     socket.on('close', () => {
-      if (settled) closed++;
+      // A socket held (its first value came) and closed since: the server dropped a subscriber.
+      if (held) closed++;
       settle(false);
     });
   });

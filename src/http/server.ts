@@ -1,5 +1,6 @@
 // HTTP transport: Apollo Server on /graphql (straight from node:http, graphql-http.ts), graphql-ws on the same
 // path, and Express 5 for health, readiness, metrics and the admin UI. It wires; the rules live in services.
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { WebSocketServer } from 'ws';
+import { requireRole } from '../auth/guards';
 import type { TokenService } from '../auth/tokens';
 import type { Config } from '../config';
 import { DomainError, formatError, retryableStatusPlugin } from '../errors';
@@ -231,10 +233,25 @@ export async function startHttpServer(deps: HttpServerDeps): Promise<RunningHttp
   );
   // A client over its request rate is answered 429 before its request is read.
   routes.graphql = limitHttp(deps.clientLimits, viewerOf, graphqlHttp);
+  // What the platform holds about one shopper, as one JSON document (admin; issue 23), streamed: the events a page at
+  // a time. The status is sent with the first piece, so that a failure to read it is an error answer.
+  app.get('/export/users/:userId', (req, res, next) => {
+    void (async () => {
+      const viewer = await viewerOf(req);
+      requireRole(viewer, 'admin');
+      const userId = services.userData.userId(req.params.userId);
+      const pieces = services.userData.exportDocument(userId);
+      const first = await pieces.next();
+      res.status(200).type('application/json').setHeader('content-disposition', `attachment; filename="user-${userId}.json"`);
+      if (!first.done) res.write(first.value);
+      for await (const piece of pieces) if (!res.write(piece)) await once(res, 'drain');
+      res.end();
+    })().catch((err: unknown) => (res.headersSent ? res.destroy(err as Error) : next(err)));
+  });
   // Errors of the other routes: a GraphQL-shaped error, never a stack trace.
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     if (err instanceof DomainError) {
-      res.status(err.code === 'UNAUTHENTICATED' ? 401 : 400).json({
+      res.status(err.code === 'UNAUTHENTICATED' ? 401 : err.code === 'FORBIDDEN' ? 403 : 400).json({
         errors: [{ message: err.message, extensions: { code: err.code } }],
       });
       return;

@@ -32,6 +32,8 @@ import { InventoryService } from './inventory';
 import { NEIGHBOURS_PER_SEED, POPULAR_READ, RecommendationService } from './recommendations';
 import { SalesService } from './sales';
 import { SystemService } from './system';
+import { UserDataService } from './user-data';
+import { UserDataStore } from '../store/user-data';
 
 export interface Services {
   campaigns: CampaignService;
@@ -48,6 +50,8 @@ export interface Services {
   recommendations: RecommendationService;
   sales: SalesService;
   system: SystemService;
+  /** One shopper's data (export; issue 23). */
+  userData: UserDataService;
 }
 
 /** The kinds of live values computed once per process and shared by their subscribers. */
@@ -130,6 +134,7 @@ export function createServices(deps: ServiceDeps): Services {
       deps.onListServed,
     ),
     sales: new SalesService(kpis, products, live('sales_metrics')),
+    userData: new UserDataService(new UserDataStore(prisma), features, serving),
     system: new SystemService(dependencyChecks(deps.db, deps.redis), new OutboxStore(deps.db), deps.queues, config.ROLE, new FeatureGenerationStore(deps.redis, deps.keys)),
   };
 }

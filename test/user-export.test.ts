@@ -1,6 +1,8 @@
 // Issue 23: what the platform holds about one shopper, as one JSON document streamed over HTTP to an admin: events
 // in the order recorded (over several pages), cart, the stock their purchase took, the campaigns they touched and
 // the purchase credited by last click, what the feature store keeps of them. Nobody but an admin may read it.
+// And its erasure: the shopper gone everywhere, their events kept anonymous so that campaign KPIs stay exact.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_PAGE } from '../src/store/user-data';
 import { eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
@@ -71,5 +73,84 @@ describe('shopper data export', () => {
     const bad = await exportOf(' ', await t.token('admin'));
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+/** What a recount of the campaign reads: its events (named or credited), their quantities, and how many users. */
+async function campaignRows(campaignId: string): Promise<{ events: number; quantity: number; users: number }> {
+  const pool = new pg.Pool({ connectionString: t.env.DATABASE_URL, max: 1 });
+  try {
+    const { rows } = await pool.query(
+      'SELECT count(*)::int AS events, sum(quantity)::int AS quantity, count(DISTINCT user_id)::int AS users FROM events WHERE campaign_id = $1 OR attributed_campaign_id = $1',
+      [campaignId],
+    );
+    return rows[0];
+  } finally {
+    await pool.end();
+  }
+}
+
+const ERASE = `mutation($u: ID!, $r: String!) { eraseUser(userId: $u, reason: $r) { id reason requestedBy completedAt eventsAnonymised cartItemsRemoved redisKeysRemoved } }`;
+
+describe('shopper erasure', () => {
+  it('removes the shopper everywhere, keeps campaign KPIs exact, and is idempotent', async () => {
+    const admin = await t.token('admin', 'dpo');
+    const service = await t.token('service');
+    const [a, b] = [uniqueId('er'), uniqueId('er')];
+    expect((await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, {
+      p: [a, b].map((id) => ({ id, name: id, category: 'bags', price: 30, stock: 10 })),
+    }, admin)).errors).toBeUndefined();
+    const created = await t.gql(`mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }`, {
+      input: { name: uniqueId('Sale'), startsAt: new Date(Date.now() - 3600_000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), budget: 100 },
+    }, admin);
+    const campaignId = created.data.createCampaign.id as string;
+    const user = uniqueId('shopper');
+    const events = [
+      { id: uniqueId('e'), type: 'VIEW', userId: user, productId: a, sessionId: uniqueId('s') },
+      { id: uniqueId('e'), type: 'CLICK', userId: user, productId: b, campaignId },
+      { id: uniqueId('e'), type: 'ADD_TO_CART', userId: user, productId: a },
+      { id: uniqueId('e'), type: 'PURCHASE', userId: user, productId: b, quantity: 2 },
+    ];
+    expect((await t.gql(RECORD, { events }, service)).data.recordEvents.accepted).toBe(4);
+    const kpis = async () => (await t.gql(`query($id: ID!) { campaign(id: $id) { kpis { clicks conversions revenue } } }`, { id: campaignId }, admin)).data.campaign.kpis;
+    const applied = await eventually(async () => {
+      const k = await kpis();
+      return k.conversions === 1 ? k : undefined;
+    }, 15_000, 'the purchase to be applied');
+    await eventually(async () => ((await (await exportOf(user, admin)).json()) as any).features.purchasedProducts.includes(b), 15_000, 'the features');
+
+    const rowsBefore = await campaignRows(campaignId);
+    expect(rowsBefore).toEqual({ events: 2, quantity: 3, users: 1 });
+    const first = await t.gql(ERASE, { u: user, r: 'Art. 17 request #42' }, admin);
+    expect(first.errors).toBeUndefined();
+    expect(first.data.eraseUser).toMatchObject({ reason: 'Art. 17 request #42', requestedBy: 'dpo', eventsAnonymised: 4, cartItemsRemoved: 1 });
+    expect(first.data.eraseUser.redisKeysRemoved).toBeGreaterThanOrEqual(5);
+    expect(first.data.eraseUser.completedAt).not.toBeNull();
+
+    const doc = (await (await exportOf(user, admin)).json()) as any;
+    expect(doc.events).toEqual([]);
+    expect(doc.cart).toEqual([]);
+    expect(doc.stockMovements).toEqual([]);
+    expect(doc.campaigns).toEqual([]);
+    expect(doc.features).toEqual({ recentItems: [], categoryAffinity: {}, interactedProducts: [], purchasedProducts: [] });
+    // The campaign's live counts stay, and so do the rows a recount reads (anonymous now).
+    expect(await kpis()).toEqual(applied);
+    expect(await campaignRows(campaignId)).toEqual(rowsBefore);
+
+    const again = await t.gql(ERASE, { u: user, r: 'retry' }, admin);
+    expect(again.data.eraseUser).toMatchObject({ eventsAnonymised: 0, cartItemsRemoved: 0, redisKeysRemoved: 0 });
+    expect(again.data.eraseUser.completedAt).not.toBeNull();
+    // No list is computed from the erased history: nothing seeds it but popularity.
+    const reasons = (await t.gql(`query($u: ID!) { recommendations(userId: $u) { items { reason } } }`, { u: user }, admin)).data.recommendations.items.map((i: any) => i.reason);
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.filter((r: string) => r !== 'Popular right now')).toEqual([]);
+  });
+
+  it('is for admins only, and names an empty reason', async () => {
+    const asShopper = await t.gql(ERASE, { u: 'x', r: 'r' }, await t.token('shopper', 'x'));
+    expect(asShopper.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const empty = await t.gql(ERASE, { u: 'x', r: ' ' }, await t.token('admin'));
+    expect(empty.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(empty.errors?.[0]?.message).toContain('reason');
   });
 });

@@ -5,6 +5,7 @@ import { eventResolvers } from './events';
 import { inventoryResolvers } from './inventory';
 import { modelResolvers } from './models';
 import { recommendationResolvers } from './recommendations';
+import { privacyResolvers } from './privacy';
 import { systemResolvers } from './system';
 
-export const resolvers = [baseResolvers, campaignResolvers, catalogResolvers, eventResolvers, inventoryResolvers, modelResolvers, recommendationResolvers, systemResolvers];
+export const resolvers = [baseResolvers, campaignResolvers, catalogResolvers, eventResolvers, inventoryResolvers, modelResolvers, recommendationResolvers, systemResolvers, privacyResolvers];

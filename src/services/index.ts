@@ -34,6 +34,8 @@ import { SalesService } from './sales';
 import { SystemService } from './system';
 import { UserDataService } from './user-data';
 import { UserDataStore } from '../store/user-data';
+import { UserErasureService } from './user-erasure';
+import { UserErasureStore } from '../store/user-erasures';
 
 export interface Services {
   campaigns: CampaignService;
@@ -52,6 +54,8 @@ export interface Services {
   system: SystemService;
   /** One shopper's data (export; issue 23). */
   userData: UserDataService;
+  /** Erasing one shopper (issue 23). */
+  userErasure: UserErasureService;
 }
 
 /** The kinds of live values computed once per process and shared by their subscribers. */
@@ -73,7 +77,7 @@ export interface ServiceDeps {
   queues?: Queues;
   /** How trainings are fitted. @default on a worker thread */
   fit?: (input: TrainingInput) => Promise<TrainingOutput>;
-  config: Pick<Config, 'KPI_THROTTLE_MS' | 'LIVE_FEATURE_CACHE_MS' | 'RECOMMENDATION_CACHE_SECONDS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_EVAL_USERS' | 'TRAIN_PROMOTION_TOLERANCE' | 'ROLE'>;
+  config: Pick<Config, 'JWT_SECRET' | 'KPI_THROTTLE_MS' | 'LIVE_FEATURE_CACHE_MS' | 'RECOMMENDATION_CACHE_SECONDS' | 'TRAIN_ALGORITHM' | 'TRAIN_EVENT_WEIGHTS' | 'TRAIN_HALF_LIFE_DAYS' | 'TRAIN_MAX_USERS' | 'TRAIN_EVAL_USERS' | 'TRAIN_PROMOTION_TOLERANCE' | 'ROLE'>;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -135,6 +139,7 @@ export function createServices(deps: ServiceDeps): Services {
     ),
     sales: new SalesService(kpis, products, live('sales_metrics')),
     userData: new UserDataService(new UserDataStore(prisma), features, serving),
+    userErasure: new UserErasureService(new UserErasureStore(prisma, deps.redis, deps.keys), config.JWT_SECRET),
     system: new SystemService(dependencyChecks(deps.db, deps.redis), new OutboxStore(deps.db), deps.queues, config.ROLE, new FeatureGenerationStore(deps.redis, deps.keys)),
   };
 }

@@ -26,6 +26,7 @@ import { createRedis, type Redis } from './store/redis';
 import { startWorkers, type RunningWorkers } from './workers';
 import { applyEventsJob } from './jobs/apply-events';
 import { OutboxRelay } from './workers/outbox-relay';
+import { ErasureSweep } from './workers/erasure-sweep';
 import { publishInventoryChangesJob } from './jobs/publish-inventory-changes';
 import { rollupKpisJob } from './jobs/rollup-kpis';
 import { trainModelJob } from './jobs/train-model';
@@ -53,6 +54,9 @@ export interface Platform {
    */
   stop(deadline?: number): Promise<void>;
 }
+
+/** How often workers finish interrupted erasures and settle completed ones (services/user-erasure.ts). */
+const ERASURE_SWEEP_MS = 30_000;
 
 /** Kept after the in-flight work's deadline for closing the outbox relay, Postgres and Redis. */
 const CLOSE_RESERVE_MS = 1000;
@@ -118,7 +122,10 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   // Every role relays: a worker-only deployment still drains rows left by an API instance that crashed.
   relay.start();
   let workers: RunningWorkers | undefined;
+  let erasures: ErasureSweep | undefined;
   if (config.ROLE !== 'api') {
+    erasures = new ErasureSweep(() => services.userErasure.sweep(), ERASURE_SWEEP_MS, log);
+    erasures.start();
     workers = startWorkers({ config, keys, events: new EventStore(db), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, db), models: services.models, training: services.training, queues, pubsub, metrics, log });
   }
   const readiness = dependencyChecks(db, redis);
@@ -167,6 +174,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
         // /healthz, /metrics) stays up until the end.
         await Promise.all([config.ROLE === 'worker' ? undefined : http.stop(deadline), workers?.stop(deadline)]);
         clientLimits?.stop();
+        await erasures?.stop();
         // After the requests: each one hands its committed messages off before answering.
         await relay.stop();
         await services.serving.stop();

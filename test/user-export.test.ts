@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_PAGE } from '../src/store/user-data';
+import { UserErasureStore } from '../src/store/user-erasures';
 import { eventually, startTestPlatform, uniqueId, type TestPlatform } from './support/platform';
 
 const RECORD = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted } }`;
@@ -152,5 +153,36 @@ describe('shopper erasure', () => {
     const empty = await t.gql(ERASE, { u: 'x', r: ' ' }, await t.token('admin'));
     expect(empty.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(empty.errors?.[0]?.message).toContain('reason');
+  });
+});
+
+describe('erasure sweep (the workers’)', () => {
+  it('finishes an erasure interrupted after its Postgres part, and deletes the keys once more when settling', async () => {
+    const { prisma, redis, keys, services } = t.platform;
+    const store = new UserErasureStore(prisma, redis, keys);
+    const user = uniqueId('shopper');
+    await redis.zadd(keys.userItems(user), Date.now(), 'p1');
+    // As if the request died between the two parts (Redis away, a crash).
+    const id = uniqueId('erasure');
+    await store.erasePostgres({ id, userId: user, subjectHash: uniqueId('h'), pseudonym: uniqueId('erased'), reason: 'test', requestedBy: 'dpo' });
+    expect(await redis.exists(keys.userItems(user))).toBe(1);
+    // Not yet: a request may still be finishing it.
+    await services.userErasure.sweep(Date.now());
+    expect((await store.get(id))?.completedAt).toBeNull();
+
+    expect(await services.userErasure.sweep(Date.now() + 61_000)).toBeGreaterThanOrEqual(1);
+    expect(await redis.exists(keys.userItems(user))).toBe(0);
+    const completed = await store.get(id);
+    expect(completed?.completedAt).not.toBeNull();
+    expect(completed?.redisKeysRemoved).toBe(1);
+
+    // A worker that had read the shopper's events before they were anonymised writes their features again.
+    await redis.zadd(keys.userItems(user), Date.now(), 'p2');
+    await services.userErasure.sweep(Date.now() + 2 * 61_000);
+    expect(await redis.exists(keys.userItems(user))).toBe(0);
+    expect((await store.get(id))?.redisKeysRemoved).toBe(2);
+    const row = await prisma.userErasure.findUnique({ where: { id } });
+    expect(row?.settledAt).not.toBeNull();
+    expect(row?.pendingKeys).toEqual([]);
   });
 });

@@ -10,6 +10,14 @@ import type { UserErasure, UserErasureStore } from '../store/user-erasures';
 import { externalId } from './catalog';
 import { parseInput } from './validation';
 
+/** An erasure not completed this long after its request was interrupted (one takes well under a second). */
+const UNFINISHED_AFTER_MS = 60_000;
+/**
+ * How long after its completion an erasure's keys are deleted once more: longer than a worker's flush, which may
+ * have read the shopper's events just before they were anonymised and write their features after the deletion.
+ */
+const SETTLE_AFTER_MS = 60_000;
+
 const eraseArgs = z.object({
   userId: externalId,
   reason: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
@@ -29,5 +37,10 @@ export class UserErasureService {
     await this.store.erasePostgres({ id, userId, subjectHash, pseudonym: `erased-${randomUUID()}`, reason, requestedBy });
     await this.store.finish(subjectHash);
     return (await this.store.get(id))!;
+  }
+
+  /** Finishes interrupted erasures and settles completed ones (the workers' ErasureSweep); how many it did. */
+  sweep(now = Date.now()): Promise<number> {
+    return this.store.sweep(new Date(now - UNFINISHED_AFTER_MS), new Date(now - SETTLE_AFTER_MS));
   }
 }

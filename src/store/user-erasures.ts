@@ -1,6 +1,8 @@
 // Erasing a shopper (issue 23): their events anonymised (kept for KPIs, sales and stock history, which stay exact),
 // their cart removed, in one Postgres transaction with the audit row; then their Redis keys deleted. The audit row
-// names what is left to delete until the end, so that a retry after a crash half-way finishes the erasure.
+// names the keys until the erasure is settled, so that a sweep finishes an erasure a crash or a Redis outage
+// interrupted, and deletes the keys once more a while later: a worker that read the shopper's events just before
+// the transaction may write their features just after the first deletion.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys';
 import type { PrismaClient } from './prisma';
@@ -43,19 +45,37 @@ export class UserErasureStore {
     });
   }
 
-  /** Deletes the Redis keys of every unfinished erasure of the subject and marks them finished. */
+  /** Deletes the Redis keys of every unfinished erasure of the subject and marks them completed (not settled). */
   async finish(subjectHash: string): Promise<void> {
-    const open = await this.prisma.userErasure.findMany({ where: { subjectHash, completedAt: null } });
-    for (const row of open) {
+    for (const row of await this.prisma.userErasure.findMany({ where: { subjectHash, completedAt: null } })) await this.complete(row);
+  }
+
+  /**
+   * Completes the erasures left unfinished since before `unfinishedBefore` (their request failed half-way), and settles
+   * those completed before `completedBefore`: their keys deleted once more, then forgotten. Returns how many it did.
+   */
+  async sweep(unfinishedBefore: Date, completedBefore: Date): Promise<number> {
+    const [unfinished, unsettled] = await Promise.all([
+      this.prisma.userErasure.findMany({ where: { completedAt: null, requestedAt: { lt: unfinishedBefore } }, take: 100 }),
+      this.prisma.userErasure.findMany({ where: { settledAt: null, completedAt: { lt: completedBefore } }, take: 100 }),
+    ]);
+    for (const row of unfinished) await this.complete(row);
+    for (const row of unsettled) {
       const removed = row.pendingKeys.length ? await this.redis.unlink(...row.pendingKeys) : 0;
-      await this.prisma.userErasure.update({ where: { id: row.id }, data: { completedAt: new Date(), redisKeysRemoved: { increment: removed }, pendingKeys: [] } });
+      await this.prisma.userErasure.update({ where: { id: row.id }, data: { settledAt: new Date(), redisKeysRemoved: { increment: removed }, pendingKeys: [] } });
     }
+    return unfinished.length + unsettled.length;
+  }
+
+  private async complete(row: { id: string; pendingKeys: string[] }): Promise<void> {
+    const removed = row.pendingKeys.length ? await this.redis.unlink(...row.pendingKeys) : 0;
+    await this.prisma.userErasure.update({ where: { id: row.id }, data: { completedAt: new Date(), redisKeysRemoved: { increment: removed } } });
   }
 
   async get(id: string): Promise<UserErasure | null> {
     const row = await this.prisma.userErasure.findUnique({ where: { id } });
     if (!row) return null;
-    const { subjectHash: _hash, pendingKeys: _keys, ...rest } = row;
+    const { subjectHash: _hash, pendingKeys: _keys, settledAt: _settled, ...rest } = row;
     return rest;
   }
 }

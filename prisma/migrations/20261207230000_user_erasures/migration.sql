@@ -6,6 +6,7 @@ CREATE TABLE "user_erasures" (
     "requested_by" TEXT NOT NULL,
     "requested_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "completed_at" TIMESTAMPTZ(3),
+    "settled_at" TIMESTAMPTZ(3),
     "events_anonymised" INTEGER NOT NULL DEFAULT 0,
     "cart_items_removed" INTEGER NOT NULL DEFAULT 0,
     "redis_keys_removed" INTEGER NOT NULL DEFAULT 0,

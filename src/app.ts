@@ -26,7 +26,7 @@ import { createRedis, type Redis } from './store/redis';
 import { startWorkers, type RunningWorkers } from './workers';
 import { applyEventsJob } from './jobs/apply-events';
 import { OutboxRelay } from './workers/outbox-relay';
-import { ErasureSweep } from './workers/erasure-sweep';
+import { Housekeeping } from './workers/housekeeping';
 import { publishInventoryChangesJob } from './jobs/publish-inventory-changes';
 import { rollupKpisJob } from './jobs/rollup-kpis';
 import { trainModelJob } from './jobs/train-model';
@@ -55,8 +55,8 @@ export interface Platform {
   stop(deadline?: number): Promise<void>;
 }
 
-/** How often workers finish interrupted erasures and settle completed ones (services/user-erasure.ts). */
-const ERASURE_SWEEP_MS = 30_000;
+/** How often workers do their housekeeping (workers/housekeeping.ts). */
+const HOUSEKEEPING_MS = 30_000;
 
 /** Kept after the in-flight work's deadline for closing the outbox relay, Postgres and Redis. */
 const CLOSE_RESERVE_MS = 1000;
@@ -122,10 +122,17 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
   // Every role relays: a worker-only deployment still drains rows left by an API instance that crashed.
   relay.start();
   let workers: RunningWorkers | undefined;
-  let erasures: ErasureSweep | undefined;
+  let housekeeping: Housekeeping | undefined;
   if (config.ROLE !== 'api') {
-    erasures = new ErasureSweep(() => services.userErasure.sweep(), ERASURE_SWEEP_MS, log);
-    erasures.start();
+    housekeeping = new Housekeeping(
+      [
+        { name: 'erasures', run: () => services.userErasure.sweep() },
+        { name: 'outbox', run: () => outbox.pruneSent(config.OUTBOX_RETENTION_HOURS * 3600_000) },
+      ],
+      HOUSEKEEPING_MS,
+      log,
+    );
+    housekeeping.start();
     workers = startWorkers({ config, keys, events: new EventStore(db), features: new FeatureStore(redis, keys), kpis: new KpiStore(redis, keys, db), models: services.models, training: services.training, queues, pubsub, metrics, log });
   }
   const readiness = dependencyChecks(db, redis);
@@ -174,7 +181,7 @@ export async function startPlatform(config: Config, log: Logger = createLogger(c
         // /healthz, /metrics) stays up until the end.
         await Promise.all([config.ROLE === 'worker' ? undefined : http.stop(deadline), workers?.stop(deadline)]);
         clientLimits?.stop();
-        await erasures?.stop();
+        await housekeeping?.stop();
         // After the requests: each one hands its committed messages off before answering.
         await relay.stop();
         await services.serving.stop();

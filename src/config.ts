@@ -93,6 +93,8 @@ const schema = z
     WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(100).optional(),
     /** Poll interval of the outbox relay, which delivers rows their writer did not hand off, in ms. @default 500 */
     OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
+    /** How long sent outbox messages are kept (for inspection) before the workers prune them, in hours. @default 168 */
+    OUTBOX_RETENTION_HOURS: z.coerce.number().min(1).default(168),
     /** Least time between two pushes of one campaign's KPIs (or of sales metrics) to a subscriber, in ms. @default 250 */
     KPI_THROTTLE_MS: z.coerce.number().int().min(0).default(250),
     /** How long a live recommendation push may reuse the neighbour lists and popular products read for an earlier

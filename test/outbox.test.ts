@@ -120,3 +120,26 @@ describe('hand-off', () => {
     expect(await queues.queue('events').getWaitingCount()).toBe(waiting);
   });
 });
+
+describe('outbox pruning', () => {
+  it('deletes sent messages past the retention, oldest first and a batch at a time, never an unsent one', async () => {
+    const tag = uniqueId('prune');
+    const insert = (sentAgoHours: number | null, createdAgoHours: number) =>
+      db.pool.query(
+        `INSERT INTO outbox (topic, payload, created_at, sent_at) VALUES ('test.prune', $1::json, now() - make_interval(hours => $2), CASE WHEN $3::float8 IS NULL THEN NULL ELSE now() - make_interval(secs => $3::float8 * 3600) END)`,
+        [JSON.stringify({ tag }), createdAgoHours, sentAgoHours],
+      );
+    for (let i = 0; i < 3; i++) await insert(200, 201); // sent long ago
+    await insert(null, 300); // never sent (its writer and every relay failed): kept for delivery
+    await insert(1, 2); // sent an hour ago
+    const left = async () => Number((await db.pool.query(`SELECT count(*) FROM outbox WHERE payload->>'tag' = $1`, [tag])).rows[0].count);
+    expect(await left()).toBe(5);
+    // Other tests' rows were sent moments ago: none is older than the retention.
+    expect(await outbox.pruneSent(168 * 3600_000, 2)).toBe(2);
+    expect(await outbox.pruneSent(168 * 3600_000, 2)).toBe(1);
+    expect(await outbox.pruneSent(168 * 3600_000, 2)).toBe(0);
+    expect(await left()).toBe(2);
+    const kept = await db.pool.query(`SELECT sent_at FROM outbox WHERE payload->>'tag' = $1 ORDER BY id`, [tag]);
+    expect(kept.rows.map((r) => r.sent_at === null)).toEqual([true, false]);
+  });
+});

@@ -57,9 +57,18 @@ export class OutboxStore {
     return Number(row?.n ?? 0);
   }
 
-  /** Sent messages are kept a while for inspection, then pruned. */
-  async pruneSent(olderThanMs: number): Promise<number> {
-    const result = await this.pool.query(sql`DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => ${olderThanMs / 1000})`);
+  /**
+   * Deletes up to `limit` messages sent over `olderThanMs` ago, oldest first (the workers' housekeeping): sent
+   * messages are kept a while for inspection, and would otherwise grow without end (one per group commit). Read in
+   * id order, which is the order of their age, so each call scans little more than what it deletes; an unsent one
+   * is never deleted. Events keep their outbox_id, which rebuilds replay by (the row is not needed).
+   */
+  async pruneSent(olderThanMs: number, limit = 10_000): Promise<number> {
+    const result = await this.pool.query(sql`
+      -- Prune sent outbox messages, oldest first.
+      DELETE FROM outbox WHERE id IN (
+        SELECT id FROM outbox WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(secs => ${olderThanMs / 1000})
+        ORDER BY id LIMIT ${limit})`);
     return result.rowCount ?? 0;
   }
 }

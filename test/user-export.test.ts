@@ -18,18 +18,23 @@ afterAll(() => t.stop());
 
 const exportOf = (userId: string, token?: string) => fetch(`${t.url}/export/users/${encodeURIComponent(userId)}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
+/** Two products of `category` (price 20, stock 10) and a campaign running now. */
+async function shop(category: string, admin: string): Promise<{ a: string; b: string; campaignId: string }> {
+  const [a, b] = [uniqueId(category), uniqueId(category)];
+  expect((await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, {
+    p: [a, b].map((id) => ({ id, name: id, category, price: 20, stock: 10 })),
+  }, admin)).errors).toBeUndefined();
+  const created = await t.gql(`mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }`, {
+    input: { name: uniqueId('Sale'), startsAt: new Date(Date.now() - 3600_000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), budget: 100 },
+  }, admin);
+  return { a, b, campaignId: created.data.createCampaign.id as string };
+}
+
 describe('shopper data export', () => {
   it('holds every event (across pages), the cart, stock taken, campaigns and features of the shopper, and nobody else’s', async () => {
     const admin = await t.token('admin');
     const service = await t.token('service');
-    const [a, b] = [uniqueId('exp'), uniqueId('exp')];
-    expect((await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, {
-      p: [a, b].map((id) => ({ id, name: id, category: 'shoes', price: 20, stock: 10 })),
-    }, admin)).errors).toBeUndefined();
-    const created = await t.gql(`mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }`, {
-      input: { name: uniqueId('Sale'), startsAt: new Date(Date.now() - 3600_000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), budget: 100 },
-    }, admin);
-    const campaignId = created.data.createCampaign.id as string;
+    const { a, b, campaignId } = await shop('shoes', admin);
     const user = uniqueId('shopper');
     const other = uniqueId('shopper');
     const t0 = Date.now() - 60_000;
@@ -97,14 +102,7 @@ describe('shopper erasure', () => {
   it('removes the shopper everywhere, keeps campaign KPIs exact, and is idempotent', async () => {
     const admin = await t.token('admin', 'dpo');
     const service = await t.token('service');
-    const [a, b] = [uniqueId('er'), uniqueId('er')];
-    expect((await t.gql(`mutation($p: [ProductInput!]!) { upsertProducts(products: $p) { created } }`, {
-      p: [a, b].map((id) => ({ id, name: id, category: 'bags', price: 30, stock: 10 })),
-    }, admin)).errors).toBeUndefined();
-    const created = await t.gql(`mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }`, {
-      input: { name: uniqueId('Sale'), startsAt: new Date(Date.now() - 3600_000).toISOString(), endsAt: new Date(Date.now() + 3600_000).toISOString(), budget: 100 },
-    }, admin);
-    const campaignId = created.data.createCampaign.id as string;
+    const { a, b, campaignId } = await shop('bags', admin);
     const user = uniqueId('shopper');
     const events = [
       { id: uniqueId('e'), type: 'VIEW', userId: user, productId: a, sessionId: uniqueId('s') },

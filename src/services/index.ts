@@ -113,7 +113,9 @@ export function createServices(deps: ServiceDeps): Services {
   );
   const live = (source: LiveSourceName) => ({ pubsub: deps.pubsub, minIntervalMs: config.KPI_THROTTLE_MS, onCompute: () => deps.onLiveComputed?.(source) });
   const experiments = new ExperimentService(modelStore, new ExperimentCounts(deps.redis, deps.keys), deps.pubsub, serving);
-  const lists = config.RECOMMENDATION_CACHE_SECONDS > 0 ? new ListCache(deps.redis, deps.keys, config.RECOMMENDATION_CACHE_SECONDS) : undefined;
+  // Versions are bumped at every commit even when this process keeps no lists: another API instance may.
+  const listCache = new ListCache(deps.redis, deps.keys, config.RECOMMENDATION_CACHE_SECONDS);
+  const lists = config.RECOMMENDATION_CACHE_SECONDS > 0 ? listCache : undefined;
   return {
     models,
     training,
@@ -122,8 +124,7 @@ export function createServices(deps: ServiceDeps): Services {
     productCache,
     campaigns: new CampaignService(campaigns, kpis, products, live('campaign_kpis')),
     catalog: new CatalogService(products, inventory, deps.pubsub),
-    // Versions are bumped at every commit even when this process keeps no lists: another API instance may.
-    ingest: new IngestService(events, products, campaigns, deps.handOff, deps.onRecorded, new ListCache(deps.redis, deps.keys, config.RECOMMENDATION_CACHE_SECONDS)),
+    ingest: new IngestService(events, products, campaigns, deps.handOff, deps.onRecorded, listCache),
     inventory: new InventoryService(inventory, products, deps.pubsub),
     recommendations: new RecommendationService(
       features,

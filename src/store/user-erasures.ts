@@ -60,16 +60,18 @@ export class UserErasureStore {
       this.prisma.userErasure.findMany({ where: { settledAt: null, completedAt: { lt: completedBefore } }, take: 100 }),
     ]);
     for (const row of unfinished) await this.complete(row);
-    for (const row of unsettled) {
-      const removed = row.pendingKeys.length ? await this.redis.unlink(...row.pendingKeys) : 0;
-      await this.prisma.userErasure.update({ where: { id: row.id }, data: { settledAt: new Date(), redisKeysRemoved: { increment: removed }, pendingKeys: [] } });
-    }
+    for (const row of unsettled) await this.deleteKeys(row, { settledAt: new Date(), pendingKeys: [] });
     return unfinished.length + unsettled.length;
   }
 
-  private async complete(row: { id: string; pendingKeys: string[] }): Promise<void> {
+  private complete(row: { id: string; pendingKeys: string[] }): Promise<void> {
+    return this.deleteKeys(row, { completedAt: new Date() });
+  }
+
+  /** Deletes the row's keys (the count added to the row's) and records `then` with it. */
+  private async deleteKeys(row: { id: string; pendingKeys: string[] }, then: { completedAt?: Date; settledAt?: Date; pendingKeys?: string[] }): Promise<void> {
     const removed = row.pendingKeys.length ? await this.redis.unlink(...row.pendingKeys) : 0;
-    await this.prisma.userErasure.update({ where: { id: row.id }, data: { completedAt: new Date(), redisKeysRemoved: { increment: removed } } });
+    await this.prisma.userErasure.update({ where: { id: row.id }, data: { ...then, redisKeysRemoved: { increment: removed } } });
   }
 
   async get(id: string): Promise<UserErasure | null> {
